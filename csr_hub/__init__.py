@@ -1,0 +1,54 @@
+"""csr_hub: Thai schools' needs matched with companies' CSR offers, approved by ESA and OBEC officers."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    from csr_hub import config as settings
+
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
+    app.config.update(settings.load(app.instance_path, config))
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from csr_hub import db_events
+    from csr_hub.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from csr_hub.web import i18n, security
+
+    db.init_app(app)
+    with app.app_context():
+        db_events.install(db.engine)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Bangkok")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from csr_hub.web import BLUEPRINTS
+
+    for bp in BLUEPRINTS:
+        app.register_blueprint(bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from csr_hub.web import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from csr_hub import cli
+
+    cli.init_app(app)

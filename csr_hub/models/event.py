@@ -1,0 +1,50 @@
+"""Notifications, the audit log and idempotency records."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from csr_hub.models.base import Base, UTCDateTime, utcnow
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    match_id: Mapped[int | None] = mapped_column(sa.ForeignKey("matches.id"), nullable=True)
+    message_th: Mapped[str] = mapped_column(sa.Text)
+    message_en: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: none (no SMTP) | pending | sent | failed; pending ones are retried by ``flask notify retry``
+    email_status: Mapped[str] = mapped_column(sa.String(10), default="none", index=True)
+    email_attempts: Mapped[int] = mapped_column(default=0)
+
+
+class AuditEvent(Base):
+    """Append-only log of security events and state changes."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True, index=True)
+    action: Mapped[str] = mapped_column(sa.String(50), index=True)
+    object_type: Mapped[str] = mapped_column(sa.String(30), default="")
+    object_id: Mapped[int | None] = mapped_column(nullable=True)
+    ip: Mapped[str] = mapped_column(sa.String(64), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(sa.String(200))
+    route: Mapped[str] = mapped_column(sa.String(200))
+    status_code: Mapped[int]
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    __table_args__ = (sa.UniqueConstraint("user_id", "key", "route", name="uq_idempotency_user_key_route"),)

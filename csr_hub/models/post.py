@@ -1,0 +1,139 @@
+"""Needs (what schools ask for) and offers (what companies give).
+
+``committed_quantity`` is the quantity held by matches (pledged on, see the workflow). It changes only in
+the same transaction as the match, through a conditional UPDATE guarded by a CHECK, so remaining
+quantity never drifts from the matches' sum (a test checks it).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from csr_hub.models.base import Base, Money, Timestamped, UTCDateTime
+from csr_hub.models.reference import Company, Province, School
+
+offer_provinces = sa.Table(
+    "offer_provinces",
+    Base.metadata,
+    sa.Column("offer_id", sa.ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("province_code", sa.ForeignKey("provinces.code"), primary_key=True, index=True),
+)
+
+
+class Need(Timestamped, Base):
+    __tablename__ = "needs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    category: Mapped[str] = mapped_column(sa.String(32), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    quantity: Mapped[int]
+    unit: Mapped[str] = mapped_column(sa.String(50), default="")
+    estimated_cost_thb: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    #: government budget already allocated; set by the ESA director or a central officer
+    budget_thb: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    needed_by: Mapped[date | None] = mapped_column(sa.Date, nullable=True, index=True)
+    urgency: Mapped[str] = mapped_column(sa.String(10), default="normal")
+    #: 0 low … 3 critical, for sorting
+    urgency_rank: Mapped[int] = mapped_column(default=1, index=True)
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    committed_quantity: Mapped[int] = mapped_column(default=0)
+    #: normalised text, newmm tokens and item kinds, written at save time for search
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    #: space-separated item-kind codes recognised by the vocabulary
+    item_kinds: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
+
+    school: Mapped[School] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("quantity >= 1 AND quantity <= 1000000", name="quantity"),
+        sa.CheckConstraint("committed_quantity >= 0 AND committed_quantity <= quantity", name="committed"),
+        sa.CheckConstraint("estimated_cost_thb >= 0 AND budget_thb >= 0", name="money"),
+        sa.CheckConstraint("urgency IN ('low', 'normal', 'high', 'critical')", name="urgency"),
+        sa.Index("ix_needs_open_created", "cancelled", "created_at"),
+    )
+
+    @property
+    def remaining_quantity(self) -> int:
+        return self.quantity - self.committed_quantity
+
+    @property
+    def status(self) -> str:
+        if self.cancelled:
+            return "cancelled"
+        if self.remaining_quantity <= 0:
+            return "fulfilled"
+        return "open"
+
+    @classmethod
+    def status_clause(cls, status: str):
+        if status == "cancelled":
+            return cls.cancelled.is_(True)
+        if status == "fulfilled":
+            return sa.and_(cls.cancelled.is_(False), cls.committed_quantity >= cls.quantity)
+        return sa.and_(cls.cancelled.is_(False), cls.committed_quantity < cls.quantity)
+
+
+class Offer(Timestamped, Base):
+    __tablename__ = "offers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True)
+    category: Mapped[str] = mapped_column(sa.String(32), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    quantity: Mapped[int]
+    unit: Mapped[str] = mapped_column(sa.String(50), default="")
+    #: total value of the whole offer; a match is valued pro rata per unit
+    value_thb: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    available_until: Mapped[date | None] = mapped_column(sa.Date, nullable=True, index=True)
+    withdrawn: Mapped[bool] = mapped_column(default=False)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    committed_quantity: Mapped[int] = mapped_column(default=0)
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    item_kinds: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: true when the offer serves every province (no rows in offer_provinces)
+    nationwide: Mapped[bool] = mapped_column(default=True, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
+
+    company: Mapped[Company] = relationship()
+    provinces: Mapped[list[Province]] = relationship(secondary=offer_provinces, order_by=Province.code)
+
+    __table_args__ = (
+        sa.CheckConstraint("quantity >= 1 AND quantity <= 1000000", name="quantity"),
+        sa.CheckConstraint("committed_quantity >= 0 AND committed_quantity <= quantity", name="committed"),
+        sa.CheckConstraint("value_thb >= 0", name="money"),
+        sa.Index("ix_offers_open_created", "withdrawn", "created_at"),
+    )
+
+    @property
+    def remaining_quantity(self) -> int:
+        return self.quantity - self.committed_quantity
+
+    @property
+    def province_codes(self) -> list[str]:
+        return [p.code for p in self.provinces]
+
+    def status_on(self, today: date) -> str:
+        if self.withdrawn:
+            return "withdrawn"
+        if self.available_until is not None and self.available_until < today:
+            return "expired"
+        if self.remaining_quantity <= 0:
+            return "exhausted"
+        return "open"
+
+    @classmethod
+    def status_clause(cls, status: str, today: date):
+        not_expired = sa.or_(cls.available_until.is_(None), cls.available_until >= today)
+        if status == "withdrawn":
+            return cls.withdrawn.is_(True)
+        if status == "expired":
+            return sa.and_(cls.withdrawn.is_(False), cls.available_until < today)
+        if status == "exhausted":
+            return sa.and_(cls.withdrawn.is_(False), not_expired, cls.committed_quantity >= cls.quantity)
+        return sa.and_(cls.withdrawn.is_(False), not_expired, cls.committed_quantity < cls.quantity)

@@ -1,0 +1,260 @@
+"""Matches: propose, act through the workflow, list what a user may see.
+
+Capacity and transitions are guarded in the database: every transition is a conditional UPDATE on the
+match's status and version, and every change to held quantity a conditional UPDATE on the need or offer
+(``committed + q <= quantity``, also a CHECK). A lost race changes nothing and answers 409.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from csr_hub.domain import money, workflow
+from csr_hub.domain.reference import today_bangkok
+from csr_hub.domain.workflow import ACTIVE_STATUSES, Actor
+from csr_hub.models import Match, MatchTransition, Need, Offer, School, User
+from csr_hub.services import audit, notify
+from csr_hub.services.errors import AccountPending, Conflict, Forbidden, NotFound, ValidationFailed, invalid
+from csr_hub.services.posts import Page, paginate
+from csr_hub.services.validation import parse_int
+
+
+def actor_for(user: User, match_need: Need, match_offer: Offer) -> Actor:
+    if user.role == "school_staff" and user.school_id == match_need.school_id:
+        return Actor.SCHOOL
+    if user.role == "company_rep" and user.company_id == match_offer.company_id:
+        return Actor.COMPANY
+    if user.role == "district_director" and user.district_id == match_need.school.district_id:
+        return Actor.DIRECTOR
+    if user.role == "central_officer":
+        return Actor.CENTRAL
+    return Actor.NONE
+
+
+def can_see(user: User, match: Match) -> bool:
+    if user.role in ("central_officer", "admin"):
+        return True
+    return actor_for(user, match.need, match.offer) != Actor.NONE
+
+
+def visible_query(user: User):
+    q = sa.select(Match)
+    if user.role in ("central_officer", "admin"):
+        return q
+    if user.role == "school_staff":
+        return q.join(Need, Match.need_id == Need.id).where(Need.school_id == (user.school_id or -1))
+    if user.role == "company_rep":
+        return q.join(Offer, Match.offer_id == Offer.id).where(Offer.company_id == (user.company_id or -1))
+    if user.role == "district_director":
+        return q.where(Match.district_id == (user.district_id or -1))
+    return q.where(sa.false())
+
+
+MATCH_LOAD = (
+    joinedload(Match.need).joinedload(Need.school).joinedload(School.district),
+    joinedload(Match.offer).joinedload(Offer.company),
+    selectinload(Match.history),
+)
+
+
+def get_match(session: Session, user: User, match_id: int) -> Match:
+    match = session.scalar(sa.select(Match).options(*MATCH_LOAD).where(Match.id == match_id))
+    if match is None or not can_see(user, match):
+        raise NotFound()
+    return match
+
+
+def list_matches(session: Session, user: User, args: dict[str, Any], page: int, per_page: int) -> Page:
+    from csr_hub.models import District
+    errors: dict[str, list[object]] = {}
+    q = visible_query(user)
+    status = args.get("status")
+    if status:
+        wanted = [s for s in str(status).split(",") if s]
+        if any(s not in workflow.STATUSES for s in wanted):
+            errors["status"] = [_l("Choose one of the listed values.")]
+        q = q.where(Match.status.in_(wanted))
+    for name, column in (("need_id", Match.need_id), ("offer_id", Match.offer_id)):
+        raw = args.get(name)
+        if raw not in (None, ""):
+            if not str(raw).isdigit():
+                errors[name] = [_l("Give a whole number of at least 1.")]
+            else:
+                q = q.where(column == int(raw))
+    dcode = args.get("district")
+    if dcode:
+        district = session.scalar(sa.select(District).where(District.code == dcode))
+        if district is None:
+            errors["district"] = [_l("Unknown district (ESA) code.")]
+        else:
+            q = q.where(Match.district_id == district.id)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    order = (Match.created_at.asc(), Match.id.asc()) if args.get("sort") == "oldest" else (Match.created_at.desc(), Match.id.desc())
+    return paginate(session, q, order, page, per_page, MATCH_LOAD)
+
+
+def _hold(session: Session, model, obj_id: int, delta: int, today) -> bool:
+    """Change held quantity by ``delta`` if it stays within [0, quantity] (and, to take more, open)."""
+    if delta == 0:
+        return True
+    stmt = sa.update(model).where(model.id == obj_id).values(committed_quantity=model.committed_quantity + delta)
+    if delta > 0:
+        stmt = stmt.where(model.committed_quantity + delta <= model.quantity)
+        if model is Need:
+            stmt = stmt.where(Need.cancelled.is_(False))
+        else:
+            stmt = stmt.where(Offer.withdrawn.is_(False),
+                              sa.or_(Offer.available_until.is_(None), Offer.available_until >= today))
+    else:
+        stmt = stmt.where(model.committed_quantity + delta >= 0)
+    return session.execute(stmt.execution_options(synchronize_session=False)).rowcount == 1
+
+
+def propose(session: Session, user: User, data: dict[str, Any], ip: str = "") -> Match:
+    if user.role not in ("school_staff", "company_rep"):
+        raise Forbidden()
+    data = data if isinstance(data, dict) else {}
+    errors: dict[str, list[object]] = {}
+    ids = {}
+    for name in ("need_id", "offer_id"):
+        try:
+            ids[name] = parse_int(1, 2**31 - 1)(data.get(name))
+        except ValueError as exc:
+            errors[name] = [exc.args[0]]
+    try:
+        quantity = parse_int(1, 1_000_000)(data.get("quantity"))
+    except ValueError:
+        errors["quantity"] = [_l("Enter a whole number of at least 1.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    need = session.scalar(sa.select(Need).options(joinedload(Need.school)).where(Need.id == ids["need_id"]))
+    offer = session.get(Offer, ids["offer_id"])
+    if need is None or offer is None:
+        raise ValidationFailed(fields={("need_id" if need is None else "offer_id"): [_l("Not found.")]})
+    if user.role == "school_staff" and user.school_id == need.school_id:
+        side = "school"
+    elif user.role == "company_rep" and user.company_id == offer.company_id:
+        side = "company"
+    else:
+        raise Forbidden()
+    if user.status != "active":
+        raise AccountPending()
+    today = today_bangkok()
+    if need.status != "open" or offer.status_on(today) != "open":
+        raise Conflict(_l("The need or the offer is not open."))
+    if offer.provinces and need.school.province_code not in {p.code for p in offer.provinces}:
+        raise Conflict(_l("This offer does not serve the school's province."))
+    if quantity > need.remaining_quantity or quantity > offer.remaining_quantity:
+        raise Conflict(_l("The quantity is more than what remains on the need or the offer."))
+    existing = session.scalar(sa.select(Match.id).where(
+        Match.need_id == need.id, Match.offer_id == offer.id, Match.status.in_(ACTIVE_STATUSES)))
+    if existing is not None:
+        raise Conflict(_l("An active match of this need and offer already exists."))
+    score, parts = _score(session, need, offer)
+    match = Match(
+        need_id=need.id, offer_id=offer.id, quantity=quantity,
+        value_thb=money.pro_rata(offer.value_thb, offer.quantity, quantity),
+        status="proposed", proposed_by=side, proposed_by_user_id=user.id, score=score, parts=parts,
+        district_id=need.school.district_id,
+    )
+    session.add(match)
+    session.flush()
+    session.add(MatchTransition(match_id=match.id, action="propose", from_status=None, to_status="proposed",
+                                actor_id=user.id, note=_note(data.get("note"))))
+    audit.record(session, "match.propose", actor_id=user.id, object_type="match", object_id=match.id, ip=ip)
+    session.flush()
+    notify.match_changed(session, match, user, "propose")
+    return match
+
+
+def _note(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise invalid("note", _l("Enter text."))
+    if len(value) > 2000:
+        raise invalid("note", _l("Use at most %(n)s characters.", n="2,000"))
+    return value.strip()
+
+
+def _score(session: Session, need: Need, offer: Offer) -> tuple[float, dict]:
+    try:
+        from csr_hub.services import suggestions
+        return suggestions.score_pair(session, need, offer)
+    except Exception:  # the score is informative; a scoring problem must not block a proposal
+        import logging
+        logging.getLogger(__name__).exception("scoring failed")
+        return 0.0, {}
+
+
+def act(session: Session, user: User, match_id: int, data: dict[str, Any], threshold: float, ip: str = "") -> Match:
+    data = data if isinstance(data, dict) else {}
+    match = get_match(session, user, match_id)
+    action = data.get("action")
+    if not isinstance(action, str) or action not in workflow.ACTIONS:
+        raise invalid("action", _l("Choose one of: accept, decline, approve, reject, deliver, confirm, withdraw."))
+    note = _note(data.get("note"))
+    received = None
+    actor = actor_for(user, match.need, match.offer)
+    try:
+        if action == "reject" and not note:
+            workflow.decide(action, match.status, actor, proposed_by=match.proposed_by, quantity=match.quantity,
+                            value_thb=match.value_thb, threshold_thb=Decimal(str(threshold)))
+            raise invalid("note", _l("Give a reason for rejecting."))
+        if action == "confirm":
+            raw = data.get("received_quantity")
+            try:
+                received = parse_int(0, match.quantity)(raw)
+            except ValueError:
+                workflow.decide(action, match.status, actor, proposed_by=match.proposed_by,
+                                quantity=match.quantity, value_thb=match.value_thb,
+                                threshold_thb=Decimal(str(threshold)), received_quantity=0)
+                raise invalid("received_quantity",
+                              _l("Enter the quantity received, from 0 to %(n)s.", n=match.quantity)) from None
+        decision = workflow.decide(action, match.status, actor, proposed_by=match.proposed_by,
+                                   quantity=match.quantity, value_thb=match.value_thb,
+                                   threshold_thb=Decimal(str(threshold)), received_quantity=received)
+    except workflow.Forbidden:
+        raise Forbidden() from None
+    except workflow.IllegalTransition:
+        raise Conflict(_l("This action is not allowed while the match is %(status)s.", status=match.status)) from None
+    if user.status != "active":
+        raise AccountPending()
+    from_status, version = match.status, match.version
+    now = datetime.now(timezone.utc)
+    values: dict[str, Any] = {"status": decision.to_status, "version": version + 1, "updated_at": now}
+    if received is not None:
+        values["received_quantity"] = received
+        values["received_value_thb"] = money.pro_rata(match.value_thb, match.quantity, received)
+    res = session.execute(sa.update(Match).where(Match.id == match.id, Match.version == version,
+                                                 Match.status == from_status).values(**values)
+                          .execution_options(synchronize_session=False))
+    if res.rowcount != 1:
+        raise Conflict(_l("Someone else changed this match just now; reload and try again."))
+    today = today_bangkok()
+    if not _hold(session, Need, match.need_id, decision.need_delta, today):
+        raise Conflict(_l("The need does not have enough remaining quantity for this."))
+    if not _hold(session, Offer, match.offer_id, decision.offer_delta, today):
+        raise Conflict(_l("The offer does not have enough remaining quantity for this."))
+    session.add(MatchTransition(match_id=match.id, action=action, from_status=from_status,
+                                to_status=decision.to_status, actor_id=user.id, note=note, at=now))
+    audit.record(session, f"match.{action}", actor_id=user.id, object_type="match", object_id=match.id, ip=ip,
+                 from_status=from_status, to_status=decision.to_status)
+    session.flush()
+    session.expire_all()
+    match = session.scalar(sa.select(Match).options(*MATCH_LOAD).where(Match.id == match_id))
+    notify.match_changed(session, match, user, action)
+    return match
+
+
+def allowed_actions_for(user: User, match: Match) -> list[str]:
+    if user.status != "active":
+        return []
+    actor = actor_for(user, match.need, match.offer)
+    return workflow.allowed_actions(match.status, actor, proposed_by=match.proposed_by)

@@ -1,0 +1,102 @@
+"""Request parsing, list answers and the Idempotency-Key header for the API."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from functools import wraps
+from typing import Any, Callable
+
+import sqlalchemy as sa
+from flask import Response, abort, jsonify, request
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from csr_hub.extensions import db
+from csr_hub.models import IdempotencyRecord
+from csr_hub.services.errors import ServiceError
+from csr_hub.services.posts import Page, parse_paging
+
+
+class BadBody(ServiceError):
+    status = 400
+    code = "bad_request"
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or 400 when the body is not JSON or not an object."""
+    from flask_babel import gettext as _
+    data = request.get_json(silent=True, force=True) if request.get_data(cache=True) else None
+    if not isinstance(data, dict):
+        raise BadBody(_("The body must be a JSON object."))
+    return data
+
+
+def paging() -> tuple[int, int]:
+    return parse_paging(request.args)
+
+
+def list_answer(page: Page, render: Callable[[Any], dict]) -> Response:
+    return jsonify({"items": [render(x) for x in page.items], "total": page.total, "page": page.page,
+                    "per_page": page.per_page})
+
+
+def idempotent(view: Callable) -> Callable:
+    """Same ``Idempotency-Key`` from the same user on the same route within 24 h: the first answer again."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if not key or not current_user.is_authenticated:
+            return view(*args, **kwargs)
+        if len(key) > 200:
+            abort(400)
+        route = request.path
+        since = datetime.now(timezone.utc) - timedelta(hours=24)
+        old = db.session.scalar(sa.select(IdempotencyRecord).where(
+            IdempotencyRecord.user_id == current_user.id, IdempotencyRecord.key == key,
+            IdempotencyRecord.route == route))
+        if old is not None and old.created_at >= since and old.status_code:
+            return Response(old.body, status=old.status_code, mimetype="application/json")
+        if old is not None:
+            if old.created_at >= since:  # still being answered by another request
+                abort(409)
+            db.session.delete(old)
+        uid = current_user.id
+        record = IdempotencyRecord(user_id=uid, key=key, route=route, status_code=0, body="")
+        db.session.add(record)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            abort(409)
+        rid = record.id
+        try:
+            response = view(*args, **kwargs)
+        except ServiceError as exc:
+            db.session.rollback()
+            from csr_hub.web.errors import json_error
+            response = json_error(exc.status, exc.code, exc.message, exc.fields)
+        except Exception:
+            db.session.rollback()
+            db.session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.id == rid))
+            db.session.commit()
+            raise
+        resp = response if isinstance(response, Response) else _make(response)
+        if resp.status_code >= 500:
+            db.session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.id == rid))
+        else:
+            db.session.execute(sa.update(IdempotencyRecord).where(IdempotencyRecord.id == rid).values(
+                status_code=resp.status_code, body=resp.get_data(as_text=True)))
+        db.session.commit()
+        return resp
+
+    return wrapped
+
+
+def _make(rv) -> Response:
+    from flask import make_response
+    return make_response(rv)
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False)

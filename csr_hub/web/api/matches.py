@@ -1,0 +1,47 @@
+"""Matches and their workflow actions."""
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+from flask_login import current_user
+
+from csr_hub.extensions import db
+from csr_hub.services import matches, notify
+from csr_hub.web.access import roles_required
+from csr_hub.web.api import bp, serialize
+from csr_hub.web.api.helpers import idempotent, json_body, list_answer, paging
+from csr_hub.web.security import client_ip
+
+
+@bp.get("/matches")
+@roles_required(active=False)
+def list_matches():
+    page, per_page = paging()
+    return list_answer(matches.list_matches(db.session, current_user, request.args, page, per_page), serialize.match)
+
+
+@bp.post("/matches")
+@roles_required("school_staff", "company_rep")
+@idempotent
+def create_match():
+    match = matches.propose(db.session, current_user, json_body(), ip=client_ip())
+    db.session.commit()
+    notify.send_pending(db.session)
+    return jsonify(serialize.match(matches.get_match(db.session, current_user, match.id))), 201
+
+
+@bp.get("/matches/<int:match_id>")
+@roles_required(active=False)
+def get_match(match_id: int):
+    return jsonify(serialize.match(matches.get_match(db.session, current_user, match_id)))
+
+
+@bp.post("/matches/<int:match_id>/actions")
+@roles_required()
+@idempotent
+def match_action(match_id: int):
+    data = json_body()
+    match = matches.act(db.session, current_user, match_id, data,
+                        current_app.config["CSR_CENTRAL_THRESHOLD_THB"], ip=client_ip())
+    db.session.commit()
+    notify.send_pending(db.session)
+    return jsonify(serialize.match(matches.get_match(db.session, current_user, match.id)))

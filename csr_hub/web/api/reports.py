@@ -1,0 +1,30 @@
+"""Report figures."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, jsonify, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from csr_hub.extensions import db
+from csr_hub.models import District
+from csr_hub.services import reports
+from csr_hub.services.errors import Forbidden, ValidationFailed
+from csr_hub.web.api import bp
+
+
+@bp.get("/reports/summary")
+def report_summary():
+    code = request.args.get("district")
+    if not code:
+        return jsonify(reports.summary(db.session))
+    district = db.session.scalar(sa.select(District).where(District.code == code))
+    if not current_user.is_authenticated:
+        abort(401)
+    if district is None:
+        raise ValidationFailed(fields={"district": [_l("Unknown district (ESA) code.")]})
+    allowed = current_user.role in ("central_officer", "admin") or (
+        current_user.role == "district_director" and current_user.district_id == district.id)
+    if not allowed:
+        raise Forbidden()
+    return jsonify(reports.summary(db.session, district_id=district.id))

@@ -1,0 +1,182 @@
+"""Log in, log out, register, second factor, own account (password, data download, erasure)."""
+from __future__ import annotations
+
+import io
+import json
+from urllib.parse import urlsplit
+
+import segno
+import sqlalchemy as sa
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from csr_hub.extensions import db
+from csr_hub.models import AuditEvent, Match, Need, Notification, Offer, Province
+from csr_hub.services import accounts
+from csr_hub.services.errors import OtpInvalid, OtpRequired, ServiceError
+from csr_hub.web import ratelimits
+from csr_hub.web.access import roles_required
+from csr_hub.web.api import serialize
+from csr_hub.web.auth.forms import ConfirmForm, LoginForm, OtpForm, PasswordForm, RegisterForm
+from csr_hub.web.forms import apply_service_errors, ok
+from csr_hub.web.security import client_ip
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or not isinstance(target, str):
+        return None
+    target = target.strip()
+    if not target.startswith("/") or target.startswith("//") or "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@ratelimits.page_login_limits
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(db.session, form.email.data, form.password.data, form.otp.data,
+                                         ip=client_ip(), channel="page")
+        except (OtpRequired, OtpInvalid) as exc:
+            db.session.commit()
+            form.otp.errors = [str(exc.message)]
+            return render_template("auth/login.html", form=form, need_otp=True), 401
+        except ServiceError as exc:
+            db.session.commit()
+            form.password.errors = [str(exc.message)]
+            return render_template("auth/login.html", form=form, need_otp=False), 401
+        db.session.commit()
+        login_user(user)
+        if user.needs_totp and not user.totp_enrolled:
+            return redirect(url_for("auth.totp", next=safe_next(form.next.data) or ""))
+        ok(_("Welcome, %(name)s.", name=user.full_name))
+        return redirect(safe_next(form.next.data) or url_for("dashboard.index"))
+    status = 200 if request.method == "GET" else 400
+    return render_template("auth/login.html", form=form, need_otp=False), status
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    if not current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        accounts.end_sessions(db.session, current_user)
+        db.session.commit()
+        logout_user()
+        ok(_("You are logged out."))
+        return redirect(url_for("main.index"))
+    return render_template("auth/logout.html", form=form)
+
+
+def _province_choices():
+    lang_en = request.args.get("lang") == "en"
+    rows = db.session.scalars(sa.select(Province).order_by(Province.name_th))
+    return [("", "—")] + [(p.code, p.name_en if lang_en else p.name_th) for p in rows]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@ratelimits.per_address
+def register():
+    form = RegisterForm()
+    form.province_code.choices = _province_choices()
+    if form.validate_on_submit():
+        reg = accounts.Registration(
+            email=form.email.data, password=form.password.data, full_name=form.full_name.data,
+            role=form.role.data, school_code=form.school_code.data or "", company_name=form.company_name.data or "",
+            company_tax_id=form.company_tax_id.data or "", province_code=form.province_code.data or "",
+            phone=form.phone.data or "", accept_privacy=bool(form.accept_privacy.data))
+        try:
+            accounts.register(db.session, reg, require_privacy=True, ip=client_ip())
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc)
+            return render_template("auth/register.html", form=form), 422
+        ok(_("Thank you. Your account is waiting for verification; you can log in and look around meanwhile."))
+        return redirect(url_for("auth.login"))
+    status = 200 if request.method == "GET" else 422
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/account/totp", methods=["GET", "POST"])
+@roles_required("district_director", "central_officer", active=False)
+def totp():
+    """First page login of a director or officer: enrol the second factor and show its secret once."""
+    form = OtpForm()
+    fresh = False
+    if not current_user.totp_enrolled:
+        accounts.enrol_totp(current_user)
+        db.session.commit()
+        fresh = True
+    if form.validate_on_submit():
+        if accounts.check_otp(current_user, form.otp.data):
+            db.session.commit()
+            ok(_("Your authenticator app works. From now on, log in with a code from it."))
+            return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
+        form.otp.errors = [_("That code is not valid. Try the current code from your authenticator app.")]
+    secret = current_user.totp_secret if fresh or request.method == "POST" else None
+    qr = segno.make(accounts.totp_uri(current_user), error="m").svg_data_uri(scale=4) if secret else None
+    return render_template("auth/totp.html", form=form, secret=secret, qr=qr)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@roles_required(active=False)
+def account():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(db.session, current_user, form.current_password.data, form.new_password.data)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc)
+            return render_template("auth/account.html", form=form, erase_form=ConfirmForm()), 422
+        logout_user()
+        ok(_("Password changed. Log in again with the new password."))
+        return redirect(url_for("auth.login"))
+    return render_template("auth/account.html", form=form, erase_form=ConfirmForm())
+
+
+@bp.get("/account/data.json")
+@roles_required(active=False)
+def my_data():
+    """PDPA: everything the service keeps about the caller."""
+    u = current_user
+    data = {
+        "user": {**serialize.user(u), "phone": u.phone, "created_at": serialize.iso(u.created_at),
+                 "privacy_accepted_at": serialize.iso(u.privacy_accepted_at)},
+        "needs_posted": [n.id for n in db.session.scalars(sa.select(Need).where(Need.created_by_id == u.id))],
+        "offers_posted": [o.id for o in db.session.scalars(sa.select(Offer).where(Offer.created_by_id == u.id))],
+        "matches_proposed": [m.id for m in db.session.scalars(sa.select(Match).where(Match.proposed_by_user_id == u.id))],
+        "notifications": [{"at": serialize.iso(n.created_at), "message_th": n.message_th, "message_en": n.message_en}
+                          for n in db.session.scalars(sa.select(Notification).where(Notification.user_id == u.id))],
+        "audit_events": [{"at": serialize.iso(e.at), "action": e.action, "ip": e.ip}
+                         for e in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.actor_id == u.id))],
+    }
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": "attachment; filename=my-csr-hub-data.json"})
+
+
+@bp.post("/account/erase")
+@roles_required(active=False)
+def erase():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        accounts.anonymise(db.session, current_user)
+        db.session.commit()
+        logout_user()
+        ok(_("Your personal data has been erased and your account closed."))
+    return redirect(url_for("main.index"))

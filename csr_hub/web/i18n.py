@@ -1,0 +1,47 @@
+"""Language: Thai by default whatever the browser asks; ``?lang=en|th`` switches and is remembered."""
+from __future__ import annotations
+
+from flask import Flask, g, request, session
+from flask_babel import get_locale
+
+from csr_hub.domain import money, reference
+
+LANGS = ("th", "en")
+
+
+def select_locale() -> str:
+    lang = request.args.get("lang")
+    if lang in LANGS:
+        return lang
+    if request.path.startswith("/api/"):
+        header = request.headers.get("Accept-Language", "")
+        return "th" if header.strip().lower().startswith("th") else "en"
+    saved = session.get("lang")
+    return saved if saved in LANGS else "th"
+
+
+def current_lang() -> str:
+    return str(get_locale() or "th")
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _remember_lang():
+        lang = request.args.get("lang")
+        if lang in LANGS and not request.path.startswith("/api/") and session.get("lang") != lang:
+            session["lang"] = lang
+
+    @app.context_processor
+    def _lang_helpers():
+        lang = current_lang()
+        return {
+            "current_lang": lang,
+            "label": lambda table, code: reference.label(getattr(reference, table), code, lang),
+            "baht": lambda v: money.format_baht(v, lang),
+            "offer_status": lambda o: o.status_on(reference.today_bangkok()),
+        }
+
+    app.jinja_env.filters["bedate"] = lambda v: reference.format_date(v, current_lang())
+    app.jinja_env.filters["baht"] = lambda v: money.format_baht(v, current_lang())
+    app.jinja_env.filters["bktime"] = lambda v: v.astimezone(reference.BANGKOK).strftime("%H:%M") if v else ""
+    app.jinja_env.filters["num"] = lambda v: f"{int(v or 0):,}"

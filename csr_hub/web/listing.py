@@ -1,0 +1,49 @@
+"""What the needs and offers list pages share: filters read from the query string, choice lists."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import request
+
+from csr_hub.domain.reference import CATEGORIES, QUALITY_GROUPS, URGENCIES
+from csr_hub.extensions import db
+from csr_hub.models import District, Province
+from csr_hub.services.errors import ValidationFailed
+from csr_hub.services.posts import parse_paging
+from csr_hub.web.i18n import current_lang
+
+FILTERS = ("status", "category", "district", "province", "quality_group", "urgency", "q", "sort")
+
+
+def filter_args() -> dict[str, str]:
+    return {k: request.args.get(k, "") for k in FILTERS if request.args.get(k)}
+
+
+def choices() -> dict[str, list[tuple[str, str]]]:
+    en = current_lang() == "en"
+    pick = lambda v: v[1] if en else v[0]  # noqa: E731
+    return {
+        "category": [(k, pick(v)) for k, v in CATEGORIES.items()],
+        "quality_group": [(k, pick(v)) for k, v in QUALITY_GROUPS.items()],
+        "urgency": [(k, pick(v)) for k, v in URGENCIES.items()],
+        "province": [(p.code, p.name_en if en else p.name_th) for p in
+                     db.session.scalars(sa.select(Province).order_by(Province.name_en if en else Province.name_th))],
+        "district": [(d.code, d.name_en if en else d.name_th) for d in
+                     db.session.scalars(sa.select(District).order_by(District.code))],
+    }
+
+
+def run_list(list_fn):
+    """Call a list service with the request's filters; bad filters become messages, not errors."""
+    args = filter_args()
+    errors: dict = {}
+    try:
+        page, per_page = parse_paging(request.args)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+        page, per_page = 1, 20
+    try:
+        result = list_fn(db.session, args, page, per_page)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+        result = list_fn(db.session, {k: v for k, v in args.items() if k not in exc.fields}, page, per_page)
+    return args, result, errors

@@ -1,0 +1,75 @@
+"""Public pages: home with national figures, school and company pages, privacy notice."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from csr_hub.extensions import db
+from csr_hub.models import Company, Need, Offer, School
+from csr_hub.services import notify, posts, reports
+
+bp = Blueprint("main", __name__)
+
+
+@bp.app_context_processor
+def _unread():
+    try:
+        if current_user.is_authenticated:
+            return {"unread_count": notify.unread_count(db.session, current_user.id)}
+    except Exception:  # never break a page (or an error page) over the badge
+        db.session.rollback()
+    return {"unread_count": 0}
+
+
+@bp.get("/")
+def index():
+    summary = reports.summary(db.session)
+    latest = posts.list_needs(db.session, {"sort": "urgency"}, 1, 6).items
+    offers = posts.list_offers(db.session, {}, 1, 6).items
+    counts = {
+        "schools": db.session.scalar(sa.select(sa.func.count(School.id))) or 0,
+        "companies": db.session.scalar(sa.select(sa.func.count(Company.id)).where(Company.verified.is_(True))) or 0,
+        "open_offers": posts.list_offers(db.session, {}, 1, 1).total,
+    }
+    return render_template("main/index.html", summary=summary, latest=latest, offers=offers, counts=counts)
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("main/privacy.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    db.session.execute(sa.text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@bp.get("/schools/<code>")
+def school_page(code: str):
+    school = db.session.scalar(sa.select(School).options(joinedload(School.district), joinedload(School.province))
+                               .where(School.code == code))
+    if school is None:
+        abort(404)
+    needs = posts.list_needs(db.session, {"status": "all", "school_id": school.id}, 1, 100).items
+    figures = reports.summary(db.session, school_id=school.id)
+    return render_template("main/school.html", school=school, needs=needs, figures=figures)
+
+
+@bp.get("/companies/<int:company_id>")
+def company_page(company_id: int):
+    company = db.session.get(Company, company_id)
+    if company is None:
+        abort(404)
+    offers = posts.list_offers(db.session, {"status": "all", "company_id": company.id}, 1, 100).items
+    contribution = next((c for c in reports.companies(db.session) if c["company_id"] == company.id), None)
+    return render_template("main/company.html", company=company, offers=offers, contribution=contribution)
+
+
+@bp.get("/companies")
+def companies_recognition():
+    """Public thanks to companies that delivered, only those that agreed to be shown."""
+    rows = [c for c in reports.companies(db.session, public_only=True) if c["delivered_count"] > 0]
+    return render_template("main/companies.html", rows=rows)

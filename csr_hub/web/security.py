@@ -1,0 +1,77 @@
+"""Who is calling: session cookies carrying the session version, bearer tokens; security headers."""
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_login import current_user
+
+from csr_hub.extensions import db, login_manager
+from csr_hub.models import User
+from csr_hub.services import accounts
+from csr_hub.web import access
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+@login_manager.user_loader
+def _load_user(user_key: str) -> User | None:
+    try:
+        user_id, version = (int(x) for x in str(user_key).split(":", 1))
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.session_version != version or user.status == "disabled":
+        return None
+    return user
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return None
+
+
+def _authenticate_bearer():
+    """A bearer token replaces the session for this request; a bad one is 401."""
+    g.api_token = None
+    token = bearer_token()
+    if token is None:
+        return None
+    found = accounts.user_for_token(db.session, token)
+    if found is None:
+        g._login_user = None
+        from flask import abort
+        abort(401)
+    g._login_user, g.api_token = found
+    return None
+
+
+def client_ip() -> str:
+    return request.remote_addr or ""
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        from flask import abort
+        abort(401)
+
+    app.before_request(_authenticate_bearer)
+    app.before_request(access.enforce_login)
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("CSR_ENV") == "production":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if current_user.is_authenticated if hasattr(current_user, "is_authenticated") else False:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
