@@ -11,6 +11,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
     app.config.update(settings.load(app.instance_path, config))
+    app.json.ensure_ascii = False  # Thai stays readable in JSON
+    app.json.sort_keys = False
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -24,6 +26,7 @@ def register_extensions(app: Flask) -> None:
     from csr_hub.web import i18n, security
 
     db.init_app(app)
+    app.before_request(_fresh_request_state)
     with app.app_context():
         db_events.install(db.engine)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
@@ -33,6 +36,22 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
+
+
+#: per-request caches kept on ``g`` by Flask-Login, Flask-WTF, Flask-Babel and us
+_REQUEST_CACHES = ("_login_user", "csrf_token", "api_token", "_flask_babel")
+
+
+def _fresh_request_state() -> None:
+    """Start every request with empty auth, CSRF and locale caches.
+
+    ``g`` belongs to the app context, and a request reuses an app context that is already pushed (tests and
+    CLI tasks push one), so without this a request could see the previous request's user or token.
+    """
+    from flask import g
+
+    for name in _REQUEST_CACHES:
+        g.pop(name, None)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -55,7 +55,7 @@ def password_problems(password: object, email: str = "") -> list[object]:
     low = password.lower()
     if email and (low == email.lower() or low == email.lower().split("@")[0]):
         return [_l("Do not use your e-mail address as your password.")]
-    if low in common_passwords():
+    if low in common_passwords() or low.rstrip("0123456789!@#$.") in common_passwords():
         return [_l("This password is too common; choose another.")]
     return []
 

@@ -6,7 +6,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from csr_hub.domain import matching
 from csr_hub.domain.reference import today_bangkok
 from csr_hub.models import Need, Offer, Province, School, offer_provinces
 
@@ -17,7 +16,8 @@ def province_table(session: Session) -> dict[str, Province]:
     return {p.code: p for p in session.scalars(sa.select(Province))}
 
 
-def need_view(need: Need, provinces: dict[str, Province]) -> matching.NeedView:
+def need_view(need: Need, provinces: dict[str, Province]):
+    from csr_hub.domain import matching
     school = need.school
     p = provinces.get(school.province_code)
     return matching.NeedView(
@@ -29,7 +29,8 @@ def need_view(need: Need, provinces: dict[str, Province]) -> matching.NeedView:
     )
 
 
-def offer_view(offer: Offer, provinces: dict[str, Province], today) -> matching.OfferView:
+def offer_view(offer: Offer, provinces: dict[str, Province], today):
+    from csr_hub.domain import matching
     codes = frozenset(p.code for p in offer.provinces)
     home = provinces.get(offer.company.province_code or "") if offer.company else None
     return matching.OfferView(
@@ -42,18 +43,20 @@ def offer_view(offer: Offer, provinces: dict[str, Province], today) -> matching.
     )
 
 
-def parts_json(score: matching.Score) -> dict[str, Any]:
+def parts_json(score) -> dict[str, Any]:
     return {name: {"score": round(part.score, 1), "weight": part.weight, "reason_th": part.reason_th,
                    "reason_en": part.reason_en} for name, part in score.parts.items()}
 
 
 def score_pair(session: Session, need: Need, offer: Offer) -> tuple[float, dict[str, Any]]:
+    from csr_hub.domain import matching
     provinces = province_table(session)
     s = matching.score(need_view(need, provinces), offer_view(offer, provinces, today_bangkok()), today_bangkok())
     return s.total, parts_json(s)
 
 
-def for_need(session: Session, need: Need, limit: int = 10) -> list[tuple[Offer, matching.Score]]:
+def for_need(session: Session, need: Need, limit: int = 10) -> list[tuple[Offer, Any]]:
+    from csr_hub.domain import matching
     today = today_bangkok()
     if need.status != "open":
         return []
@@ -69,7 +72,8 @@ def for_need(session: Session, need: Need, limit: int = 10) -> list[tuple[Offer,
     return [(by_id[v.id], s) for v, s in ranked]
 
 
-def for_offer(session: Session, offer: Offer, limit: int = 10) -> list[tuple[Need, matching.Score]]:
+def for_offer(session: Session, offer: Offer, limit: int = 10) -> list[tuple[Need, Any]]:
+    from csr_hub.domain import matching
     today = today_bangkok()
     if offer.status_on(today) != "open":
         return []

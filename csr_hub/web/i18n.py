@@ -1,7 +1,7 @@
 """Language: Thai by default whatever the browser asks; ``?lang=en|th`` switches and is remembered."""
 from __future__ import annotations
 
-from flask import Flask, g, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 
 from csr_hub.domain import money, reference
@@ -10,6 +10,8 @@ LANGS = ("th", "en")
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "en"  # CLI output and background jobs
     lang = request.args.get("lang")
     if lang in LANGS:
         return lang

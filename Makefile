@@ -1,0 +1,59 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app csr_hub
+PYTEST_ARGS ?=
+
+.PHONY: demo serve install install-test db test test-fast audit bench translations clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: setup.cfg pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+	$(BIN)/pybabel compile -d csr_hub/translations --use-fuzzy -f -q || true
+
+install-test: $(VENV)/.installed-test install
+
+db: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-reference
+
+demo: db
+	$(FLASK) seed-demo
+	@echo ""
+	@echo "Serving CSR Hub on http://127.0.0.1:5000 (Ctrl-C to stop)"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+serve: install
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-test
+	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test-fast: install-test
+	$(BIN)/python -m pytest -p no:cacheprovider -x -q -m "not browser and not slow" $(PYTEST_ARGS)
+
+audit: install-test
+	$(BIN)/bandit -q -r csr_hub -ll
+	bash bench/sqlmap_scan.sh
+
+bench: install-test
+	$(BIN)/python bench/bench_matching.py --quick
+	$(BIN)/python bench/bench_lists.py
+
+translations: install-test
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o csr_hub/translations/messages.pot .
+	$(BIN)/pybabel update -i csr_hub/translations/messages.pot -d csr_hub/translations -l th --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3* *.egg-info

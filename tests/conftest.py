@@ -1,0 +1,310 @@
+"""Fixtures: the app on SQLite and on PostgreSQL (a fresh database per test run), clients, factories.
+
+Every test that uses ``app`` runs once per database. PostgreSQL is used when reachable (DATABASE_URL or
+the local server); with CSR_REQUIRE_POSTGRES=1 an unreachable server fails the run instead of skipping.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import count
+
+import pytest
+import sqlalchemy as sa
+
+from csr_hub.domain.reference import make_tax_id, today_bangkok
+
+PG_ADMIN_URL = os.environ.get("CSR_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REFERENCE_TABLES = {"provinces", "districts", "district_provinces", "alembic_version"}
+PASSWORD = "correct-horse-battery-9"
+
+
+def _pg_available() -> bool:
+    try:
+        eng = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with eng.connect() as c:
+            c.execute(sa.text("SELECT 1"))
+        eng.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def _make_database(kind: str, tmp_path_factory) -> str:
+    if kind == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        return f"sqlite:///{path}"
+    name = f"csr_test_{uuid.uuid4().hex[:10]}"
+    eng = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    eng.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_database(url: str) -> None:
+    if not url.startswith("postgresql"):
+        return
+    name = url.rsplit("/", 1)[1]
+    eng = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    eng.dispose()
+
+
+DB_KINDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session", params=DB_KINDS)
+def database_url(request, tmp_path_factory):
+    """A migrated database with reference data, made once per run for each database kind."""
+    kind = request.param
+    if kind == "postgresql" and not _pg_available():
+        if os.environ.get("CSR_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL is required (CSR_REQUIRE_POSTGRES=1) but not reachable")
+        pytest.skip("PostgreSQL not reachable")
+    url = _make_database(kind, tmp_path_factory)
+    from csr_hub import create_app
+    from csr_hub.extensions import db
+    from csr_hub.services import seed
+    import flask_migrate
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "TESTING": True})
+    with app.app_context():
+        flask_migrate.upgrade(directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+        seed.seed_reference(db.session)
+        db.session.commit()
+        db.engine.dispose()
+    yield url
+    _drop_database(url)
+
+
+def _clean(db) -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for t in tables:
+                conn.execute(t.delete())
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module to change settings."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_config, tmp_path):
+    from csr_hub import create_app
+    from csr_hub.extensions import db
+
+    config = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret", "TESTING": True,
+              "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True, "SMTP_HOST": None,
+              "UPLOAD_FOLDER": str(tmp_path / "uploads")}
+    config.update(app_config)
+    app = create_app(config)
+    with app.app_context():
+        _clean(db)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_kind(database_url) -> str:
+    return "postgresql" if database_url.startswith("postgresql") else "sqlite"
+
+
+@pytest.fixture
+def session(app):
+    from csr_hub.extensions import db
+    return db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_seq = count(1)
+
+
+def district(session, code: str):
+    from csr_hub.models import District
+    return session.scalar(sa.select(District).where(District.code == code))
+
+
+@pytest.fixture
+def make_school(session):
+    from csr_hub.models import School
+
+    def make(district_code: str = "p50-1", quality_group: str = "core", **kw) -> School:
+        d = district(session, district_code)
+        n = next(_seq)
+        s = School(code=kw.pop("code", f"10{n:08d}"), name_th=kw.pop("name_th", f"โรงเรียนทดสอบ {n}"),
+                   name_en=kw.pop("name_en", f"Test School {n}"), district_id=d.id,
+                   province_code=kw.pop("province_code", d.province_code), quality_group=quality_group,
+                   pupils=kw.pop("pupils", 100), teachers=kw.pop("teachers", 8), **kw)
+        session.add(s)
+        session.commit()
+        return s
+
+    return make
+
+
+@pytest.fixture
+def make_company(session):
+    from csr_hub.models import Company
+
+    def make(verified: bool = True, province_code: str = "10", **kw) -> Company:
+        n = next(_seq)
+        c = Company(name=kw.pop("name", f"Test Company {n}"), tax_id=kw.pop("tax_id", make_tax_id(f"0105{n:08d}")),
+                    province_code=province_code, verified=verified, **kw)
+        session.add(c)
+        session.commit()
+        return c
+
+    return make
+
+
+@pytest.fixture
+def make_user(session, make_school, make_company):
+    from csr_hub.models import User
+    from csr_hub.services import accounts
+
+    def make(role: str, status: str = "active", school=None, company=None, district_code: str | None = None,
+             email: str | None = None, **kw) -> User:
+        n = next(_seq)
+        if role == "school_staff" and school is None:
+            school = make_school()
+        if role == "company_rep" and company is None:
+            company = make_company()
+        d = district(session, district_code or "p50-1") if role == "district_director" else None
+        u = User(email=email or f"{role}{n}@example.org", password_hash=accounts.hash_password(PASSWORD),
+                 full_name=kw.pop("full_name", f"{role} {n}"), role=role, status=status,
+                 school_id=school.id if school else None, company_id=company.id if company else None,
+                 district_id=d.id if d else None, **kw)
+        session.add(u)
+        session.commit()
+        return u
+
+    return make
+
+
+@pytest.fixture
+def make_need(session):
+    from csr_hub.services import posts
+
+    def make(user, **data):
+        body = {"category": "devices", "title": "คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง", "description": "", "quantity": 20,
+                "unit": "เครื่อง", "estimated_cost_thb": 300000, "urgency": "normal",
+                "needed_by": (today_bangkok() + timedelta(days=60)).isoformat()}
+        body.update(data)
+        need = posts.create_need(session, user, body)
+        session.commit()
+        return need
+
+    return make
+
+
+@pytest.fixture
+def make_offer(session):
+    from csr_hub.services import posts
+
+    def make(user, **data):
+        body = {"category": "devices", "title": "50 refurbished laptops", "description": "Core i5 laptops",
+                "quantity": 50, "unit": "units", "value_thb": 500000, "provinces": [],
+                "available_until": (today_bangkok() + timedelta(days=90)).isoformat()}
+        body.update(data)
+        offer = posts.create_offer(session, user, body)
+        session.commit()
+        return offer
+
+    return make
+
+
+class Api:
+    """A JSON client logged in through ``POST /api/v1/auth/login`` that sends the CSRF header."""
+
+    def __init__(self, client, user=None, password: str = PASSWORD, token: str | None = None):
+        self.client = client
+        self.csrf = None
+        self.headers = {}
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+        elif user is not None:
+            r = client.post("/api/v1/auth/login", json={"email": user.email, "password": password})
+            assert r.status_code == 200, r.get_json()
+            self.csrf = r.get_json()["csrf_token"]
+            self.headers["X-CSRFToken"] = self.csrf
+
+    def _call(self, method, url, headers=None, **kw):
+        h = dict(self.headers)
+        h.update(headers or {})
+        return getattr(self.client, method)(url, headers=h, **kw)
+
+    def get(self, url, **kw):
+        return self._call("get", url, **kw)
+
+    def post(self, url, json=None, **kw):
+        return self._call("post", url, json=json, **kw)
+
+    def patch(self, url, json=None, **kw):
+        return self._call("patch", url, json=json, **kw)
+
+    def delete(self, url, **kw):
+        return self._call("delete", url, **kw)
+
+
+@pytest.fixture
+def api(app):
+    """``api(user)`` → a logged-in JSON client of its own (own cookie jar)."""
+
+    def make(user=None, token=None):
+        return Api(app.test_client(), user, token=token)
+
+    return make
+
+
+def csrf_token(client) -> str:
+    return client.get("/api/v1/auth/csrf").get_json()["csrf_token"]
+
+
+@pytest.fixture
+def page_login(app):
+    """``page_login(user)`` → a test client logged in through the real login form."""
+
+    def make(user, password: str = PASSWORD):
+        c = app.test_client()
+        token = csrf_token(c)
+        r = c.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
+        assert r.status_code == 302, r.data[:500]
+        return c
+
+    return make
+
+
+#: tables a refused request may still write to (the audit log records failed logins, for one)
+SIDE_TABLES = {"audit_events", "idempotency_records"}
+
+
+def snapshot(session) -> dict[str, list[tuple]]:
+    """Every row of every business table: compare before and after a refused request."""
+    from csr_hub.extensions import db
+    session.rollback()
+    out = {}
+    for t in db.metadata.sorted_tables:
+        if t.name in SIDE_TABLES or t.name in REFERENCE_TABLES:
+            continue
+        cols = [c for c in t.columns]
+        out[t.name] = sorted(tuple(str(v) for v in row) for row in session.execute(sa.select(*cols)))
+    return out
