@@ -27,10 +27,12 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     app.before_request(_fresh_request_state)
+    app.teardown_request(_end_request_state)
     with app.app_context():
         db_events.install(db.engine)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
+    i18n.compile_catalogues(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Bangkok")
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -48,10 +50,19 @@ def _fresh_request_state() -> None:
     ``g`` belongs to the app context, and a request reuses an app context that is already pushed (tests and
     CLI tasks push one), so without this a request could see the previous request's user or token.
     """
-    from flask import g
+    from flask import g, request
+
+    from csr_hub.db_events import write_intent
 
     for name in _REQUEST_CACHES:
         g.pop(name, None)
+    write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+
+def _end_request_state(_exc=None) -> None:
+    from csr_hub.db_events import write_intent
+
+    write_intent.set(False)
 
 
 def register_blueprints(app: Flask) -> None:

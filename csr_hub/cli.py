@@ -89,6 +89,10 @@ def notify_retry() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from csr_hub.db_events import write_intent
+
+    if not app.testing:
+        write_intent.set(True)  # commands write; take the SQLite write lock at BEGIN
     for cmd in (seed_reference, seed_demo, create_user, match_group, notify_group):
         app.cli.add_command(cmd)
     notify.configure(app.config)

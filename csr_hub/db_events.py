@@ -1,8 +1,18 @@
-"""SQLite: WAL, a long busy timeout and ``BEGIN IMMEDIATE`` so writers queue instead of failing late."""
+"""SQLite: WAL, a long busy timeout, and ``BEGIN IMMEDIATE`` for write transactions.
+
+A request that may write (POST, PUT, PATCH, DELETE; CLI commands) takes the write lock when its
+transaction starts, so concurrent writers queue on the busy timeout instead of failing when they try to
+upgrade a read lock. Reads use a plain deferred ``BEGIN``: in WAL mode they never block a writer.
+"""
 from __future__ import annotations
+
+from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+#: set by the request hook (and CLI) when the current unit of work is expected to write
+write_intent: ContextVar[bool] = ContextVar("csr_write_intent", default=False)
 
 
 def install(engine: Engine) -> None:
@@ -21,4 +31,4 @@ def install(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")

@@ -308,3 +308,62 @@ def snapshot(session) -> dict[str, list[tuple]]:
         cols = [c for c in t.columns]
         out[t.name] = sorted(tuple(str(v) for v in row) for row in session.execute(sa.select(*cols)))
     return out
+
+
+# --- browser tests -------------------------------------------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = os.path.join(os.path.dirname(__file__), "..", "screenshots")
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free loopback port in a thread; yields its base URL.
+
+    Commit or roll back ``session`` before driving the browser: on SQLite an open transaction in the test
+    thread holds the write lock the server needs.
+    """
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from csr_hub.extensions import db
+
+    db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def _playwright_browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CSR_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is required (CSR_REQUIRE_BROWSER=1)")
+        pytest.skip("Debian chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(_playwright_browser):
+    """A fresh browser context and page, 360 px wide like a phone unless a test resizes it."""
+    context = _playwright_browser.new_context(viewport={"width": 360, "height": 800}, locale="th-TH")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> str:
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    path = os.path.abspath(os.path.join(SCREENSHOTS, f"{name}.png"))
+    page.screenshot(path=path, full_page=True)
+    return path

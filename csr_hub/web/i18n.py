@@ -26,6 +26,35 @@ def current_lang() -> str:
     return str(get_locale() or "th")
 
 
+def compile_catalogues(app: Flask) -> None:
+    """Compile ``.po`` to ``.mo`` when missing or stale, so a plain ``pip install -e .`` speaks Thai.
+
+    The binaries are not committed; when the package folder is read-only they go under ``instance/``.
+    """
+    import os
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    source = Path(__file__).resolve().parent.parent / "translations"
+    if not source.is_dir():
+        return
+    target = source if os.access(source, os.W_OK) else Path(app.instance_path) / "translations"
+    for po in source.glob("*/LC_MESSAGES/*.po"):
+        mo = target / po.relative_to(source).with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=po.parts[-3])
+        tmp = mo.with_suffix(".mo.tmp")
+        with tmp.open("wb") as f:
+            write_mo(f, catalog, use_fuzzy=False)
+        tmp.replace(mo)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def _remember_lang():
