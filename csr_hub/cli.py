@@ -84,7 +84,7 @@ def notify_group() -> None:
 def notify_retry() -> None:
     """Send the e-mails still pending (SMTP was down)."""
     notify.configure(current_app.config)
-    sent, failed = notify.send_pending(db.session, limit=10_000)
+    sent, failed = notify.send_pending(db.session, limit=10_000, reclaim_stale=True)
     click.echo(f"sent {sent}, still pending {failed}")
 
 

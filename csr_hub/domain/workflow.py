@@ -1,6 +1,14 @@
 """The pledge workflow: states, actions, who may take them, and what each does to capacity.
 
 Pure Python: the pages, the API and the services all ask :func:`decide`; nothing else knows the rules.
+
+Two kinds of refusal, checked in this order:
+
+- :class:`Forbidden` (403): the actor may not take this action on this match in *any* status — a company
+  accepting its own proposal, a school approving, a director of another ESA, an admin.
+- :class:`IllegalTransition` (409): the actor could take this action on this match, but not in its current
+  status — approving twice, delivering before approval, withdrawing after delivery. A request that lost a
+  race to another one lands here too, which is why "already done" is a 409 and not a 403.
 """
 from __future__ import annotations
 
@@ -24,10 +32,12 @@ class Status(str, Enum):
 STATUSES = tuple(s.value for s in Status)
 #: a match in one of these blocks a second match of the same pair
 ACTIVE_STATUSES = ("proposed", "pledged", "district_approved", "approved", "delivered")
-#: statuses that hold quantity on both the need and the offer
+#: statuses that hold quantity on both the need and the offer (a completed one: its received quantity)
 HOLDING_STATUSES = ("pledged", "district_approved", "approved", "delivered", "completed")
 #: statuses awaiting an approver
 WAITING_APPROVAL = ("pledged", "district_approved")
+#: statuses nothing leaves
+FINAL_STATUSES = ("completed", "declined", "rejected", "withdrawn")
 ACTIONS = ("accept", "decline", "approve", "reject", "deliver", "confirm", "withdraw")
 
 
@@ -38,7 +48,27 @@ class Actor(str, Enum):
     COMPANY = "company"  # a rep of the offer's company
     DIRECTOR = "director"  # director of the school's ESA
     CENTRAL = "central"  # a central officer
-    NONE = "none"  # anyone else
+    NONE = "none"  # anyone else (another school, another company, another ESA's director, an admin)
+
+
+#: stands in the transition table for "the side that did not propose"
+COUNTERPARTY = "counterparty"
+#: stands in the transition table for "pledged → approved or district_approved, by the threshold"
+BY_THRESHOLD = "by_threshold"
+
+#: (action, from status) → (who may take it, to status). One row per arrow of the SPEC diagram.
+TRANSITIONS: dict[tuple[str, str], tuple[tuple[object, ...], str]] = {
+    ("accept", "proposed"): ((COUNTERPARTY,), "pledged"),
+    ("decline", "proposed"): ((COUNTERPARTY,), "declined"),
+    ("approve", "pledged"): ((Actor.DIRECTOR,), BY_THRESHOLD),
+    ("reject", "pledged"): ((Actor.DIRECTOR,), "rejected"),
+    ("approve", "district_approved"): ((Actor.CENTRAL,), "approved"),
+    ("reject", "district_approved"): ((Actor.CENTRAL,), "rejected"),
+    ("deliver", "approved"): ((Actor.COMPANY,), "delivered"),
+    ("confirm", "delivered"): ((Actor.SCHOOL,), "completed"),
+    **{("withdraw", s): ((Actor.SCHOOL, Actor.COMPANY), "withdrawn")
+       for s in ("proposed", "pledged", "district_approved", "approved")},
+}
 
 
 class WorkflowError(Exception):
@@ -70,18 +100,18 @@ def counterparty(proposed_by: str) -> Actor:
     return Actor.COMPANY if proposed_by == "school" else Actor.SCHOOL
 
 
-def _may(action: str, actor: Actor, proposed_by: str) -> bool:
-    if action in ("accept", "decline"):
-        return actor == counterparty(proposed_by)
-    if action in ("approve", "reject"):
-        return actor in (Actor.DIRECTOR, Actor.CENTRAL)
-    if action == "deliver":
-        return actor == Actor.COMPANY
-    if action == "confirm":
-        return actor == Actor.SCHOOL
-    if action == "withdraw":
-        return actor in (Actor.SCHOOL, Actor.COMPANY)
-    return False
+def _actors(who: tuple[object, ...], proposed_by: str) -> set[Actor]:
+    return {counterparty(proposed_by) if w == COUNTERPARTY else w for w in who}  # type: ignore[misc]
+
+
+def may_ever(action: str, actor: Actor, proposed_by: str) -> bool:
+    """May this actor take ``action`` on this match in some status (the 403 check)?"""
+    return any(actor in _actors(who, proposed_by) for (a, _s), (who, _to) in TRANSITIONS.items() if a == action)
+
+
+def _dec(value: object) -> Decimal:
+    """Decimal through ``str`` so a float threshold of 1000.1 is 1000.1, not its binary neighbour."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def decide(
@@ -92,57 +122,44 @@ def decide(
     proposed_by: str,
     quantity: int,
     value_thb: Decimal,
-    threshold_thb: Decimal,
+    threshold_thb: Decimal | float | int,
     received_quantity: int | None = None,
 ) -> Decision:
     """Return what ``action`` does to a match, or raise :class:`Forbidden` / :class:`IllegalTransition`.
 
-    Role and scope are checked first (403), then the status (409).
+    Role and scope are checked first (403), then the status (409). ``received_quantity`` (for ``confirm``)
+    is validated by the caller; left out it means everything arrived.
     """
-    if action not in ACTIONS or not _may(action, actor, proposed_by):
+    if action not in ACTIONS or not may_ever(action, actor, proposed_by):
         raise Forbidden(action)
+    row = TRANSITIONS.get((action, status))
+    if row is None or actor not in _actors(row[0], proposed_by):
+        raise IllegalTransition(f"{action} is not allowed while the match is {status}")
+    to = row[1]
+    if to == BY_THRESHOLD:
+        to = "district_approved" if _dec(value_thb) >= _dec(threshold_thb) else "approved"
     q = quantity
-    if action == "accept" and status == "proposed":
-        return Decision("pledged", q, q)
-    if action == "decline" and status == "proposed":
-        return Decision("declined", 0, 0)
-    if action == "approve":
-        if actor == Actor.DIRECTOR and status == "pledged":
-            to = "district_approved" if Decimal(value_thb) >= Decimal(threshold_thb) else "approved"
-            return Decision(to, 0, 0)
-        if actor == Actor.CENTRAL and status == "district_approved":
-            return Decision("approved", 0, 0)
-    if action == "reject":
-        if (actor == Actor.DIRECTOR and status == "pledged") or (
-            actor == Actor.CENTRAL and status == "district_approved"
-        ):
-            return Decision("rejected", -q, -q)
-    if action == "deliver" and status == "approved":
-        return Decision("delivered", 0, 0)
-    if action == "confirm" and status == "delivered":
-        received = q if received_quantity is None else received_quantity
-        return Decision("completed", -(q - received), 0)
-    if action == "withdraw" and status in ("proposed", "pledged", "district_approved", "approved"):
+    if action == "accept":
+        return Decision(to, q, q)
+    if action in ("reject", "withdraw"):
         held = q if status in HOLDING_STATUSES else 0
-        return Decision("withdrawn", -held, -held)
-    raise IllegalTransition(f"{action} is not allowed while the match is {status}")
+        return Decision(to, -held, -held)
+    if action == "confirm":
+        received = q if received_quantity is None else received_quantity
+        if not 0 <= received <= q:
+            raise ValueError("received_quantity must be between 0 and the match's quantity")
+        return Decision(to, -(q - received), 0)
+    return Decision(to, 0, 0)
 
 
 def allowed_actions(status: str, actor: Actor, *, proposed_by: str) -> list[str]:
     """Actions this actor could take now (for the buttons on a match page)."""
-    out = []
-    for action in ACTIONS:
-        try:
-            decide(action, status, actor, proposed_by=proposed_by, quantity=1,
-                   value_thb=Decimal(0), threshold_thb=Decimal(1), received_quantity=1)
-        except WorkflowError:
-            continue
-        out.append(action)
-    return out
+    return [a for a in ACTIONS
+            if (a, status) in TRANSITIONS and actor in _actors(TRANSITIONS[(a, status)][0], proposed_by)]
 
 
 def whose_turn(status: str, proposed_by: str) -> Actor | None:
-    """Who is expected to act next (for notifications and queues)."""
+    """Who is expected to act next (for notifications and queues); None once the match is final."""
     return {
         "proposed": counterparty(proposed_by),
         "pledged": Actor.DIRECTOR,

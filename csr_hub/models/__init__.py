@@ -5,9 +5,10 @@ from csr_hub.models.match import Match, MatchTransition, Suggestion
 from csr_hub.models.post import Need, Offer, offer_provinces
 from csr_hub.models.reference import Company, District, Province, School, district_provinces
 from csr_hub.models.user import ApiToken, User
+from csr_hub.models.upload import Upload
 
 __all__ = [
     "ApiToken", "AuditEvent", "Base", "Company", "District", "IdempotencyRecord", "Match",
-    "MatchTransition", "Need", "Notification", "Offer", "Province", "School", "Suggestion", "User",
+    "MatchTransition", "Need", "Notification", "Offer", "Province", "School", "Suggestion", "Upload", "User",
     "district_provinces", "offer_provinces",
 ]

@@ -19,7 +19,8 @@ class Notification(Base):
     message_en: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    #: none (no SMTP) | pending | sent | failed; pending ones are retried by ``flask notify retry``
+    #: none (no SMTP) | pending | sending (claimed by a sender) | sent | failed; pending ones are retried by
+    #: ``flask notify retry``
     email_status: Mapped[str] = mapped_column(sa.String(10), default="none", index=True)
     email_attempts: Mapped[int] = mapped_column(default=0)
 

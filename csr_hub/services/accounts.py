@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from csr_hub.domain.reference import valid_tax_id
-from csr_hub.models import ApiToken, Company, District, Province, School, User
+from csr_hub.models import ApiToken, Company, District, Notification, Province, School, User
 from csr_hub.services import audit
 from csr_hub.services.errors import (
     Conflict, Forbidden, NotFound, OtpInvalid, OtpRequired, Unauthorized, ValidationFailed, invalid,
@@ -45,6 +45,19 @@ def check_password(user: User, password: str) -> bool:
         return _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def _spend_hash_time(password: object) -> None:
+    """Verify against a throwaway hash so an unknown e-mail takes as long as a wrong password."""
+    try:
+        _hasher.verify(_dummy_hash(), password if isinstance(password, str) else "")
+    except (VerificationError, InvalidHashError):
+        pass
 
 
 def password_problems(password: object, email: str = "") -> list[object]:
@@ -187,6 +200,8 @@ def authenticate(session: Session, email: object, password: object, otp: object 
     """Check credentials (and the second factor once enrolled). Records failures in the audit log."""
     addr = normalise_email(email)
     user = session.scalar(sa.select(User).where(User.email == addr)) if addr else None
+    if user is None:
+        _spend_hash_time(password)
     if user is None or not isinstance(password, str) or not check_password(user, password):
         audit.record(session, "login.failed", actor_id=user.id if user else None, ip=ip, channel=channel)
         raise Unauthorized()
@@ -233,11 +248,14 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, user: User) -> tuple[str, datetime]:
+def create_token(session: Session, user: User, ip: str = "") -> tuple[str, datetime]:
+    """A new bearer token (shown once; only its sha256 is stored), valid for TOKEN_DAYS."""
     token = "csr_" + secrets.token_urlsafe(32)
     expires = datetime.now(timezone.utc) + timedelta(days=TOKEN_DAYS)
-    session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), expires_at=expires))
-    audit.record(session, "token.create", actor_id=user.id)
+    row = ApiToken(user_id=user.id, token_hash=token_digest(token), expires_at=expires)
+    session.add(row)
+    session.flush()
+    audit.record(session, "token.create", actor_id=user.id, object_type="token", object_id=row.id, ip=ip)
     return token, expires
 
 
@@ -252,9 +270,17 @@ def user_for_token(session: Session, token: str) -> tuple[User, ApiToken] | None
     return user, row
 
 
-def revoke_token(session: Session, token_row: ApiToken) -> None:
+def revoke_token(session: Session, token_row: ApiToken, ip: str = "") -> None:
     token_row.revoked_at = datetime.now(timezone.utc)
-    audit.record(session, "token.revoke", actor_id=token_row.user_id, object_type="token", object_id=token_row.id)
+    audit.record(session, "token.revoke", actor_id=token_row.user_id, object_type="token", object_id=token_row.id,
+                 ip=ip)
+
+
+def revoke_all_tokens(session: Session, user: User) -> int:
+    now = datetime.now(timezone.utc)
+    res = session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                          .values(revoked_at=now).execution_options(synchronize_session=False))
+    return res.rowcount or 0
 
 
 def end_sessions(session: Session, user: User) -> None:
@@ -263,14 +289,24 @@ def end_sessions(session: Session, user: User) -> None:
     session.refresh(user)
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> None:
-    if not check_password(user, current):
+def logout(session: Session, user: User, ip: str = "") -> None:
+    """End every session of the user (all devices) and record it."""
+    end_sessions(session, user)
+    audit.record(session, "logout", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
+
+
+def change_password(session: Session, user: User, current: str, new: str, ip: str = "") -> None:
+    """A new password ends every session and revokes every API token of the user."""
+    if not isinstance(current, str) or not check_password(user, current):
+        audit.record(session, "user.password_change_failed", actor_id=user.id, object_type="user", object_id=user.id,
+                     ip=ip)
         raise invalid("current_password", _l("Your current password is not right."))
     if problems := password_problems(new, user.email):
         raise ValidationFailed(fields={"new_password": problems})
     user.password_hash = hash_password(new)
     end_sessions(session, user)
-    audit.record(session, "user.password_change", actor_id=user.id, object_type="user", object_id=user.id)
+    revoke_all_tokens(session, user)
+    audit.record(session, "user.password_change", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
 
 
 def create_user(session: Session, email: str, role: str, password: str, *, full_name: str = "",
@@ -322,8 +358,9 @@ def create_user(session: Session, email: str, role: str, password: str, *, full_
     return user
 
 
-def anonymise(session: Session, user: User) -> None:
-    """PDPA erasure: personal data goes, the ids stay for the audit trail."""
+def anonymise(session: Session, user: User, ip: str = "") -> None:
+    """PDPA erasure: personal data goes, the ids stay for the audit trail (and the needs, offers and
+    matches the person worked on, which belong to their school or company)."""
     user.email = f"erased-{user.id}@invalid.example"
     user.full_name = "—"
     user.phone = ""
@@ -331,5 +368,9 @@ def anonymise(session: Session, user: User) -> None:
     user.password_hash = hash_password(secrets.token_urlsafe(32))
     user.totp_secret = None
     user.totp_enrolled = False
+    user.privacy_accepted_at = None
     end_sessions(session, user)
-    audit.record(session, "user.erase", actor_id=user.id, object_type="user", object_id=user.id)
+    revoke_all_tokens(session, user)
+    session.execute(sa.delete(Notification).where(Notification.user_id == user.id)
+                    .execution_options(synchronize_session=False))
+    audit.record(session, "user.erase", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)

@@ -7,11 +7,11 @@ match's status and version, and every change to held quantity a conditional UPDA
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from csr_hub.domain import money, workflow
@@ -93,10 +93,20 @@ def list_matches(session: Session, user: User, args: dict[str, Any], page: int, 
             errors["district"] = [_l("Unknown district (ESA) code.")]
         else:
             q = q.where(Match.district_id == district.id)
+    sort = args.get("sort") or "newest"
+    if sort not in SORTS:
+        errors["sort"] = [_l("Choose one of the listed values.")]
     if errors:
         raise ValidationFailed(fields=errors)
-    order = (Match.created_at.asc(), Match.id.asc()) if args.get("sort") == "oldest" else (Match.created_at.desc(), Match.id.desc())
-    return paginate(session, q, order, page, per_page, MATCH_LOAD)
+    return paginate(session, q, SORTS[sort], page, per_page, MATCH_LOAD)
+
+
+#: ``waiting``: longest in its current status first (a queue); ``updated_at`` is set by every transition
+SORTS = {
+    "newest": (Match.created_at.desc(), Match.id.desc()),
+    "oldest": (Match.created_at.asc(), Match.id.asc()),
+    "waiting": (Match.updated_at.asc(), Match.id.asc()),
+}
 
 
 def _hold(session: Session, model, obj_id: int, delta: int, today) -> bool:
@@ -131,6 +141,10 @@ def propose(session: Session, user: User, data: dict[str, Any], ip: str = "") ->
         quantity = parse_int(1, 1_000_000)(data.get("quantity"))
     except ValueError:
         errors["quantity"] = [_l("Enter a whole number of at least 1.")]
+    try:
+        note = _note(data.get("note"))
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
     if errors:
         raise ValidationFailed(fields=errors)
     need = session.scalar(sa.select(Need).options(joinedload(Need.school)).where(Need.id == ids["need_id"]))
@@ -164,9 +178,12 @@ def propose(session: Session, user: User, data: dict[str, Any], ip: str = "") ->
         district_id=need.school.district_id,
     )
     session.add(match)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent proposal of the same pair won (uq_matches_active_pair)
+        raise Conflict(_l("An active match of this need and offer already exists.")) from None
     session.add(MatchTransition(match_id=match.id, action="propose", from_status=None, to_status="proposed",
-                                actor_id=user.id, note=_note(data.get("note"))))
+                                actor_id=user.id, note=note))
     audit.record(session, "match.propose", actor_id=user.id, object_type="match", object_id=match.id, ip=ip)
     session.flush()
     notify.match_changed(session, match, user, "propose")
@@ -193,39 +210,45 @@ def _score(session: Session, need: Need, offer: Offer) -> tuple[float, dict]:
         return 0.0, {}
 
 
-def act(session: Session, user: User, match_id: int, data: dict[str, Any], threshold: float, ip: str = "") -> Match:
+def act(session: Session, user: User, match_id: int, data: dict[str, Any], threshold: object, ip: str = "") -> Match:
+    """Take a workflow action. On any refusal nothing is written that the caller's rollback will not undo.
+
+    A user who has no part in the match (another school, company or ESA, an admin) gets 403, not 404: the
+    contract answers "not your scope" for actions. The caller rolls back on every ServiceError (the web
+    layer's handlers do), which undoes a transition whose capacity update then failed.
+    """
     data = data if isinstance(data, dict) else {}
-    match = get_match(session, user, match_id)
+    match = session.scalar(sa.select(Match).options(*MATCH_LOAD).where(Match.id == match_id))
+    if match is None:
+        raise NotFound()
+    actor = actor_for(user, match.need, match.offer)
+    if actor == Actor.NONE:
+        raise Forbidden()
+    if user.status != "active":
+        raise AccountPending()
     action = data.get("action")
     if not isinstance(action, str) or action not in workflow.ACTIONS:
         raise invalid("action", _l("Choose one of: accept, decline, approve, reject, deliver, confirm, withdraw."))
-    note = _note(data.get("note"))
-    received = None
-    actor = actor_for(user, match.need, match.offer)
+    rules = dict(proposed_by=match.proposed_by, quantity=match.quantity, value_thb=match.value_thb,
+                 threshold_thb=money.to_decimal(threshold))
     try:
-        if action == "reject" and not note:
-            workflow.decide(action, match.status, actor, proposed_by=match.proposed_by, quantity=match.quantity,
-                            value_thb=match.value_thb, threshold_thb=Decimal(str(threshold)))
-            raise invalid("note", _l("Give a reason for rejecting."))
-        if action == "confirm":
-            raw = data.get("received_quantity")
-            try:
-                received = parse_int(0, match.quantity)(raw)
-            except ValueError:
-                workflow.decide(action, match.status, actor, proposed_by=match.proposed_by,
-                                quantity=match.quantity, value_thb=match.value_thb,
-                                threshold_thb=Decimal(str(threshold)), received_quantity=0)
-                raise invalid("received_quantity",
-                              _l("Enter the quantity received, from 0 to %(n)s.", n=match.quantity)) from None
-        decision = workflow.decide(action, match.status, actor, proposed_by=match.proposed_by,
-                                   quantity=match.quantity, value_thb=match.value_thb,
-                                   threshold_thb=Decimal(str(threshold)), received_quantity=received)
+        decision = workflow.decide(action, match.status, actor, **rules)
     except workflow.Forbidden:
         raise Forbidden() from None
     except workflow.IllegalTransition:
-        raise Conflict(_l("This action is not allowed while the match is %(status)s.", status=match.status)) from None
-    if user.status != "active":
-        raise AccountPending()
+        raise Conflict(_l("This action is not allowed while the match is %(status)s.",
+                          status=_status_label(match.status))) from None
+    note = _note(data.get("note"))
+    if action == "reject" and not note:
+        raise invalid("note", _l("Give a reason for rejecting."))
+    received = None
+    if action == "confirm":
+        try:
+            received = parse_int(0, match.quantity)(data.get("received_quantity"))
+        except ValueError:
+            raise invalid("received_quantity",
+                          _l("Enter the quantity received, from 0 to %(n)s.", n=match.quantity)) from None
+        decision = workflow.decide(action, match.status, actor, received_quantity=received, **rules)
     from_status, version = match.status, match.version
     now = datetime.now(timezone.utc)
     values: dict[str, Any] = {"status": decision.to_status, "version": version + 1, "updated_at": now}
@@ -239,9 +262,9 @@ def act(session: Session, user: User, match_id: int, data: dict[str, Any], thres
         raise Conflict(_l("Someone else changed this match just now; reload and try again."))
     today = today_bangkok()
     if not _hold(session, Need, match.need_id, decision.need_delta, today):
-        raise Conflict(_l("The need does not have enough remaining quantity for this."))
+        raise Conflict(_l("The need does not have enough remaining quantity for this, or it is no longer open."))
     if not _hold(session, Offer, match.offer_id, decision.offer_delta, today):
-        raise Conflict(_l("The offer does not have enough remaining quantity for this."))
+        raise Conflict(_l("The offer does not have enough remaining quantity for this, or it is no longer open."))
     session.add(MatchTransition(match_id=match.id, action=action, from_status=from_status,
                                 to_status=decision.to_status, actor_id=user.id, note=note, at=now))
     audit.record(session, f"match.{action}", actor_id=user.id, object_type="match", object_id=match.id, ip=ip,
@@ -251,6 +274,24 @@ def act(session: Session, user: User, match_id: int, data: dict[str, Any], thres
     match = session.scalar(sa.select(Match).options(*MATCH_LOAD).where(Match.id == match_id))
     notify.match_changed(session, match, user, action)
     return match
+
+
+def _status_label(status: str) -> str:
+    from csr_hub.domain.reference import STATUS_LABELS
+    from flask_babel import get_locale
+    th, en = STATUS_LABELS.get(status, (status, status))
+    try:
+        return th if str(get_locale() or "en") == "th" else en
+    except Exception:  # outside a request
+        return en
+
+
+def is_users_turn(user: User, match: Match) -> bool:
+    """Is the match waiting for this user (the counterparty, the approver, the deliverer, the receiver)?"""
+    if user.status != "active":
+        return False
+    turn = workflow.whose_turn(match.status, match.proposed_by)
+    return turn is not None and turn == actor_for(user, match.need, match.offer)
 
 
 def allowed_actions_for(user: User, match: Match) -> list[str]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from typing import Any, Mapping
 
@@ -27,16 +28,36 @@ ACTION_WORDS = {
     "withdraw": ("ถอนการจับคู่", "withdrew the match"),
 }
 
-#: set by the web layer from the app config; None means no SMTP
+#: set by :func:`configure` when the app is created; an app context's own config wins (several apps
+#: may live in one process: tests, a worker beside the web app)
 _smtp_settings: dict[str, Any] | None = None
+SMTP_KEYS = ("SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_STARTTLS", "SMTP_TIMEOUT")
+#: a notification claimed for sending longer ago than this is taken to be abandoned (its sender died)
+STALE_SENDING_MINUTES = 15
 
 
 def configure(config: Mapping[str, Any]) -> None:
     global _smtp_settings
-    _smtp_settings = dict(config) if config.get("SMTP_HOST") else None
+    _smtp_settings = _pick(config)
+
+
+def _pick(config: Mapping[str, Any]) -> dict[str, Any] | None:
+    return {k: config.get(k) for k in SMTP_KEYS} if config.get("SMTP_HOST") else None
+
+
+def smtp_settings() -> dict[str, Any] | None:
+    """The SMTP settings in force: the current app's, else the ones last configured; None = no e-mail."""
+    try:
+        from flask import current_app, has_app_context
+        if has_app_context():
+            return _pick(current_app.config)
+    except ImportError:  # pragma: no cover
+        pass
+    return _smtp_settings
 
 
 def _recipients(session: Session, match: Match) -> set[int]:
+    """Both parties (every active user of the school and of the company) and the approver whose turn it is."""
     need, offer = match.need, match.offer
     ids: set[int] = set()
     ids.update(session.scalars(sa.select(User.id).where(User.role == "school_staff", User.status == "active",
@@ -52,64 +73,123 @@ def _recipients(session: Session, match: Match) -> set[int]:
     return ids
 
 
-def match_changed(session: Session, match: Match, actor: User, action: str) -> None:
+def match_changed(session: Session, match: Match, actor: User, action: str) -> list[Notification]:
+    """Add a notification for everyone concerned but the actor, in the caller's transaction."""
     th, en = ACTION_WORDS.get(action, (action, action))
     st_th, st_en = STATUS_LABELS.get(match.status, (match.status, match.status))
     title = match.need.title[:80]
-    value = money.format_baht(match.value_thb, "th")
-    msg_th = f"{actor.full_name} {th} #{match.id} «{title}» ({match.quantity} {match.need.unit}, {value}) — สถานะ: {st_th}"
-    msg_en = f"{actor.full_name} {en} #{match.id} “{title}” ({match.quantity} {match.need.unit}, " \
-             f"{money.format_baht(match.value_thb, 'en')}) — status: {st_en}"
-    email_status = "pending" if _smtp_settings else "none"
+    msg_th = (f"{actor.full_name} {th} #{match.id} «{title}» ({match.quantity} {match.need.unit}, "
+              f"{money.format_baht(match.value_thb, 'th')}) — สถานะ: {st_th}")
+    msg_en = (f"{actor.full_name} {en} #{match.id} “{title}” ({match.quantity} {match.need.unit}, "
+              f"{money.format_baht(match.value_thb, 'en')}) — status: {st_en}")
+    email_status = "pending" if smtp_settings() else "none"
+    out = []
     for uid in sorted(_recipients(session, match)):
         if uid == actor.id:
             continue
-        session.add(Notification(user_id=uid, match_id=match.id, message_th=msg_th, message_en=msg_en,
-                                 email_status=email_status))
+        n = Notification(user_id=uid, match_id=match.id, message_th=msg_th, message_en=msg_en,
+                         email_status=email_status)
+        session.add(n)
+        out.append(n)
+    return out
 
 
-def send_pending(session: Session, limit: int = 200) -> tuple[int, int]:
-    """Send e-mails of pending notifications; a failure stays pending to be retried. Returns (sent, failed)."""
-    if not _smtp_settings:
+def _claim(session: Session, ids: Iterable[int]) -> list[int]:
+    """Mark pending notifications ``sending`` (one attempt more); only the claims this call won."""
+    won = []
+    for nid in ids:
+        res = session.execute(sa.update(Notification)
+                              .where(Notification.id == nid, Notification.email_status == "pending")
+                              .values(email_status="sending", email_attempts=Notification.email_attempts + 1)
+                              .execution_options(synchronize_session=False))
+        if res.rowcount == 1:
+            won.append(nid)
+    return won
+
+
+def send_pending(session: Session, limit: int = 200, match_id: int | None = None,
+                 reclaim_stale: bool = False) -> tuple[int, int]:
+    """E-mail pending notifications (only those of ``match_id`` when given). Returns (sent, still pending).
+
+    Commits: each notification is first claimed (``pending`` → ``sending``) in a short transaction, so two
+    senders never mail the same one and no database lock is held while talking to the SMTP server. One
+    that cannot be sent goes back to ``pending`` for ``flask notify retry``.
+    """
+    cfg = smtp_settings()
+    if not cfg:
         return 0, 0
-    rows = list(session.scalars(sa.select(Notification).where(Notification.email_status == "pending")
-                                .order_by(Notification.id).limit(limit)))
-    sent = failed = 0
-    if not rows:
-        return 0, 0
-    cfg = _smtp_settings
-    try:
-        smtp = smtplib.SMTP(cfg["SMTP_HOST"], int(cfg.get("SMTP_PORT") or 25), timeout=10)
-        if cfg.get("SMTP_STARTTLS"):
-            smtp.starttls()
-        if cfg.get("SMTP_USER"):
-            smtp.login(cfg["SMTP_USER"], cfg.get("SMTP_PASSWORD") or "")
-    except (OSError, smtplib.SMTPException):
-        log.warning("SMTP unavailable; %d e-mails stay pending", len(rows))
-        for n in rows:
-            n.email_attempts += 1
-        session.commit()
-        return 0, len(rows)
-    with smtp:
-        for n in rows:
-            user = session.get(User, n.user_id)
-            if user is None or user.status == "disabled":
-                n.email_status = "failed"
-                continue
-            msg = EmailMessage()
-            msg["From"] = cfg.get("SMTP_FROM") or "csr-hub@localhost"
-            msg["To"] = user.email
-            msg["Subject"] = "CSR Hub: " + (n.message_en if user.lang == "en" else n.message_th)[:120]
-            msg.set_content(f"{n.message_th}\n\n{n.message_en}\n")
-            try:
-                smtp.send_message(msg)
-                n.email_status = "sent"
-                sent += 1
-            except (OSError, smtplib.SMTPException):
-                n.email_attempts += 1
-                failed += 1
+    if reclaim_stale:
+        stale = datetime.now(timezone.utc) - timedelta(minutes=STALE_SENDING_MINUTES)
+        session.execute(sa.update(Notification)
+                        .where(Notification.email_status == "sending", Notification.created_at < stale)
+                        .values(email_status="pending").execution_options(synchronize_session=False))
+    q = sa.select(Notification.id).where(Notification.email_status == "pending")
+    if match_id is not None:
+        q = q.where(Notification.match_id == match_id)
+    claimed = _claim(session, session.scalars(q.order_by(Notification.id).limit(limit)).all())
     session.commit()
-    return sent, failed
+    if not claimed:
+        return 0, 0
+    sent: list[int] = []
+    dead: list[int] = []
+    try:
+        smtp = smtplib.SMTP(cfg["SMTP_HOST"], int(cfg.get("SMTP_PORT") or 25),
+                            timeout=float(cfg.get("SMTP_TIMEOUT") or 10))
+    except (OSError, smtplib.SMTPException):
+        log.warning("SMTP unavailable; %d e-mails stay pending", len(claimed))
+        smtp = None
+    if smtp is not None:
+        try:
+            with smtp:
+                if cfg.get("SMTP_STARTTLS"):
+                    smtp.starttls()
+                if cfg.get("SMTP_USER"):
+                    smtp.login(cfg["SMTP_USER"], cfg.get("SMTP_PASSWORD") or "")
+                rows = session.execute(sa.select(Notification, User).join(User, User.id == Notification.user_id)
+                                       .where(Notification.id.in_(claimed)).order_by(Notification.id)).all()
+                session.commit()  # end the read transaction before talking to the server
+                for n, user in rows:
+                    if user.status == "disabled":
+                        dead.append(n.id)
+                        continue
+                    try:
+                        smtp.send_message(_message(cfg, n, user))
+                        sent.append(n.id)
+                    except smtplib.SMTPRecipientsRefused:
+                        dead.append(n.id)
+                    except (OSError, smtplib.SMTPException):
+                        log.warning("sending notification %s failed; it stays pending", n.id)
+        except (OSError, smtplib.SMTPException):
+            log.warning("SMTP session failed; unsent e-mails stay pending")
+    for status, group in (("sent", sent), ("failed", dead), ("pending", [i for i in claimed if i not in sent and i not in dead])):
+        if group:
+            session.execute(sa.update(Notification).where(Notification.id.in_(group), Notification.email_status == "sending")
+                            .values(email_status=status).execution_options(synchronize_session=False))
+    session.commit()
+    return len(sent), len(claimed) - len(sent) - len(dead)
+
+
+def send_for_match(session: Session, match_id: int) -> None:
+    """After a transition committed: try to e-mail its notifications now. Never fails the caller: what
+    cannot be sent stays pending for ``flask notify retry``."""
+    if not smtp_settings():
+        return
+    try:
+        send_pending(session, match_id=match_id)
+    except Exception:  # the transition is committed; a mail or lock problem must not turn it into an error
+        session.rollback()
+        log.exception("sending the e-mails of match %s failed; they stay pending", match_id)
+
+
+def _message(cfg: Mapping[str, Any], n: Notification, user: User) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = cfg.get("SMTP_FROM") or "csr-hub@localhost"
+    msg["To"] = user.email
+    first = n.message_en if user.lang == "en" else n.message_th
+    msg["Subject"] = "CSR Hub: " + first[:120]
+    second = n.message_th if user.lang == "en" else n.message_en
+    msg.set_content(f"{first}\n\n{second}\n")
+    return msg
 
 
 def unread_count(session: Session, user_id: int) -> int:

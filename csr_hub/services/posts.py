@@ -32,9 +32,20 @@ def _require_active(actor: User) -> None:
         raise AccountPending()
 
 
+#: matches in these statuses still hold quantity that cancelling, withdrawing or editing would silently
+#: release; a completed match is settled (its received quantity stays held) and blocks none of them
+IN_FLIGHT = tuple(s for s in HOLDING_STATUSES if s != "completed")
+
+
 def _holds_quantity(session: Session, column, obj_id: int) -> bool:
-    q = sa.select(sa.func.count(Match.id)).where(column == obj_id, Match.status.in_(HOLDING_STATUSES[:-1]))
-    return bool(session.scalar(q))
+    q = sa.select(Match.id).where(column == obj_id, Match.status.in_(IN_FLIGHT)).limit(1)
+    return session.scalar(q) is not None
+
+
+def holds_quantity(session: Session, post: Need | Offer) -> bool:
+    """Whether a match in flight holds quantity on this need or offer (it cannot be edited or closed)."""
+    column = Match.need_id if isinstance(post, Need) else Match.offer_id
+    return _holds_quantity(session, column, post.id)
 
 
 # --- needs -----------------------------------------------------------------------------------------
@@ -76,9 +87,7 @@ def update_need(session: Session, actor: User, need: Need, data: dict[str, Any],
         raise Forbidden()
     _require_active(actor)
     c = Collector(data)
-    if "budget_thb" in data:
-        if not budgeter:
-            raise Forbidden(_l("Only the ESA director or a central officer sets the budget."))
+    if budgeter:  # from anyone else budget_thb is ignored, like every field a user may not set
         c.take("budget_thb", parse_money, required=True, partial=True)
     if editor:
         post_fields(c, partial=True)
@@ -218,12 +227,13 @@ def parse_paging(args: dict[str, Any], default_per_page: int = 20) -> tuple[int,
         if raw in (None, ""):
             out.append(default)
             continue
-        s = str(raw).strip()
-        if not s.isdigit() or int(s) < 1:
+        s = str(raw).strip().lstrip("0") or "0"
+        value = int(s) if s.isascii() and s.isdigit() and len(s) <= 18 else (10**18 if s.isascii() and s.isdigit() else 0)
+        if value < 1:
             errors[name] = [_l("Give a whole number of at least 1.")]
             out.append(default)
         else:
-            out.append(int(s))
+            out.append(value)
     if errors:
         raise ValidationFailed(fields=errors)
     page, per_page = out
@@ -248,6 +258,19 @@ def _check_choice(args, name, choices, errors):
     if value and value not in choices:
         errors[name] = [_l("Choose one of the listed values.")]
     return value
+
+
+def _id_filter(args, name: str, errors: dict) -> int | None:
+    raw = args.get(name)
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    s = str(raw).strip()
+    if not s.isascii() or not s.isdigit() or len(s) > 18:
+        errors[name] = [_l("Give a whole number of at least 1.")]
+        return None
+    return int(s)
 
 
 def search_terms(q: Any) -> list[str]:
@@ -275,6 +298,7 @@ def need_query(session: Session, args: dict[str, Any]):
     if sort not in NEED_SORTS:
         errors["sort"] = [_l("Choose one of the listed values.")]
     province, district = _codes_filter(session, args, errors)
+    school_id = _id_filter(args, "school_id", errors)
     if errors:
         raise ValidationFailed(fields=errors)
     q = sa.select(Need).join(School, Need.school_id == School.id)
@@ -290,8 +314,8 @@ def need_query(session: Session, args: dict[str, Any]):
         q = q.where(School.province_code == province)
     if district is not None:
         q = q.where(School.district_id == district.id)
-    if args.get("school_id"):
-        q = q.where(Need.school_id == int(args["school_id"]))
+    if school_id is not None:
+        q = q.where(Need.school_id == school_id)
     for term in search_terms(args.get("q")):
         q = q.where(_like(Need.search_text, term))
     order = {
@@ -316,6 +340,7 @@ def offer_query(session: Session, args: dict[str, Any]):
     _check_choice(args, "quality_group", QUALITY_GROUPS, errors)
     _check_choice(args, "urgency", URGENCIES, errors)
     province, district = _codes_filter(session, args, errors)
+    company_id = _id_filter(args, "company_id", errors)
     if errors:
         raise ValidationFailed(fields=errors)
     today = today_bangkok()
@@ -334,8 +359,8 @@ def offer_query(session: Session, args: dict[str, Any]):
     if province or district is not None:
         served = sa.select(offer_provinces.c.offer_id).where(offer_provinces.c.province_code.in_(serves or ["--"]))
         q = q.where(sa.or_(Offer.nationwide.is_(True), Offer.id.in_(served)))
-    if args.get("company_id"):
-        q = q.where(Offer.company_id == int(args["company_id"]))
+    if company_id is not None:
+        q = q.where(Offer.company_id == company_id)
     for term in search_terms(args.get("q")):
         q = q.where(_like(Offer.search_text, term))
     order = {

@@ -1,6 +1,7 @@
 """Field rules shared by the pages and the API: one place decides what a valid need or offer is."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
@@ -44,14 +45,22 @@ class Collector:
             self.add(field, exc.args[0] if exc.args else _l("Not valid."))
 
 
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_INT_RE = re.compile(r"^-?[0-9]{1,15}$")
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
 def parse_int(low: int, high: int) -> Callable[[Any], int]:
     def parse(value: Any) -> int:
         if isinstance(value, bool):
             raise ValueError(_l("Enter a whole number."))
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            value = int(value.strip())
+        if isinstance(value, str):
+            text = value.strip().replace(",", "").translate(_THAI_DIGITS)
+            if not _INT_RE.match(text):
+                raise ValueError(_l("Enter a whole number."))
+            value = int(text)
         if not isinstance(value, int):
             raise ValueError(_l("Enter a whole number."))
         if not low <= value <= high:
@@ -64,8 +73,13 @@ def parse_int(low: int, high: int) -> Callable[[Any], int]:
 def parse_money(value: Any) -> Decimal:
     if isinstance(value, bool) or value is None:
         raise ValueError(_l("Enter an amount in baht."))
+    if not isinstance(value, (int, float, str, Decimal)):
+        raise ValueError(_l("Enter an amount in baht."))
+    text = repr(value) if isinstance(value, float) else str(value).replace(",", "").strip().translate(_THAI_DIGITS)
+    if len(text) > 40:
+        raise ValueError(_l("Enter an amount from 0 to 1,000,000,000 baht."))
     try:
-        d = Decimal(repr(value) if isinstance(value, float) else str(value).replace(",", "").strip())
+        d = Decimal(text)
     except InvalidOperation:
         raise ValueError(_l("Enter an amount in baht.")) from None
     if not d.is_finite():
@@ -95,8 +109,11 @@ def parse_future_date(value: Any) -> date | None:
     if isinstance(value, date):
         d = value
     elif isinstance(value, str):
+        text = value.strip().translate(_THAI_DIGITS)
+        if not _DATE_RE.match(text):
+            raise ValueError(_l("Enter a date as YYYY-MM-DD."))
         try:
-            d = date.fromisoformat(value.strip())
+            d = date.fromisoformat(text)
         except ValueError:
             raise ValueError(_l("Enter a date as YYYY-MM-DD.")) from None
     else:

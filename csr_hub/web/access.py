@@ -81,10 +81,11 @@ def roles_required(*roles: str, active: bool = True) -> Callable:
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 abort(401)
-            if roles and current_user.role not in roles:
-                abort(403)
+            # a pending account may read but every write answers account_pending, whatever its role
             if active and current_user.status != "active" and request.method in WRITE_METHODS:
                 raise AccountPending()
+            if roles and current_user.role not in roles:
+                abort(403)
             return view(*args, **kwargs)
 
         wrapped.roles = roles  # type: ignore[attr-defined]

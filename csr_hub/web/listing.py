@@ -8,7 +8,7 @@ from csr_hub.domain.reference import CATEGORIES, QUALITY_GROUPS, URGENCIES
 from csr_hub.extensions import db
 from csr_hub.models import District, Province
 from csr_hub.services.errors import ValidationFailed
-from csr_hub.services.posts import parse_paging
+from csr_hub.services.posts import Page, parse_paging
 from csr_hub.web.i18n import current_lang
 
 FILTERS = ("status", "category", "district", "province", "quality_group", "urgency", "q", "sort")
@@ -18,6 +18,19 @@ def filter_args() -> dict[str, str]:
     return {k: request.args.get(k, "") for k in FILTERS if request.args.get(k)}
 
 
+def province_choices() -> list[tuple[str, str]]:
+    en = current_lang() == "en"
+    order = Province.name_en if en else Province.name_th
+    return [(code, name) for code, name in db.session.execute(
+        sa.select(Province.code, Province.name_en if en else Province.name_th).order_by(order))]
+
+
+def district_choices() -> list[tuple[str, str]]:
+    en = current_lang() == "en"
+    return [(code, name) for code, name in db.session.execute(
+        sa.select(District.code, District.name_en if en else District.name_th).order_by(District.code))]
+
+
 def choices() -> dict[str, list[tuple[str, str]]]:
     en = current_lang() == "en"
     pick = lambda v: v[1] if en else v[0]  # noqa: E731
@@ -25,15 +38,17 @@ def choices() -> dict[str, list[tuple[str, str]]]:
         "category": [(k, pick(v)) for k, v in CATEGORIES.items()],
         "quality_group": [(k, pick(v)) for k, v in QUALITY_GROUPS.items()],
         "urgency": [(k, pick(v)) for k, v in URGENCIES.items()],
-        "province": [(p.code, p.name_en if en else p.name_th) for p in
-                     db.session.scalars(sa.select(Province).order_by(Province.name_en if en else Province.name_th))],
-        "district": [(d.code, d.name_en if en else d.name_th) for d in
-                     db.session.scalars(sa.select(District).order_by(District.code))],
+        "province": province_choices(),
+        "district": district_choices(),
     }
 
 
-def run_list(list_fn):
-    """Call a list service with the request's filters; bad filters become messages, not errors."""
+def run_list(list_fn) -> tuple[dict[str, str], Page, dict]:
+    """Call a list service with the request's filters; bad filters become messages next to them.
+
+    A filter that is not valid is left out of the query (and its message shown next to it) rather than
+    failing the whole page; the form still shows what was asked.
+    """
     args = filter_args()
     errors: dict = {}
     try:

@@ -1,7 +1,7 @@
 """Who is calling: session cookies carrying the session version, bearer tokens; security headers."""
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 
 from csr_hub.extensions import db, login_manager
@@ -41,7 +41,6 @@ def _authenticate_bearer():
     found = accounts.user_for_token(db.session, token)
     if found is None:
         g._login_user = None
-        from flask import abort
         abort(401)
     g._login_user, g.api_token = found
     return None
@@ -51,15 +50,23 @@ def client_ip() -> str:
     return request.remote_addr or ""
 
 
+def _refuse_large_bodies():
+    """413 as soon as the declared body is over MAX_CONTENT_LENGTH, before login checks or parsing."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and request.content_length is not None and request.content_length > limit:
+        abort(413)
+    return None
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
 
     @login_manager.unauthorized_handler
     def _unauthorized():
-        from flask import abort
         abort(401)
 
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_large_bodies)
     app.before_request(_authenticate_bearer)
     app.before_request(access.enforce_login)
 

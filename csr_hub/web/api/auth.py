@@ -42,7 +42,7 @@ def csrf_token():
 @roles_required(active=False)
 def logout():
     if g.get("api_token") is None:
-        accounts.end_sessions(db.session, current_user)
+        accounts.logout(db.session, current_user, ip=client_ip())
         db.session.commit()
     logout_user()
     return "", 204
@@ -64,7 +64,7 @@ def create_token():
     except Exception:
         db.session.commit()
         raise
-    token, expires = accounts.create_token(db.session, user)
+    token, expires = accounts.create_token(db.session, user, ip=client_ip())
     db.session.commit()
     return jsonify({"token": token, "expires_at": expires.isoformat()}), 201
 
@@ -75,7 +75,7 @@ def revoke_token():
     row = g.get("api_token")
     if row is None:
         raise NotFound()
-    accounts.revoke_token(db.session, row)
+    accounts.revoke_token(db.session, row, ip=client_ip())
     db.session.commit()
     return "", 204
 

@@ -25,8 +25,9 @@ def list_matches():
 def create_match():
     match = matches.propose(db.session, current_user, json_body(), ip=client_ip())
     db.session.commit()
-    notify.send_pending(db.session)
-    return jsonify(serialize.match(matches.get_match(db.session, current_user, match.id))), 201
+    match_id = match.id
+    notify.send_for_match(db.session, match_id)
+    return jsonify(serialize.match(matches.get_match(db.session, current_user, match_id))), 201
 
 
 @bp.get("/matches/<int:match_id>")
@@ -39,9 +40,8 @@ def get_match(match_id: int):
 @roles_required()
 @idempotent
 def match_action(match_id: int):
-    data = json_body()
-    match = matches.act(db.session, current_user, match_id, data,
-                        current_app.config["CSR_CENTRAL_THRESHOLD_THB"], ip=client_ip())
+    matches.act(db.session, current_user, match_id, json_body(), current_app.config["CSR_CENTRAL_THRESHOLD_THB"],
+                ip=client_ip())
     db.session.commit()
-    notify.send_pending(db.session)
-    return jsonify(serialize.match(matches.get_match(db.session, current_user, match.id)))
+    notify.send_for_match(db.session, match_id)
+    return jsonify(serialize.match(matches.get_match(db.session, current_user, match_id)))

@@ -11,6 +11,7 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     otp = StringField(_l("6-digit code from your authenticator app (directors and officers)"),
                       validators=[Optional(), Length(max=10)], render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})
+    remember = BooleanField(_l("Keep me logged in on this device for 14 days"))
     next = HiddenField()
     submit = SubmitField(_l("Log in"))
 

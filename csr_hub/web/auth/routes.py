@@ -7,13 +7,13 @@ from urllib.parse import urlsplit
 
 import segno
 import sqlalchemy as sa
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from csr_hub.extensions import db
 from csr_hub.models import AuditEvent, Match, Need, Notification, Offer, Province
-from csr_hub.services import accounts
+from csr_hub.services import accounts, audit
 from csr_hub.services.errors import OtpInvalid, OtpRequired, ServiceError
 from csr_hub.web import ratelimits
 from csr_hub.web.access import roles_required
@@ -57,7 +57,7 @@ def login():
             form.password.errors = [str(exc.message)]
             return render_template("auth/login.html", form=form, need_otp=False), 401
         db.session.commit()
-        login_user(user)
+        login_user(user, remember=bool(form.remember.data))
         if user.needs_totp and not user.totp_enrolled:
             return redirect(url_for("auth.totp", next=safe_next(form.next.data) or ""))
         ok(_("Welcome, %(name)s.", name=user.full_name))
@@ -67,14 +67,14 @@ def login():
 
 
 @bp.route("/logout", methods=["GET", "POST"])
+@roles_required(active=False)
 def logout():
-    if not current_user.is_authenticated:
-        return redirect(url_for("main.index"))
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
-        accounts.end_sessions(db.session, current_user)
+        accounts.logout(db.session, current_user, ip=client_ip())
         db.session.commit()
         logout_user()
+        session.pop("totp_setup", None)
         ok(_("You are logged out."))
         return redirect(url_for("main.index"))
     return render_template("auth/logout.html", form=form)
@@ -115,18 +115,22 @@ def register():
 def totp():
     """First page login of a director or officer: enrol the second factor and show its secret once."""
     form = OtpForm()
-    fresh = False
     if not current_user.totp_enrolled:
         accounts.enrol_totp(current_user)
+        audit.record(db.session, "totp.enrol", actor_id=current_user.id, object_type="user",
+                     object_id=current_user.id, ip=client_ip())
         db.session.commit()
-        fresh = True
+        # the secret is shown in this session only, until a code from it has been checked
+        session["totp_setup"] = current_user.get_id()
+    setting_up = session.get("totp_setup") == current_user.get_id()
     if form.validate_on_submit():
         if accounts.check_otp(current_user, form.otp.data):
             db.session.commit()
+            session.pop("totp_setup", None)
             ok(_("Your authenticator app works. From now on, log in with a code from it."))
             return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
         form.otp.errors = [_("That code is not valid. Try the current code from your authenticator app.")]
-    secret = current_user.totp_secret if fresh or request.method == "POST" else None
+    secret = current_user.totp_secret if setting_up else None
     qr = segno.make(accounts.totp_uri(current_user), error="m").svg_data_uri(scale=4) if secret else None
     return render_template("auth/totp.html", form=form, secret=secret, qr=qr)
 
@@ -137,10 +141,11 @@ def account():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(db.session, current_user, form.current_password.data, form.new_password.data)
+            accounts.change_password(db.session, current_user, form.current_password.data, form.new_password.data,
+                                     ip=client_ip())
             db.session.commit()
         except ServiceError as exc:
-            db.session.rollback()
+            db.session.commit()  # keeps the audit record of a wrong current password, nothing else
             apply_service_errors(form, exc)
             return render_template("auth/account.html", form=form, erase_form=ConfirmForm()), 422
         logout_user()
@@ -165,6 +170,8 @@ def my_data():
         "audit_events": [{"at": serialize.iso(e.at), "action": e.action, "ip": e.ip}
                          for e in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.actor_id == u.id))],
     }
+    audit.record(db.session, "user.data_export", actor_id=u.id, object_type="user", object_id=u.id, ip=client_ip())
+    db.session.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": "attachment; filename=my-csr-hub-data.json"})
@@ -175,7 +182,7 @@ def my_data():
 def erase():
     form = ConfirmForm()
     if form.validate_on_submit():
-        accounts.anonymise(db.session, current_user)
+        accounts.anonymise(db.session, current_user, ip=client_ip())
         db.session.commit()
         logout_user()
         ok(_("Your personal data has been erased and your account closed."))

@@ -26,20 +26,21 @@ def index():
     visible = lambda args, n=50: matches.list_matches(db.session, u, args, 1, n).items  # noqa: E731
     if u.role == "school_staff":
         ctx["needs"] = posts.list_needs(db.session, {"status": "all", "school_id": u.school_id}, 1, 100).items
-        ctx["waiting"] = [m for m in visible({"status": "proposed,delivered"})
-                          if matches.allowed_actions_for(u, m)]
+        ctx["waiting"] = [m for m in visible({"status": "proposed,delivered", "sort": "waiting"}, 100)
+                          if matches.is_users_turn(u, m)]
         ctx["matches"] = visible({})
     elif u.role == "company_rep":
         ctx["offers"] = posts.list_offers(db.session, {"status": "all", "company_id": u.company_id}, 1, 100).items
-        ctx["waiting"] = [m for m in visible({"status": "proposed,approved"}) if matches.allowed_actions_for(u, m)]
+        ctx["waiting"] = [m for m in visible({"status": "proposed,approved", "sort": "waiting"}, 100)
+                          if matches.is_users_turn(u, m)]
         ctx["matches"] = visible({})
     elif u.role == "district_director":
-        ctx["queue"] = visible({"status": "pledged", "sort": "oldest"}, 100)
+        ctx["queue"] = visible({"status": "pledged", "sort": "waiting"}, 100)
         ctx["summary"] = reports.summary(db.session, district_id=u.district_id)
         ctx["pending_users"] = list(db.session.scalars(accounts.verifiable_users_query(u).limit(100)))
         ctx["needs"] = posts.list_needs(db.session, {"district": u.district.code if u.district else ""}, 1, 20).items
     elif u.role == "central_officer":
-        ctx["queue"] = visible({"status": "district_approved", "sort": "oldest"}, 100)
+        ctx["queue"] = visible({"status": "district_approved", "sort": "waiting"}, 100)
         ctx["summary"] = reports.summary(db.session)
         ctx["pending_users"] = list(db.session.scalars(accounts.verifiable_users_query(u).limit(100)))
         ctx["unrecognised_needs"] = list(db.session.scalars(

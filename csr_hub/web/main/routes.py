@@ -25,7 +25,19 @@ def _unread():
 
 @bp.get("/")
 def index():
-    summary = reports.summary(db.session)
+    """The public home: national figures with their charts, urgent needs and the latest offers."""
+    from csr_hub.domain import money
+    from csr_hub.web.i18n import current_lang
+    from csr_hub.web.reports import tables as report_tables
+
+    lang = current_lang()
+    fmt = lambda v: money.format_baht(v, lang)  # noqa: E731
+    data = reports.dashboard(db.session, officer=False, school_limit=10, company_limit=10, district_limit=10)
+    rows = {name: report_tables.rows(name, data[key], lang) for name, key in report_tables.DASHBOARD_KEYS.items()
+            if not report_tables.TABLES[name].officer_only}
+    charts = {"category": report_tables.category_chart(data["summary"], lang, fmt),
+              "month": report_tables.month_chart(data["by_month"], lang, fmt),
+              "gap": report_tables.gap_chart(data["by_district"], lang, fmt, per="district", limit=10)}
     latest = posts.list_needs(db.session, {"sort": "urgency"}, 1, 6).items
     offers = posts.list_offers(db.session, {}, 1, 6).items
     counts = {
@@ -33,7 +45,9 @@ def index():
         "companies": db.session.scalar(sa.select(sa.func.count(Company.id)).where(Company.verified.is_(True))) or 0,
         "open_offers": posts.list_offers(db.session, {}, 1, 1).total,
     }
-    return render_template("main/index.html", summary=summary, latest=latest, offers=offers, counts=counts)
+    return render_template("main/index.html", summary=data["summary"], rows=rows, charts=charts,
+                           tables=report_tables.TABLES, waiting_stats=data["waiting_stats"], latest=latest,
+                           offers=offers, counts=counts)
 
 
 @bp.get("/privacy")
@@ -70,6 +84,17 @@ def company_page(company_id: int):
 
 @bp.get("/companies")
 def companies_recognition():
-    """Public thanks to companies that delivered, only those that agreed to be shown."""
-    rows = [c for c in reports.companies(db.session, public_only=True) if c["delivered_count"] > 0]
+    """Public thanks to verified companies that delivered, only those that agreed to be shown."""
+    from csr_hub.domain.reference import CATEGORIES, label
+    from csr_hub.web.i18n import current_lang
+    from csr_hub.web.reports.tables import reference_province_names
+
+    lang = current_lang()
+    provinces = reference_province_names(lang)
+    cats: dict[int, list[str]] = {}
+    for r in reports.companies_by(db.session, "category", public_only=True):
+        if r["delivered_count"] > 0:
+            cats.setdefault(r["company_id"], []).append(label(CATEGORIES, r["category"], lang))
+    rows = [{**c, "province_name": provinces.get(c["province_code"] or "", ""), "categories": cats.get(c["company_id"], [])}
+            for c in reports.companies(db.session, public_only=True) if c["delivered_count"] > 0]
     return render_template("main/companies.html", rows=rows)

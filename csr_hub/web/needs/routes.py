@@ -6,12 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from csr_hub.extensions import db
+from csr_hub.models import Need
 from csr_hub.services import matches as match_service
 from csr_hub.services import posts, suggestions
 from csr_hub.services.errors import ServiceError
 from csr_hub.web.access import roles_required
 from csr_hub.web.auth.forms import ConfirmForm
-from csr_hub.web.forms import apply_service_errors, form_data, ok
+from csr_hub.web.forms import apply_service_errors, ok
 from csr_hub.web.i18n import current_lang
 from csr_hub.web.listing import choices, run_list
 from csr_hub.web.needs.forms import BudgetForm, NeedForm, ProposeForm, category_choices, urgency_choices
@@ -23,7 +24,8 @@ bp = Blueprint("needs", __name__)
 @bp.get("/needs")
 def list_needs():
     args, result, errors = run_list(posts.list_needs)
-    return render_template("needs/list.html", args=args, page=result, errors=errors, choices=choices())
+    return (render_template("needs/list.html", args=args, page=result, errors=errors, choices=choices()),
+            422 if errors else 200)
 
 
 def _need_form(obj=None) -> NeedForm:
@@ -37,23 +39,24 @@ def _need_form(obj=None) -> NeedForm:
 @roles_required("school_staff")
 def new_need():
     form = _need_form()
+    status = 200
     if form.validate_on_submit():
         try:
-            need = posts.create_need(db.session, current_user, form_data(form), ip=client_ip())
+            need = posts.create_need(db.session, current_user, form.service_data(), ip=client_ip())
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
             apply_service_errors(form, exc)
+            status = exc.status
         else:
             ok(_("Your need is posted."))
             return redirect(url_for("needs.show_need", need_id=need.id))
-    status = 422 if request.method == "POST" else 200
+    elif request.method == "POST":
+        status = 400  # the CSRF token was missing or expired: form_errors() says so
     return render_template("needs/form.html", form=form, need=None), status
 
 
-@bp.get("/needs/<int:need_id>")
-def show_need(need_id: int):
-    need = posts.get_need(db.session, need_id)
+def _show(need: Need, budget_form: BudgetForm | None = None, status: int = 200):
     ranked = suggestions.for_need(db.session, need, 10) if need.status == "open" else []
     user = current_user if current_user.is_authenticated else None
     can_edit = bool(user and posts.can_edit_need(user, need))
@@ -64,10 +67,17 @@ def show_need(need_id: int):
     visible = []
     if user:
         visible = match_service.list_matches(db.session, user, {"need_id": need.id}, 1, 100).items
-    budget_form = BudgetForm(budget_thb=need.budget_thb) if can_budget else None
-    return render_template("needs/show.html", need=need, suggestions=ranked, can_edit=can_edit,
-                           budget_form=budget_form, my_offers=my_offers, matches=visible,
-                           propose_form=ProposeForm(), confirm_form=ConfirmForm())
+    if can_budget and budget_form is None:
+        budget_form = BudgetForm(budget_thb=need.budget_thb)
+    held = posts.holds_quantity(db.session, need) if can_edit else False
+    return render_template("needs/show.html", need=need, suggestions=ranked, can_edit=can_edit, held=held,
+                           budget_form=budget_form if can_budget else None, my_offers=my_offers, matches=visible,
+                           propose_form=ProposeForm(), confirm_form=ConfirmForm()), status
+
+
+@bp.get("/needs/<int:need_id>")
+def show_need(need_id: int):
+    return _show(posts.get_need(db.session, need_id))
 
 
 @bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
@@ -77,17 +87,21 @@ def edit_need(need_id: int):
     if not posts.can_edit_need(current_user, need):
         abort(403)
     form = _need_form(obj=need)
+    status = 200
     if form.validate_on_submit():
         try:
-            posts.update_need(db.session, current_user, need, form_data(form), ip=client_ip())
+            posts.update_need(db.session, current_user, need, form.service_data(), ip=client_ip())
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
             apply_service_errors(form, exc)
+            status = exc.status
+            need = posts.get_need(db.session, need_id)
         else:
             ok(_("Saved."))
             return redirect(url_for("needs.show_need", need_id=need.id))
-    status = 422 if request.method == "POST" else 200
+    elif request.method == "POST":
+        status = 400
     return render_template("needs/form.html", form=form, need=need), status
 
 
@@ -116,16 +130,15 @@ def set_budget(need_id: int):
     if not posts.can_set_budget(current_user, need):
         abort(403)
     form = BudgetForm()
-    if form.validate_on_submit():
-        try:
-            posts.update_need(db.session, current_user, need, {"budget_thb": form.budget_thb.data}, ip=client_ip())
-            db.session.commit()
-            ok(_("Budget saved."))
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc)
-    else:
-        from flask import flash
-        for errs in form.errors.values():
-            flash(" ".join(str(e) for e in errs), "error")
+    if not form.validate_on_submit():
+        return _show(need, form, 400)
+    raw = (form.budget_thb.data or "").strip() or None
+    try:
+        posts.update_need(db.session, current_user, need, {"budget_thb": raw}, ip=client_ip())
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        apply_service_errors(form, exc)
+        return _show(posts.get_need(db.session, need_id), form, exc.status)
+    ok(_("Budget saved."))
     return redirect(url_for("needs.show_need", need_id=need_id))

@@ -11,9 +11,9 @@ from csr_hub.services import posts, suggestions
 from csr_hub.services.errors import ServiceError
 from csr_hub.web.access import roles_required
 from csr_hub.web.auth.forms import ConfirmForm
-from csr_hub.web.forms import apply_service_errors, form_data, ok
+from csr_hub.web.forms import apply_service_errors, ok
 from csr_hub.web.i18n import current_lang
-from csr_hub.web.listing import choices, run_list
+from csr_hub.web.listing import choices, province_choices, run_list
 from csr_hub.web.needs.forms import OfferForm, ProposeForm, category_choices
 from csr_hub.web.security import client_ip
 
@@ -23,21 +23,22 @@ bp = Blueprint("offers", __name__)
 @bp.get("/offers")
 def list_offers():
     args, result, errors = run_list(posts.list_offers)
-    return render_template("offers/list.html", args=args, page=result, errors=errors, choices=choices())
+    return (render_template("offers/list.html", args=args, page=result, errors=errors, choices=choices()),
+            422 if errors else 200)
 
 
 def _offer_form(obj=None) -> OfferForm:
     form = OfferForm(obj=obj)
     form.category.choices = category_choices(current_lang())
-    form.provinces.choices = choices()["province"]
+    form.provinces.choices = province_choices()
     if obj is not None and request.method == "GET":
         form.provinces.data = [p.code for p in obj.provinces]
     return form
 
 
 def _data(form: OfferForm) -> dict:
-    data = form_data(form)
-    data["provinces"] = list(form.provinces.data or [])
+    data = form.service_data()
+    data["provinces"] = [str(code) for code in (form.provinces.data or [])]
     return data
 
 
@@ -45,6 +46,7 @@ def _data(form: OfferForm) -> dict:
 @roles_required("company_rep")
 def new_offer():
     form = _offer_form()
+    status = 200
     if form.validate_on_submit():
         try:
             offer = posts.create_offer(db.session, current_user, _data(form), ip=client_ip())
@@ -52,10 +54,12 @@ def new_offer():
         except ServiceError as exc:
             db.session.rollback()
             apply_service_errors(form, exc)
+            status = exc.status
         else:
             ok(_("Your offer is posted."))
             return redirect(url_for("offers.show_offer", offer_id=offer.id))
-    status = 422 if request.method == "POST" else 200
+    elif request.method == "POST":
+        status = 400
     return render_template("offers/form.html", form=form, offer=None), status
 
 
@@ -69,8 +73,9 @@ def show_offer(offer_id: int):
     if user and user.role == "school_staff" and user.status == "active":
         my_needs = posts.list_needs(db.session, {"school_id": user.school_id}, 1, 100).items
     visible = match_service.list_matches(db.session, user, {"offer_id": offer.id}, 1, 100).items if user else []
-    return render_template("offers/show.html", offer=offer, suggestions=ranked, can_edit=can_edit, my_needs=my_needs,
-                           matches=visible, propose_form=ProposeForm(), confirm_form=ConfirmForm())
+    held = posts.holds_quantity(db.session, offer) if can_edit else False
+    return render_template("offers/show.html", offer=offer, suggestions=ranked, can_edit=can_edit, held=held,
+                           my_needs=my_needs, matches=visible, propose_form=ProposeForm(), confirm_form=ConfirmForm())
 
 
 @bp.route("/offers/<int:offer_id>/edit", methods=["GET", "POST"])
@@ -80,6 +85,7 @@ def edit_offer(offer_id: int):
     if not posts.can_edit_offer(current_user, offer):
         abort(403)
     form = _offer_form(obj=offer)
+    status = 200
     if form.validate_on_submit():
         try:
             posts.update_offer(db.session, current_user, offer, _data(form), ip=client_ip())
@@ -87,10 +93,13 @@ def edit_offer(offer_id: int):
         except ServiceError as exc:
             db.session.rollback()
             apply_service_errors(form, exc)
+            status = exc.status
+            offer = posts.get_offer(db.session, offer_id)
         else:
             ok(_("Saved."))
             return redirect(url_for("offers.show_offer", offer_id=offer.id))
-    status = 422 if request.method == "POST" else 200
+    elif request.method == "POST":
+        status = 400
     return render_template("offers/form.html", form=form, offer=offer), status
 
 
