@@ -20,7 +20,7 @@ $(VENV)/.installed-test: setup.cfg pyproject.toml $(VENV)/.installed
 	touch $@
 
 install: $(VENV)/.installed
-	$(BIN)/pybabel compile -d csr_hub/translations --use-fuzzy -f -q || true
+	$(BIN)/pybabel compile -d csr_hub/translations || true
 
 install-test: $(VENV)/.installed-test install
 
@@ -52,8 +52,8 @@ bench: install-test
 	$(BIN)/python bench/bench_lists.py
 
 translations: install-test
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o csr_hub/translations/messages.pot .
-	$(BIN)/pybabel update -i csr_hub/translations/messages.pot -d csr_hub/translations -l th --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs ".*" -k _l -k lazy_gettext -k _ -k gettext -k ngettext:1,2 -o csr_hub/translations/messages.pot .
+	$(BIN)/pybabel update -i csr_hub/translations/messages.pot -d csr_hub/translations -l th --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3* *.egg-info

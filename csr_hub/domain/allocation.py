@@ -3,7 +3,8 @@
 The problem is a transportation problem: maximise Σ weight × qty over candidate pairs, with each
 need's and each offer's allocated total at most its remaining quantity. Its constraint matrix is
 the incidence matrix of a bipartite graph, which is totally unimodular, so the LP optimum at a
-vertex is integral; we still ask HiGHS (``scipy.optimize.milp``) for integers to be safe. The
+vertex is integral: HiGHS dual simplex (``scipy.optimize.linprog``) solves it exactly, with
+``milp`` as a safety net should a solution ever come back fractional. The
 graph splits into connected blocks; a block whose needs (or offers) are a single node is a
 fractional knapsack with unit sizes, where greedy by weight is optimal, so only the rest goes to
 the solver (many small blocks in one block-diagonal model).
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse.csgraph import connected_components
 
 #: variables per solver call; blocks are packed together up to this size
@@ -116,18 +117,23 @@ def _solve(pairs: list[tuple[int, int, float]], need_capacity, offer_capacity) -
     needs = sorted({n for n, _, _ in pairs})
     offers = sorted({o for _, o, _ in pairs})
     ni = {n: i for i, n in enumerate(needs)}
-    oi = {o: j for j, o in enumerate(offers)}
+    oi = {o: len(needs) + j for j, o in enumerate(offers)}
     k = len(pairs)
     var = np.arange(k)
-    a_need = sparse.csr_matrix((np.ones(k), ([ni[n] for n, _, _ in pairs], var)), shape=(len(needs), k))
-    a_offer = sparse.csr_matrix((np.ones(k), ([oi[o] for _, o, _ in pairs], var)), shape=(len(offers), k))
-    cap_n = np.array([need_capacity[n] for n in needs], dtype=float)
-    cap_o = np.array([offer_capacity[o] for o in offers], dtype=float)
+    rows = np.concatenate([[ni[n] for n, _, _ in pairs], [oi[o] for _, o, _ in pairs]])
+    a = sparse.csr_matrix((np.ones(2 * k), (rows, np.concatenate([var, var]))), shape=(len(needs) + len(offers), k))
+    cap = np.array([need_capacity[n] for n in needs] + [offer_capacity[o] for o in offers], dtype=float)
     upper = np.array([min(need_capacity[n], offer_capacity[o]) for n, o, _ in pairs], dtype=float)
     c = -np.array([w for _, _, w in pairs])
-    res = milp(c, integrality=np.ones(k), bounds=Bounds(np.zeros(k), upper),
-               constraints=[LinearConstraint(a_need, -np.inf, cap_n), LinearConstraint(a_offer, -np.inf, cap_o)])
-    if res.x is None:  # pragma: no cover - the model is always feasible (x = 0)
-        raise RuntimeError(f"allocation solver failed: {res.message}")
-    qty = np.rint(res.x).astype(np.int64)
+    # dual simplex ends on a vertex, and every vertex of a transportation polytope with integer
+    # capacities is integral: exact, and faster and lighter than branch-and-bound (1M pairs: ~7 s)
+    res = linprog(c, A_ub=a, b_ub=cap, bounds=np.column_stack([np.zeros(k), upper]), method="highs-ds")
+    x = res.x if res.status == 0 else None
+    if x is None or np.abs(x - np.rint(x)).max() > 1e-6:  # pragma: no cover - numerical safety net
+        res = milp(c, integrality=np.ones(k), bounds=Bounds(np.zeros(k), upper),
+                   constraints=[LinearConstraint(a, -np.inf, cap)])
+        if res.x is None:
+            raise RuntimeError(f"allocation solver failed: {res.message}")
+        x = res.x
+    qty = np.rint(x).astype(np.int64)
     return [(n, o, int(q)) for (n, o, _), q in zip(pairs, qty) if q > 0]

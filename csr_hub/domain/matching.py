@@ -39,7 +39,7 @@ from scipy import sparse
 from csr_hub.domain import text as textmod
 from csr_hub.domain import vocabulary
 from csr_hub.domain.reference import CATEGORIES, URGENCIES, format_date
-from csr_hub.domain.vocabulary import CATEGORY_CODES, RELATED_CATEGORIES
+from csr_hub.domain.vocabulary import CATEGORY_CODES, RELATED_CATEGORIES, related_categories  # noqa: F401 (re-export)
 
 #: The weights of the parts: one place, summing to 1. Item kind and category carry most of the
 #: decision (they work across languages); text breaks ties between offers of the same kind;
@@ -207,9 +207,14 @@ def _location(need: NeedView, offer: OfferView) -> tuple[float, str, int]:
     """(value, kind, km) — kind one of province, outside, nationwide, home, distance."""
     if offer.provinces:
         return (100.0, "province", 0) if need.province_code in offer.provinces else (0.0, "outside", 0)
-    if not (_known(offer.latitude, offer.longitude) and _known(need.latitude, need.longitude)):
+    return _nationwide(need.latitude, need.longitude, offer.latitude, offer.longitude)
+
+
+@lru_cache(maxsize=65536)
+def _nationwide(nlat: float, nlon: float, olat: float | None, olon: float | None) -> tuple[float, str, int]:
+    if not (_known(olat, olon) and _known(nlat, nlon)):
         return 50.0, "nationwide", 0
-    d = _distance_km(need.latitude, need.longitude, offer.latitude, offer.longitude)
+    d = _distance_km(nlat, nlon, olat, olon)
     if d < 25.0:
         return 90.0, "home", 0
     return _r1(50.0 + 35.0 * max(0.0, 1.0 - d / 1000.0)), "distance", int(round(d / 10.0)) * 10
@@ -277,13 +282,10 @@ def eligible(need: NeedView, offer: OfferView, today: date) -> bool:
 _PARTS: dict[tuple, Part] = {}
 
 
-def _part(key: tuple, make: Callable[[], tuple[float, str, str]]) -> Part:
-    p = _PARTS.get(key)
-    if p is None:
-        if len(_PARTS) > 200_000:
-            _PARTS.clear()
-        value, th, en = make()
-        p = _PARTS[key] = Part(value, WEIGHTS[key[0]], th, en)
+def _put(key: tuple, value: float, th: str, en: str) -> Part:
+    if len(_PARTS) > 200_000:
+        _PARTS.clear()
+    p = _PARTS[key] = Part(value, WEIGHTS[key[0]], th, en)
     return p
 
 
@@ -299,39 +301,43 @@ def _names(codes: Iterable[str], limit: int = 3) -> tuple[str, str]:
 
 
 def _category_part(n_cat: str, o_cat: str) -> Part:
-    def make():
-        v = _category_value(n_cat, o_cat)
-        (nth, nen), (oth, oen) = _cat_label(n_cat), _cat_label(o_cat)
-        if v == 100.0:
-            return v, f"หมวดเดียวกัน: {nth}", f"same category: {nen}"
-        if v > 0:
-            return v, f"หมวดใกล้เคียง: {nth} / {oth}", f"related categories: {nen} / {oen}"
-        return v, f"ต่างหมวด: {nth} / {oth}", f"different categories: {nen} / {oen}"
-    return _part(("category", n_cat, o_cat), make)
+    key = ("category", n_cat, o_cat)
+    p = _PARTS.get(key)
+    if p is not None:
+        return p
+    v = _category_value(n_cat, o_cat)
+    (nth, nen), (oth, oen) = _cat_label(n_cat), _cat_label(o_cat)
+    if v == 100.0:
+        return _put(key, v, f"หมวดเดียวกัน: {nth}", f"same category: {nen}")
+    if v > 0:
+        return _put(key, v, f"หมวดใกล้เคียง: {nth} / {oth}", f"related categories: {nen} / {oen}")
+    return _put(key, v, f"ต่างหมวด: {nth} / {oth}", f"different categories: {nen} / {oen}")
 
 
 def _item_part(n_items: frozenset[str], o_items: frozenset[str]) -> Part:
-    def make():
-        nf, of = _families(n_items), _families(o_items)
-        v = _item_value(n_items, o_items, nf, of)
-        shared = n_items & o_items
-        if shared:
-            th, en = _names(shared)
-            return v, f"ของตรงกัน: {th}", f"same item: {en}"
-        if nf & of:
-            fam = sorted(nf & of)[0]
-            nth, nen = _names(c for c in n_items if vocabulary.family(c) == fam)
-            oth, oen = _names(c for c in o_items if vocabulary.family(c) == fam)
-            return v, f"ของใกล้เคียงกัน: {nth} ~ {oth}", f"similar item: {nen} ~ {oen}"
-        if not n_items and not o_items:
-            return v, "ไม่พบชนิดของที่ระบุชัดเจนทั้งสองฝ่าย", "no specific item recognised on either side"
-        if not n_items or not o_items:
-            th, en = _names(n_items or o_items)
-            return v, f"ระบุชนิดของเพียงฝ่ายเดียว: {th}", f"item named on one side only: {en}"
-        nth, nen = _names(n_items)
-        oth, oen = _names(o_items)
-        return v, f"ของต่างกัน: {nth} กับ {oth}", f"different items: {nen} vs {oen}"
-    return _part(("item", n_items, o_items), make)
+    key = ("item", n_items, o_items)
+    p = _PARTS.get(key)
+    if p is not None:
+        return p
+    nf, of = _families(n_items), _families(o_items)
+    v = _item_value(n_items, o_items, nf, of)
+    shared = n_items & o_items
+    if shared:
+        th, en = _names(shared)
+        return _put(key, v, f"ของตรงกัน: {th}", f"same item: {en}")
+    if nf & of:
+        fam = sorted(nf & of)[0]
+        nth, nen = _names(c for c in n_items if vocabulary.family(c) == fam)
+        oth, oen = _names(c for c in o_items if vocabulary.family(c) == fam)
+        return _put(key, v, f"ของใกล้เคียงกัน: {nth} ~ {oth}", f"similar item: {nen} ~ {oen}")
+    if not n_items and not o_items:
+        return _put(key, v, "ไม่พบชนิดของที่ระบุชัดเจนทั้งสองฝ่าย", "no specific item recognised on either side")
+    if not n_items or not o_items:
+        th, en = _names(n_items or o_items)
+        return _put(key, v, f"ระบุชนิดของเพียงฝ่ายเดียว: {th}", f"item named on one side only: {en}")
+    nth, nen = _names(n_items)
+    oth, oen = _names(o_items)
+    return _put(key, v, f"ของต่างกัน: {nth} กับ {oth}", f"different items: {nen} vs {oen}")
 
 
 def _word_label(w: str) -> tuple[str, str]:
@@ -340,150 +346,214 @@ def _word_label(w: str) -> tuple[str, str]:
     return w, w
 
 
+def _word_rank(w: str) -> tuple:
+    return (not w.startswith("c_"), -len(w), w)
+
+
 def _text_part(a: frozenset[str], b: frozenset[str]) -> Part:
-    v = _text_value(a, b)
     shared = a & b
     if not shared:
-        return _part(("text", v, ()), lambda: (v, "ไม่มีคำที่ตรงกัน", "no words in common"))
-    top = tuple(sorted(shared, key=lambda w: (not vocabulary.is_concept(w), -len(w), w))[:4])
-
-    def make():
-        labels = [_word_label(w) for w in top]
-        return v, "คำที่ตรงกัน: " + ", ".join(dict.fromkeys(x[0] for x in labels)), \
-            "shared words: " + ", ".join(dict.fromkeys(x[1] for x in labels))
-    return _part(("text", v, top), make)
+        v = 0.0
+        key = ("text", v, ())
+        p = _PARTS.get(key)
+        return p if p is not None else _put(key, v, "ไม่มีคำที่ตรงกัน", "no words in common")
+    v = _r1(200.0 * len(shared) / (len(a) + len(b)))
+    top = tuple(sorted(shared, key=_word_rank)[:4]) if len(shared) > 1 else tuple(shared)
+    key = ("text", v, top)
+    p = _PARTS.get(key)
+    if p is not None:
+        return p
+    labels = [_word_label(w) for w in top]
+    return _put(key, v, "คำที่ตรงกัน: " + ", ".join(dict.fromkeys(x[0] for x in labels)),
+                "shared words: " + ", ".join(dict.fromkeys(x[1] for x in labels)))
 
 
 def _location_part(value: float, kind: str, km: int) -> Part:
-    def make():
-        if kind == "province":
-            return value, "ส่งถึงจังหวัดของคุณ", "serves your province"
-        if kind == "outside":
-            return value, "ไม่ส่งถึงจังหวัดของคุณ", "does not serve your province"
-        if kind == "home":
-            return value, "ให้ได้ทั่วประเทศ และบริษัทอยู่ในจังหวัดของคุณ", "nationwide offer from a company in your province"
-        if kind == "distance":
-            return value, f"ให้ได้ทั่วประเทศ บริษัทอยู่ห่างประมาณ {km:,} กม.", f"nationwide offer, company about {km:,} km away"
-        return value, "ให้ได้ทั่วประเทศ", "nationwide offer"
-    return _part(("location", value, kind, km), make)
+    key = ("location", value, kind, km)
+    p = _PARTS.get(key)
+    if p is not None:
+        return p
+    if kind == "province":
+        return _put(key, value, "ส่งถึงจังหวัดของคุณ", "serves your province")
+    if kind == "outside":
+        return _put(key, value, "ไม่ส่งถึงจังหวัดของคุณ", "does not serve your province")
+    if kind == "home":
+        return _put(key, value, "ให้ได้ทั่วประเทศ และบริษัทอยู่ในจังหวัดของคุณ", "nationwide offer from a company in your province")
+    if kind == "distance":
+        return _put(key, value, f"ให้ได้ทั่วประเทศ บริษัทอยู่ห่างประมาณ {km:,} กม.", f"nationwide offer, company about {km:,} km away")
+    return _put(key, value, "ให้ได้ทั่วประเทศ", "nationwide offer")
 
 
 def _quantity_part(n_rem: int, o_rem: int) -> Part:
-    def make():
-        v = _quantity_value(n_rem, o_rem)
-        if n_rem <= 0:
-            return v, "ไม่มีจำนวนคงเหลือ", "nothing left to cover"
-        cov = min(max(o_rem, 0), n_rem)
-        return v, f"ครอบคลุม {cov:,} จาก {n_rem:,}", f"covers {cov:,} of {n_rem:,}"
-    return _part(("quantity", n_rem, min(max(o_rem, 0), max(n_rem, 0))), make)
+    cov = min(max(o_rem, 0), max(n_rem, 0))
+    key = ("quantity", n_rem, cov)
+    p = _PARTS.get(key)
+    if p is not None:
+        return p
+    v = _quantity_value(n_rem, o_rem)
+    if n_rem <= 0:
+        return _put(key, v, "ไม่มีจำนวนคงเหลือ", "nothing left to cover")
+    return _put(key, v, f"ครอบคลุม {cov:,} จาก {n_rem:,}", f"covers {cov:,} of {n_rem:,}")
 
 
 def _deadline_part(urgency: str, needed_by: date | None, today: date) -> Part:
     days = _days_left(needed_by, today)
-
-    def make():
-        v = _deadline_value(urgency, days)
-        uth, uen, _ = URGENCIES.get(urgency, (urgency, urgency, 1))
-        if needed_by is None:
-            return v, f"ความเร่งด่วน: {uth} ไม่ระบุวันที่ต้องการ", f"urgency {uen.lower()}, no date given"
-        if days < 0:
-            return v, f"ความเร่งด่วน: {uth} เลยวันที่ต้องการ ({format_date(needed_by, 'th')}) แล้ว", \
-                f"urgency {uen.lower()}, past the date needed ({format_date(needed_by, 'en')})"
-        return v, f"ความเร่งด่วน: {uth} ต้องการภายใน {format_date(needed_by, 'th')} (อีก {days} วัน)", \
-            f"urgency {uen.lower()}, needed by {format_date(needed_by, 'en')} (in {days} days)"
-    return _part(("deadline", urgency, needed_by, days), make)
+    key = ("deadline", urgency, needed_by, days)
+    p = _PARTS.get(key)
+    if p is not None:
+        return p
+    v = _deadline_value(urgency, days)
+    uth, uen, _ = URGENCIES.get(urgency, (urgency, urgency, 1))
+    if needed_by is None:
+        return _put(key, v, f"ความเร่งด่วน: {uth} ไม่ระบุวันที่ต้องการ", f"urgency {uen.lower()}, no date given")
+    if days < 0:
+        return _put(key, v, f"ความเร่งด่วน: {uth} เลยวันที่ต้องการ ({format_date(needed_by, 'th')}) แล้ว",
+                    f"urgency {uen.lower()}, past the date needed ({format_date(needed_by, 'en')})")
+    return _put(key, v, f"ความเร่งด่วน: {uth} ต้องการภายใน {format_date(needed_by, 'th')} (อีก {days} วัน)",
+                f"urgency {uen.lower()}, needed by {format_date(needed_by, 'en')} (in {days} days)")
 
 
 def _equity_part(group: str) -> Part:
-    def make():
-        v = _equity_value(group)
-        if group == "stand_alone":
-            return v, "โรงเรียนที่ต้องคงอยู่ได้รับลำดับสูงขึ้น", "stand-alone school ranks up"
-        if group == "core":
-            return v, "โรงเรียนคุณภาพ (แกนหลัก)", "core quality school"
-        if group == "merging":
-            return v, "โรงเรียนที่พร้อมรวม", "school preparing to merge"
-        return v, "ไม่ระบุกลุ่มโรงเรียน", "school group not given"
-    return _part(("equity", group), make)
+    key = ("equity", group)
+    p = _PARTS.get(key)
+    if p is not None:
+        return p
+    v = _equity_value(group)
+    if group == "stand_alone":
+        return _put(key, v, "โรงเรียนที่ต้องคงอยู่ได้รับลำดับสูงขึ้น", "stand-alone school ranks up")
+    if group == "core":
+        return _put(key, v, "โรงเรียนคุณภาพ (แกนหลัก)", "core quality school")
+    if group == "merging":
+        return _put(key, v, "โรงเรียนที่พร้อมรวม", "school preparing to merge")
+    return _put(key, v, "ไม่ระบุกลุ่มโรงเรียน", "school group not given")
+
+
+class _NeedSide:
+    """What a need contributes to every pair, computed once."""
+    __slots__ = ("view", "items", "fams", "bag", "deadline", "equity")
+
+    def __init__(self, need: NeedView, today: date):
+        self.view = need
+        self.items = _items(need)
+        self.fams = _families(self.items)
+        self.bag = _bag(_search(need))
+        self.deadline = _deadline_part(need.urgency, need.needed_by, today)
+        self.equity = _equity_part(need.quality_group)
+
+
+class _OfferSide:
+    __slots__ = ("view", "items", "bag")
+
+    def __init__(self, offer: OfferView):
+        self.view = offer
+        self.items = _items(offer)
+        self.bag = _bag(_search(offer))
+
+
+def _build(ns: _NeedSide, os_: _OfferSide) -> Score:
+    n, o = ns.view, os_.view
+    cp = _category_part(n.category, o.category)
+    ip = _item_part(ns.items, os_.items)
+    tp = _text_part(ns.bag, os_.bag)
+    lp = _location_part(*_location(n, o))
+    qp = _quantity_part(n.remaining, o.remaining)
+    dp, ep = ns.deadline, ns.equity
+    total = _total(cp.score, ip.score, tp.score, lp.score, qp.score, dp.score, ep.score)
+    return Score(total, {"category": cp, "item": ip, "text": tp, "location": lp, "quantity": qp,
+                         "deadline": dp, "equity": ep})
 
 
 def score(need: NeedView, offer: OfferView, today: date) -> Score:
     """The 0–100 score of a pair with its seven explained parts (hard filters are not applied)."""
-    n_items, o_items = _items(need), _items(offer)
-    loc = _location(need, offer)
-    parts = {
-        "category": _category_part(need.category, offer.category),
-        "item": _item_part(n_items, o_items),
-        "text": _text_part(_bag(_search(need)), _bag(_search(offer))),
-        "location": _location_part(*loc),
-        "quantity": _quantity_part(need.remaining, offer.remaining),
-        "deadline": _deadline_part(need.urgency, need.needed_by, today),
-        "equity": _equity_part(need.quality_group),
-    }
-    total = _total(*(parts[k].score for k in PART_NAMES))
-    return Score(total, parts)
+    return _build(_NeedSide(need, today), _OfferSide(offer))
 
 
 # --- suggestions ----------------------------------------------------------------------------------
-def _fast_total(need: NeedView, n_items, n_fams, n_bag, dl: float, eq: float, offer: OfferView) -> float:
-    o_items = _items(offer)
-    return _total(
-        _category_value(need.category, offer.category),
-        _item_value(n_items, o_items, n_fams, _families(o_items)),
-        _text_value(n_bag, _bag(_search(offer))),
-        _location(need, offer)[0],
-        _quantity_value(need.remaining, offer.remaining),
-        dl, eq)
+#: a candidate whose total *without* text is this far below the current last place cannot get in:
+#: text adds at most 100 × its weight; the 0.2 covers rounding to 0.1 and ties broken by id
+_TEXT_ROOM = _W[2] * 100.0 + 0.2
+
+
+def _pick(cands: list, limit: int, text_of) -> list:
+    """Best ``limit`` of (partial, id, view, parts…) candidates, computing text only where it can matter."""
+    cands.sort(key=lambda t: (-t[0], t[1]))
+    heap: list[tuple[float, int, int]] = []  # (total, -id, position) — the worst kept on top
+    for pos, cand in enumerate(cands):
+        partial, vid = cand[0], cand[1]
+        if len(heap) == limit and partial + _TEXT_ROOM < heap[0][0]:
+            break
+        total = text_of(cand)
+        entry = (total, -vid, pos)
+        if len(heap) < limit:
+            heapq.heappush(heap, entry)
+        elif entry[:2] > heap[0][:2]:
+            heapq.heapreplace(heap, entry)
+    heap.sort(key=lambda e: (-e[0], -e[1]))
+    return [cands[pos][2] for _, _, pos in heap]
 
 
 def suggest_offers(need: NeedView, offers: Sequence[OfferView], today: date, limit: int = 10) -> list[tuple[OfferView, Score]]:
     """Eligible, relevant offers for a need, best first (ties by offer id)."""
     if not _need_open(need) or limit <= 0:
         return []
-    n_items = _items(need)
-    n_fams = _families(n_items)
-    n_bag = _bag(_search(need))
-    dl = _deadline_value(need.urgency, _days_left(need.needed_by, today))
-    eq = _equity_value(need.quality_group)
-    prov, n_cat = need.province_code, need.category
-    ranked = []
+    ns = _NeedSide(need, today)
+    n_items, n_fams, n_bag = ns.items, ns.fams, ns.bag
+    dl, eq = ns.deadline.score, ns.equity.score
+    prov, n_cat, n_rem = need.province_code, need.category, need.remaining
+    nlat, nlon = need.latitude, need.longitude
+    related = RELATED_CATEGORIES.get(n_cat, frozenset()) | {n_cat}
+    w0, w1, w3, w4 = _W[0], _W[1], _W[3], _W[4]
+    cands = []
     for o in offers:
         if (o.status != "open" or o.remaining <= 0 or (o.available_until is not None and o.available_until < today)
                 or (o.provinces and prov not in o.provinces)):
             continue
-        if not _relevant(n_cat, n_items, n_fams, o.category, _items(o)):
+        o_items = o.items if (o.items or o.search) else _items(o)
+        o_fams = _families(o_items)
+        oc = o.category
+        if oc not in related and not (n_items & o_items) and not (n_fams & o_fams):
             continue
-        ranked.append((-_fast_total(need, n_items, n_fams, n_bag, dl, eq, o), o.id, o))
-    best = heapq.nsmallest(limit, ranked, key=lambda t: (t[0], t[1]))
-    return [(o, score(need, o, today)) for _, _, o in best]
+        c = _category_value(n_cat, oc)
+        i = _item_value(n_items, o_items, n_fams, o_fams)
+        loc = 100.0 if o.provinces else _nationwide(nlat, nlon, o.latitude, o.longitude)[0]
+        q = _quantity_value(n_rem, o.remaining)
+        cands.append((w0 * c + w1 * i + w3 * loc + w4 * q + _W[5] * dl + _W[6] * eq, o.id, o, c, i, loc, q))
+
+    def with_text(t) -> float:
+        return _total(t[3], t[4], _text_value(n_bag, _bag(_search(t[2]))), t[5], t[6], dl, eq)
+
+    return [(o, _build(ns, _OfferSide(o))) for o in _pick(cands, limit, with_text)]
 
 
 def suggest_needs(offer: OfferView, needs: Sequence[NeedView], today: date, limit: int = 10) -> list[tuple[NeedView, Score]]:
     """Eligible, relevant needs for an offer, best first (ties by need id)."""
     if not _offer_open(offer, today) or limit <= 0:
         return []
-    o_items = _items(offer)
+    os_ = _OfferSide(offer)
+    o_items, o_bag = os_.items, os_.bag
     o_fams = _families(o_items)
-    o_bag = _bag(_search(offer))
-    ranked = []
+    o_cat, o_rem, provinces = offer.category, offer.remaining, offer.provinces
+    olat, olon = offer.latitude, offer.longitude
+    cands = []
     for n in needs:
-        if n.status != "open" or n.remaining <= 0 or (offer.provinces and n.province_code not in offer.provinces):
+        if n.status != "open" or n.remaining <= 0 or (provinces and n.province_code not in provinces):
             continue
-        n_items = _items(n)
+        n_items = n.items if (n.items or n.search) else _items(n)
         n_fams = _families(n_items)
-        if not _relevant(n.category, n_items, n_fams, offer.category, o_items):
+        if not _relevant(n.category, n_items, n_fams, o_cat, o_items):
             continue
-        total = _total(
-            _category_value(n.category, offer.category),
-            _item_value(n_items, o_items, n_fams, o_fams),
-            _text_value(_bag(_search(n)), o_bag),
-            _location(n, offer)[0],
-            _quantity_value(n.remaining, offer.remaining),
-            _deadline_value(n.urgency, _days_left(n.needed_by, today)),
-            _equity_value(n.quality_group))
-        ranked.append((-total, n.id, n))
-    best = heapq.nsmallest(limit, ranked, key=lambda t: (t[0], t[1]))
-    return [(n, score(n, offer, today)) for _, _, n in best]
+        c = _category_value(n.category, o_cat)
+        i = _item_value(n_items, o_items, n_fams, o_fams)
+        loc = 100.0 if provinces else _nationwide(n.latitude, n.longitude, olat, olon)[0]
+        q = _quantity_value(n.remaining, o_rem)
+        d = _deadline_value(n.urgency, _days_left(n.needed_by, today))
+        e = _equity_value(n.quality_group)
+        cands.append((_W[0] * c + _W[1] * i + _W[3] * loc + _W[4] * q + _W[5] * d + _W[6] * e, n.id, n, c, i, loc, q, d, e))
+
+    def with_text(t) -> float:
+        return _total(t[3], t[4], _text_value(_bag(_search(t[2])), o_bag), t[5], t[6], t[7], t[8])
+
+    return [(n, _build(_NeedSide(n, today), os_)) for n in _pick(cands, limit, with_text)]
 
 
 # --- the national batch ---------------------------------------------------------------------------
@@ -518,7 +588,7 @@ def _r1v(x: np.ndarray) -> np.ndarray:
 
 def batch_suggest(needs: Sequence[NeedView], offers: Sequence[OfferView], today: date, per_need: int = 10,
                   progress: Callable[[int], None] | None = None) -> dict[int, list[tuple[int, Score]]]:
-    """Top ``per_need`` (offer id, Score) for every need, as ``suggest_offers`` would give them.
+    """Top ``per_need`` (offer id, Score) for every need, exactly as ``suggest_offers`` would give them.
 
     Needs are blocked by (province, category): a block is scored against the offers serving that
     province whose category is related, or which share an item kind or family with a need of the
@@ -528,9 +598,8 @@ def batch_suggest(needs: Sequence[NeedView], offers: Sequence[OfferView], today:
     Every need id is a key; needs that are not open map to an empty list.
     """
     result: dict[int, list[tuple[int, Score]]] = {n.id: [] for n in needs}
-    done = 0
     live = [n for n in needs if _need_open(n)]
-    done += len(needs) - len(live)
+    done = len(needs) - len(live)
     open_offers = sorted((o for o in offers if _offer_open(o, today)), key=lambda o: o.id)
     if not live or not open_offers or per_need <= 0:
         if progress:
@@ -541,12 +610,12 @@ def batch_suggest(needs: Sequence[NeedView], offers: Sequence[OfferView], today:
 
     tok_ix, item_ix, fam_ix = _Index(), _Index(), _Index()
     m = len(open_offers)
-    o_items = [_items(o) for o in open_offers]
-    O_bag = [tok_ix.row(_bag(_search(o))) for o in open_offers]
-    O_item = [item_ix.row(s) for s in o_items]
-    O_fam = [fam_ix.row(_families(s)) for s in o_items]
+    sides = [_OfferSide(o) for o in open_offers]
+    O_bag = [tok_ix.row(s.bag) for s in sides]
+    O_item = [item_ix.row(s.items) for s in sides]
+    O_fam = [fam_ix.row(_families(s.items)) for s in sides]
     o_cat = np.array([_CAT_INDEX.get(o.category, _CAT_INDEX["other"]) for o in open_offers])
-    o_rem = np.array([o.remaining for o in open_offers], dtype=np.float64)
+    o_rem = np.maximum(np.array([o.remaining for o in open_offers], dtype=np.float64), 0.0)
     o_bag_len = np.array([len(r) for r in O_bag], dtype=np.float64)
     o_item_len = np.array([len(r) for r in O_item], dtype=np.float64)
     nationwide = np.array([i for i, o in enumerate(open_offers) if not o.provinces], dtype=np.int64)
@@ -554,6 +623,22 @@ def batch_suggest(needs: Sequence[NeedView], offers: Sequence[OfferView], today:
     for i, o in enumerate(open_offers):
         for p in o.provinces:
             by_prov.setdefault(p, []).append(i)
+    homes: dict[tuple, int] = {}
+    o_home = np.array([homes.setdefault((o.latitude, o.longitude), len(homes)) for o in open_offers])
+    home_list = list(homes)
+    loc_rows: dict[tuple, np.ndarray] = {}
+
+    def location_row(n: NeedView) -> np.ndarray:
+        """The location part of this school position against every open offer (same function as score)."""
+        key = (n.province_code, n.latitude, n.longitude)
+        row = loc_rows.get(key)
+        if row is None:
+            per_home = np.array([_nationwide(n.latitude, n.longitude, h[0], h[1])[0] for h in home_list])
+            row = np.zeros(m)
+            row[nationwide] = per_home[o_home[nationwide]]
+            row[by_prov.get(n.province_code, [])] = 100.0
+            loc_rows[key] = row
+        return row
 
     n_items = [_items(n) for n in live]
     n_fams = [_families(s) for s in n_items]
@@ -581,64 +666,68 @@ def batch_suggest(needs: Sequence[NeedView], offers: Sequence[OfferView], today:
         else:
             cand = served[cat_ok]
         if cand.size:
-            Obc, Oic, Ofc = Ob[:, cand], Oi[:, cand], Of[:, cand]
+            cols = _Cols(cand, Ob[:, cand], Oi[:, cand], Of[:, cand], _CAT_VALUE[ci, o_cat[cand]][None, :],
+                         _CAT_REL[ci, o_cat[cand]][None, :], o_rem[cand][None, :], o_bag_len[cand][None, :],
+                         o_item_len[cand][None, :])
             step = max(1, _CHUNK_CELLS // cand.size)
             for start in range(0, len(members), step):
                 rows = members[start:start + step]
                 _score_block([live[k] for k in rows], [N_bag[k] for k in rows], [N_item[k] for k in rows],
-                             [N_fam[k] for k in rows], [n_items[k] for k in rows], cand, ci, open_offers,
-                             Obc, Oic, Ofc, o_cat, o_rem, o_bag_len, o_item_len, V, I, F, today, per_need, result)
+                             [N_fam[k] for k in rows], cols, location_row, sides, V, I, F, today, per_need, result)
         done += len(members)
         if progress:
             progress(done)
     return result
 
 
-def _score_block(needs, nb_rows, ni_rows, nf_rows, n_item_sets, cand, ci, open_offers, Obc, Oic, Ofc,
-                 o_cat, o_rem, o_bag_len, o_item_len, V, I, F, today, per_need, result) -> None:
-    Nb, Ni, Nf = _csr(nb_rows, V), _csr(ni_rows, I), _csr(nf_rows, F)
-    inter = (Nb @ Obc).toarray().astype(np.float64)
-    shared = (Ni @ Oic).toarray().astype(np.float64)
-    famov = (Nf @ Ofc).toarray() > 0
+class _Cols:
+    """A block's candidate offers, as columns."""
+    __slots__ = ("idx", "bag", "item", "fam", "cat_v", "cat_rel", "rem", "bag_len", "item_len")
+
+    def __init__(self, idx, bag, item, fam, cat_v, cat_rel, rem, bag_len, item_len):
+        self.idx, self.bag, self.item, self.fam = idx, bag, item, fam
+        self.cat_v, self.cat_rel, self.rem, self.bag_len, self.item_len = cat_v, cat_rel, rem, bag_len, item_len
+
+
+def _score_block(needs, nb_rows, ni_rows, nf_rows, cols: _Cols, location_row, sides, V, I, F, today,
+                 per_need, result) -> None:
+    """Score a chunk of one block's needs against its candidate columns; keep each need's winners."""
+    inter = (_csr(nb_rows, V) @ cols.bag).toarray().astype(np.float64)
+    shared = (_csr(ni_rows, I) @ cols.item).toarray().astype(np.float64)
+    famov = (_csr(nf_rows, F) @ cols.fam).toarray() > 0
     n_bag_len = np.array([len(r) for r in nb_rows], dtype=np.float64)[:, None]
     n_item_len = np.array([len(r) for r in ni_rows], dtype=np.float64)[:, None]
-    ob_len, oi_len = o_bag_len[cand][None, :], o_item_len[cand][None, :]
-
-    cat_v = _CAT_VALUE[ci, o_cat[cand]][None, :]
+    oi_len = cols.item_len
     with np.errstate(divide="ignore", invalid="ignore"):
+        # the same arithmetic, in the same order, as _item_value / _text_value / _quantity_value
         item_v = np.where(shared > 0, _r1v(100.0 * (0.5 + 0.3 * shared / np.maximum(n_item_len, 1.0)
                                                     + 0.2 * shared / np.maximum(oi_len, 1.0))),
                           np.where(famov, 55.0,
                                    np.where((n_item_len == 0) & (oi_len == 0), 40.0,
                                             np.where((n_item_len == 0) | (oi_len == 0), 25.0, 0.0))))
-        den = n_bag_len + ob_len
-        text_v = np.where(den > 0, _r1v(200.0 * inter / np.where(den > 0, den, 1.0)), 0.0)
-    # location: one Python call per distinct school position × offer, cached
-    loc_v = np.empty((len(needs), len(cand)))
-    cand_offers = [open_offers[j] for j in cand]
-    by_pos: dict[tuple, list[int]] = {}
-    for r, n in enumerate(needs):
-        by_pos.setdefault((n.province_code, n.latitude, n.longitude), []).append(r)
-    for _pos, rs in by_pos.items():
-        row = np.array([_location(needs[rs[0]], o)[0] for o in cand_offers])
-        loc_v[rs, :] = row
+        den = n_bag_len + cols.bag_len
+        text_v = np.where(inter > 0, _r1v(200.0 * inter / np.where(den > 0, den, 1.0)), 0.0)
+    first = needs[0]
+    if all(n.latitude == first.latitude and n.longitude == first.longitude for n in needs):
+        loc_v = location_row(first)[cols.idx][None, :]
+    else:
+        loc_v = np.vstack([location_row(n)[cols.idx] for n in needs])
     n_rem = np.array([n.remaining for n in needs], dtype=np.float64)[:, None]
-    qty_v = _r1v(100.0 * np.minimum(np.maximum(o_rem[cand][None, :], 0.0), n_rem) / n_rem)
+    qty_v = _r1v(100.0 * np.minimum(cols.rem, n_rem) / n_rem)
     dl_v = np.array([_deadline_value(n.urgency, _days_left(n.needed_by, today)) for n in needs])[:, None]
     eq_v = np.array([_equity_value(n.quality_group) for n in needs])[:, None]
 
-    total = np.broadcast_to(_W[0] * cat_v, item_v.shape).copy()
+    total = np.broadcast_to(_W[0] * cols.cat_v, item_v.shape).copy()
     total += _W[1] * item_v
     total += _W[2] * text_v
     total += _W[3] * loc_v
     total += _W[4] * qty_v
     total += _W[5] * dl_v
     total += _W[6] * eq_v
-    total = _r1v(total)
-    relevant = _CAT_REL[ci, o_cat[cand]][None, :] | (shared > 0) | famov
+    key = np.rint(_r1v(total) * 10.0).astype(np.int64)
+    key[~(cols.cat_rel | (shared > 0) | famov)] = -1  # not relevant: never suggested
 
-    mc = len(cand)
-    key = np.where(relevant, np.rint(total * 10.0).astype(np.int64), -1)
+    mc = len(cols.idx)
     comp = key * (mc + 1) + (mc - np.arange(mc))[None, :]  # higher total first, then lower offer id
     k = min(per_need, mc)
     top = np.argpartition(-comp, k - 1, axis=1)[:, :k] if k < mc else np.broadcast_to(np.arange(mc), comp.shape)
@@ -646,10 +735,14 @@ def _score_block(needs, nb_rows, ni_rows, nf_rows, n_item_sets, cand, ci, open_o
     order = np.argsort(-top_comp, axis=1)
     top = np.take_along_axis(top, order, axis=1)
     top_key = np.take_along_axis(key, top, axis=1)
+    idx = cols.idx
     for r, n in enumerate(needs):
         out = result[n.id]
-        for c, kv in zip(top[r], top_key[r]):
+        ns = None
+        for c, kv in zip(top[r].tolist(), top_key[r].tolist()):
             if kv < 0:
                 break
-            o = cand_offers[c]
-            out.append((o.id, score(n, o, today)))
+            if ns is None:
+                ns = _NeedSide(n, today)
+            os_ = sides[idx[c]]
+            out.append((os_.view.id, _build(ns, os_)))

@@ -361,6 +361,7 @@ def create_user(session: Session, email: str, role: str, password: str, *, full_
 def anonymise(session: Session, user: User, ip: str = "") -> None:
     """PDPA erasure: personal data goes, the ids stay for the audit trail (and the needs, offers and
     matches the person worked on, which belong to their school or company)."""
+    name = user.full_name
     user.email = f"erased-{user.id}@invalid.example"
     user.full_name = "—"
     user.phone = ""
@@ -373,4 +374,10 @@ def anonymise(session: Session, user: User, ip: str = "") -> None:
     revoke_all_tokens(session, user)
     session.execute(sa.delete(Notification).where(Notification.user_id == user.id)
                     .execution_options(synchronize_session=False))
+    if name and len(name.strip()) >= 2:  # the name as others' notifications quote it
+        like = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        for column in (Notification.message_th, Notification.message_en):
+            session.execute(sa.update(Notification).where(column.like(like, escape="\\"))
+                            .values({column: sa.func.replace(column, name, "—")})
+                            .execution_options(synchronize_session=False))
     audit.record(session, "user.erase", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)

@@ -6,7 +6,7 @@ deletion of one (below), and the database refuses UPDATE (and, on PostgreSQL, DE
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -101,9 +101,10 @@ def query(session: Session, args: dict[str, Any]):
     if errors:
         raise ValidationFailed(fields=errors)
     if since:
-        q = q.where(AuditEvent.at >= datetime.combine(since, time.min, BANGKOK))
+        q = q.where(AuditEvent.at >= datetime.combine(since, time.min, BANGKOK).astimezone(timezone.utc))
     if until:
-        q = q.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min, BANGKOK))
+        q = q.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min, BANGKOK)
+                    .astimezone(timezone.utc))
     return q
 
 

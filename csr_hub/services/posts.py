@@ -21,7 +21,8 @@ from csr_hub.services.validation import Collector, parse_future_date, parse_mone
 NEED_SORTS = ("newest", "needed_by", "urgency", "value")
 
 
-def _analyse(title: str, description: str) -> tuple[str, str]:
+def analyse_text(title: str, description: str) -> tuple[str, str]:
+    """(search_text, item_kinds) stored with a post; bulk loaders call it too, so rows agree with the app."""
     items = vocabulary.detect_items(f"{title}\n{description}")
     return textmod.search_text(title, description), " ".join(sorted(items))
 
@@ -62,7 +63,7 @@ def create_need(session: Session, actor: User, data: dict[str, Any], ip: str = "
         raise ValidationFailed(fields=c.errors)
     need = Need(school_id=actor.school_id, created_by_id=actor.id, **c.out)
     need.urgency_rank = URGENCIES[need.urgency][2]
-    need.search_text, need.item_kinds = _analyse(need.title, need.description)
+    need.search_text, need.item_kinds = analyse_text(need.title, need.description)
     session.add(need)
     session.flush()
     audit.record(session, "need.create", actor_id=actor.id, object_type="need", object_id=need.id, ip=ip)
@@ -107,7 +108,7 @@ def update_need(session: Session, actor: User, need: Need, data: dict[str, Any],
         setattr(need, key, value)
     need.urgency_rank = URGENCIES[need.urgency][2]
     if "title" in content or "description" in content:
-        need.search_text, need.item_kinds = _analyse(need.title, need.description)
+        need.search_text, need.item_kinds = analyse_text(need.title, need.description)
     need.updated_at = datetime.now(timezone.utc)
     session.flush()
     audit.record(session, "need.update", actor_id=actor.id, object_type="need", object_id=need.id, ip=ip,
@@ -157,7 +158,7 @@ def create_offer(session: Session, actor: User, data: dict[str, Any], ip: str = 
     offer = Offer(company_id=actor.company_id, created_by_id=actor.id, **c.out)
     offer.provinces = provinces
     offer.nationwide = not provinces
-    offer.search_text, offer.item_kinds = _analyse(offer.title, offer.description)
+    offer.search_text, offer.item_kinds = analyse_text(offer.title, offer.description)
     session.add(offer)
     session.flush()
     audit.record(session, "offer.create", actor_id=actor.id, object_type="offer", object_id=offer.id, ip=ip)
@@ -189,7 +190,7 @@ def update_offer(session: Session, actor: User, offer: Offer, data: dict[str, An
     for key, value in c.out.items():
         setattr(offer, key, value)
     if "title" in c.out or "description" in c.out:
-        offer.search_text, offer.item_kinds = _analyse(offer.title, offer.description)
+        offer.search_text, offer.item_kinds = analyse_text(offer.title, offer.description)
     offer.updated_at = datetime.now(timezone.utc)
     session.flush()
     audit.record(session, "offer.update", actor_id=actor.id, object_type="offer", object_id=offer.id, ip=ip)
@@ -301,7 +302,9 @@ def need_query(session: Session, args: dict[str, Any]):
     school_id = _id_filter(args, "school_id", errors)
     if errors:
         raise ValidationFailed(fields=errors)
-    q = sa.select(Need).join(School, Need.school_id == School.id)
+    q = sa.select(Need)
+    if quality or province or district is not None:  # the join costs a hash join over every row: only when filtering
+        q = q.join(School, Need.school_id == School.id)
     if status != "all":
         q = q.where(Need.status_clause(status))
     if category:
@@ -349,15 +352,16 @@ def offer_query(session: Session, args: dict[str, Any]):
         q = q.where(Offer.status_clause(status, today))
     if category:
         q = q.where(Offer.category == category)
-    serves: list[str] = []
-    if province:
-        serves = [province]
+    # "serves": nationwide offers, and offers naming the province (or one the ESA covers)
+    served = None
     if district is not None:
-        codes = list(session.scalars(sa.select(district_provinces.c.province_code)
-                                     .where(district_provinces.c.district_id == district.id)))
-        serves = [c for c in codes if not province or c == province] if province else codes
-    if province or district is not None:
-        served = sa.select(offer_provinces.c.offer_id).where(offer_provinces.c.province_code.in_(serves or ["--"]))
+        codes = sa.select(district_provinces.c.province_code).where(district_provinces.c.district_id == district.id)
+        if province:
+            codes = codes.where(district_provinces.c.province_code == province)
+        served = sa.select(offer_provinces.c.offer_id).where(offer_provinces.c.province_code.in_(codes))
+    elif province:
+        served = sa.select(offer_provinces.c.offer_id).where(offer_provinces.c.province_code == province)
+    if served is not None:
         q = q.where(sa.or_(Offer.nationwide.is_(True), Offer.id.in_(served)))
     if company_id is not None:
         q = q.where(Offer.company_id == company_id)

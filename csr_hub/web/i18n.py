@@ -48,7 +48,7 @@ def compile_catalogues(app: Flask) -> None:
         mo.parent.mkdir(parents=True, exist_ok=True)
         with po.open("rb") as f:
             catalog = read_po(f, locale=po.parts[-3])
-        tmp = mo.with_suffix(f".mo.{os.getpid()}.tmp")  # one per process: parallel start-ups must not share it
+        tmp = mo.with_suffix(f".mo.{os.getpid()}.tmp")  # one per process: parallel start-ups share none
         with tmp.open("wb") as f:
             write_mo(f, catalog, use_fuzzy=False)
         tmp.replace(mo)

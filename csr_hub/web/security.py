@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Flask, abort, current_app, g, request
-from flask_login import current_user
 
 from csr_hub.extensions import db, login_manager
 from csr_hub.models import User
@@ -79,6 +78,9 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("CSR_ENV") == "production":
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user.is_authenticated if hasattr(current_user, "is_authenticated") else False:
+        # the user loaded for this request, if any: loading it here would query the database again, and after
+        # a lock timeout that second query would fail outside the error handlers (a 500 instead of the 409)
+        user = g.get("_login_user")
+        if user is None or getattr(user, "is_authenticated", False):
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -26,6 +26,15 @@ def urgency_choices(lang: str):
     return [(k, v[1] if lang == "en" else v[0]) for k, v in URGENCIES.items()]
 
 
+class Required:
+    """Marks a field required (the label's asterisk, the ``required`` attribute); the service checks it."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        return None
+
+
 class _Raw(StringField):
     """A text field whose value is shown back as it was typed (numbers, dates, money)."""
 
@@ -38,11 +47,11 @@ OPTIONAL_BLANK = ("quantity", "estimated_cost_thb", "value_thb", "needed_by", "a
 
 
 class PostForm(FlaskForm):
-    category = SelectField(_l("Category"), validate_choice=False)
-    title = StringField(_l("Title"), render_kw={"maxlength": 200, "required": True})
+    category = SelectField(_l("Category"), validators=[Required()], validate_choice=False)
+    title = StringField(_l("Title"), validators=[Required()], render_kw={"maxlength": 200})
     description = TextAreaField(_l("Description (Thai, English or both)"), render_kw={"maxlength": 5000})
     quantity = _Raw(_l("Quantity"), widget=NumberInput(min=1, max=MAX_QUANTITY),
-                    render_kw={"required": True, "inputmode": "numeric"})
+                    validators=[Required()], render_kw={"inputmode": "numeric"})
     unit = StringField(_l("Unit (e.g. เครื่อง, sets, people)"), render_kw={"maxlength": 50})
 
     def service_data(self) -> dict[str, Any]:
@@ -56,21 +65,21 @@ class PostForm(FlaskForm):
 
 class NeedForm(PostForm):
     estimated_cost_thb = _Raw(_l("Estimated cost (baht)"), widget=NumberInput(min=0, step="0.01"),
-                              render_kw={"required": True, "inputmode": "decimal"})
+                              validators=[Required()], render_kw={"inputmode": "decimal"})
     needed_by = _Raw(_l("Needed by"), widget=DateInput())
-    urgency = SelectField(_l("Urgency"), default="normal", validate_choice=False)
+    urgency = SelectField(_l("Urgency"), default="normal", validators=[Required()], validate_choice=False)
     submit = SubmitField(_l("Save"))
 
 
 class BudgetForm(FlaskForm):
     budget_thb = _Raw(_l("Government budget already allocated (baht)"), widget=NumberInput(min=0, step="0.01"),
-                      render_kw={"required": True, "inputmode": "decimal"})
+                      validators=[Required()], render_kw={"inputmode": "decimal"})
     submit = SubmitField(_l("Save budget"))
 
 
 class OfferForm(PostForm):
     value_thb = _Raw(_l("Total value (baht)"), widget=NumberInput(min=0, step="0.01"),
-                     render_kw={"required": True, "inputmode": "decimal"})
+                     validators=[Required()], render_kw={"inputmode": "decimal"})
     available_until = _Raw(_l("Available until"), widget=DateInput())
     provinces = SelectMultipleField(_l("Provinces served (none chosen = nationwide)"), validate_choice=False)
     submit = SubmitField(_l("Save"))

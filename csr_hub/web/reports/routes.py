@@ -130,10 +130,10 @@ def companies():
 def _csv(table: T.Table, rows: list[dict[str, Any]]) -> bytes:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
-    w.writerow([str(c.header) for c in table.columns])
+    w.writerow([str(c.header) for c in table.export_columns])
     for r in rows:
         cells = []
-        for c in table.columns:
+        for c in table.export_columns:
             v = T.cell_value(c, r)
             cells.append("" if v is None else (v.isoformat() if hasattr(v, "isoformat") else str(v)))
         w.writerow(cells)
@@ -148,14 +148,15 @@ def _xlsx(table: T.Table, rows: list[dict[str, Any]], about: list[tuple[str, str
     wb = Workbook()
     ws = wb.active
     ws.title = table.name[:31]
-    ws.append([str(c.header) for c in table.columns])
+    columns = table.export_columns
+    ws.append([str(c.header) for c in columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
     formats = {"money": "#,##0.00", "int": "#,##0", "days": "0.0", "date": "yyyy-mm-dd"}
     for r in rows:
-        ws.append([T.cell_value(c, r) for c in table.columns])
-    for i, c in enumerate(table.columns, start=1):
+        ws.append([T.cell_value(c, r) for c in columns])
+    for i, c in enumerate(columns, start=1):
         letter = get_column_letter(i)
         if c.kind in formats:
             for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):

@@ -5,7 +5,7 @@ Buddhist Era), the exports write the same values as numbers, so both always agre
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
@@ -41,6 +41,8 @@ class Column:
     link: tuple[str, dict[str, str]] | None = None
     #: codes and ids go to the exports; the page shows their labels
     on_page: bool = True
+    #: a column only the page shows (a shortened name, say)
+    in_export: bool = True
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,16 @@ class Table:
     load: Callable[[Session, Scope], Any]
     shape: Callable[[Any, str], list[dict[str, Any]]]
     officer_only: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: the columns a page shows when not all (long national tables); the exports always have every column
+    page_keys: tuple[str, ...] = ()
+
+    @property
+    def page_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.on_page and (not self.page_keys or c.key in self.page_keys))
+
+    @property
+    def export_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.in_export)
 
 
 def _label(table: dict, code: str | None, lang: str) -> str:
@@ -61,6 +72,17 @@ def _label(table: dict, code: str | None, lang: str) -> str:
 def _name(row: dict[str, Any], lang: str, prefix: str = "") -> str:
     en, th = row.get(f"{prefix}name_en") or "", row.get(f"{prefix}name_th") or ""
     return (en or th) if lang == "en" else (th or en)
+
+
+#: the abbreviations OBEC itself writes (สพป. / สพม.), for chart labels where room is short
+_SHORT = (("สำนักงานเขตพื้นที่การศึกษาประถมศึกษา", "สพป."), ("สำนักงานเขตพื้นที่การศึกษามัธยมศึกษา", "สพม."),
+          (" Educational Service Area Office", " ESA"), (" Educational Service Area", " ESA"))
+
+
+def short_name(name: str) -> str:
+    for long, short in _SHORT:
+        name = name.replace(long, short)
+    return name
 
 
 FIGURES = (
@@ -122,6 +144,7 @@ def _shape_named(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     out = []
     for r in rows:
         extra = {"name": _name(r, lang)}
+        extra["short_name"] = short_name(extra["name"])
         if "quality_group" in r:
             extra["quality_group_label"] = _label(reference.QUALITY_GROUPS, r["quality_group"], lang)
         out.append({**r, **extra})
@@ -203,6 +226,8 @@ def reference_province_names(lang: str) -> dict[str, str]:
     return {code: (en if lang == "en" else th) for code, (th, en) in _PROVINCES.items()}
 
 
+#: the columns of the long per-ESA and per-school tables on a page
+BRIEF = ("name", "needs_count", "needs_value_thb", "budget_thb", "pledged_value_thb", "delivered_value_thb", "gap_thb")
 _school_link = ("main.school_page", {"code": "school_code"})
 _company_link = ("main.company_page", {"company_id": "company_id"})
 
@@ -219,12 +244,13 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         *FIGURES), _summary, _shape_by_group),
     Table("by_district", _l("By ESA"), (
         Column("district_code", _l("ESA code"), on_page=False),
-        Column("name", _l("ESA"), link=("reports.index", {"district": "district_code"})), *FIGURES),
-        _by_district, _shape_named),
+        Column("name", _l("ESA"), on_page=False),
+        Column("short_name", _l("ESA"), link=("reports.index", {"district": "district_code"}), in_export=False),
+        *FIGURES), _by_district, _shape_named, page_keys=("short_name", *BRIEF)),
     Table("by_school", _l("By school"), (
         Column("school_code", _l("School code"), on_page=False), Column("name", _l("School"), link=_school_link),
         Column("quality_group_label", _l("School quality group")), *FIGURES),
-        _by_school, _shape_named),
+        _by_school, _shape_named, page_keys=("quality_group_label", *BRIEF)),
     Table("by_month", _l("Pledged and delivered by month"), (
         Column("month", _l("Month (YYYY-MM)"), on_page=False), Column("month_label", _l("Month")),
         Column("pledged_count", _l("Pledged"), "int"), Column("pledged_value_thb", _l("Value pledged"), "money"),
@@ -312,7 +338,7 @@ def gap_chart(rows_: list[dict[str, Any]], lang: str, fmt: Callable[[Any], str],
               chart_id: str = "chart-gap") -> str:
     """The gap after budget and CSR per ESA (``per="district"``) or per school, the largest first."""
     top = [r for r in rows_ if r["gap_thb"]][:limit]
-    labels = [_name(r, lang) for r in top]
+    labels = [short_name(_name(r, lang)) for r in top]
     title = _l("Gap per ESA") if per == "district" else _l("Gap per school")
     desc = (_l("The %(n)s ESAs with the largest gap remaining after budget and CSR, largest first. "
                "The table below lists every ESA.", n=len(top)) if per == "district" else
