@@ -3,7 +3,7 @@
 The problem is a transportation problem: maximise Σ weight × qty over candidate pairs, with each
 need's and each offer's allocated total at most its remaining quantity. Its constraint matrix is
 the incidence matrix of a bipartite graph, which is totally unimodular, so the LP optimum at a
-vertex is integral: HiGHS dual simplex (``scipy.optimize.linprog``) solves it exactly, with
+vertex is integral: HiGHS simplex (``scipy.optimize.linprog``) solves it exactly, with
 ``milp`` as a safety net should a solution ever come back fractional. The
 graph splits into connected blocks; a block whose needs (or offers) are a single node is a
 fractional knapsack with unit sizes, where greedy by weight is optimal, so only the rest goes to
@@ -121,13 +121,14 @@ def _solve(pairs: list[tuple[int, int, float]], need_capacity, offer_capacity) -
     k = len(pairs)
     var = np.arange(k)
     rows = np.concatenate([[ni[n] for n, _, _ in pairs], [oi[o] for _, o, _ in pairs]])
-    a = sparse.csr_matrix((np.ones(2 * k), (rows, np.concatenate([var, var]))), shape=(len(needs) + len(offers), k))
+    a = sparse.csr_matrix((np.ones(2 * k), (rows, np.concatenate([var, var]))),
+                          shape=(len(needs) + len(offers), k))
     cap = np.array([need_capacity[n] for n in needs] + [offer_capacity[o] for o in offers], dtype=float)
     upper = np.array([min(need_capacity[n], offer_capacity[o]) for n, o, _ in pairs], dtype=float)
     c = -np.array([w for _, _, w in pairs])
-    # dual simplex ends on a vertex, and every vertex of a transportation polytope with integer
-    # capacities is integral: exact, and faster and lighter than branch-and-bound (1M pairs: ~7 s)
-    res = linprog(c, A_ub=a, b_ub=cap, bounds=np.column_stack([np.zeros(k), upper]), method="highs-ds")
+    # simplex ends on a vertex, and every vertex of a transportation polytope with integer
+    # capacities is integral: exact, and faster and lighter than branch-and-bound
+    res = linprog(c, A_ub=a, b_ub=cap, bounds=np.column_stack([np.zeros(k), upper]), method="highs")
     x = res.x if res.status == 0 else None
     if x is None or np.abs(x - np.rint(x)).max() > 1e-6:  # pragma: no cover - numerical safety net
         res = milp(c, integrality=np.ones(k), bounds=Bounds(np.zeros(k), upper),

@@ -39,7 +39,8 @@ from scipy import sparse
 from csr_hub.domain import text as textmod
 from csr_hub.domain import vocabulary
 from csr_hub.domain.reference import CATEGORIES, URGENCIES, format_date
-from csr_hub.domain.vocabulary import CATEGORY_CODES, RELATED_CATEGORIES, related_categories  # noqa: F401 (re-export)
+from csr_hub.domain.vocabulary import CATEGORY_CODES, RELATED_CATEGORIES
+from csr_hub.domain.vocabulary import related_categories  # noqa: F401 (re-exported for services)
 
 #: The weights of the parts: one place, summing to 1. Item kind and category carry most of the
 #: decision (they work across languages); text breaks ties between offers of the same kind;
@@ -112,8 +113,10 @@ class Score:
 
     def as_dict(self) -> dict:
         """``{"score", "parts": {name: {score, weight, reason_th, reason_en}}}`` for JSON."""
-        return {"score": self.total, "parts": {k: {"score": p.score, "weight": p.weight, "reason_th": p.reason_th,
-                                                   "reason_en": p.reason_en} for k, p in self.parts.items()}}
+        return {"score": self.total,
+                "parts": {k: {"score": p.score, "weight": p.weight,
+                              "reason_th": p.reason_th, "reason_en": p.reason_en}
+                          for k, p in self.parts.items()}}
 
 
 def _r1(x: float) -> float:
@@ -143,7 +146,7 @@ def _stem(w: str) -> str:
     return w
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=32768)
 def _bag(search: str) -> frozenset[str]:
     """Content words of a search column: tokens without filler words, plus concept codes."""
     _norm, toks, _items_part, concepts = textmod.search_sections(search)
@@ -158,7 +161,8 @@ def _families(items: frozenset[str]) -> frozenset[str]:
     return frozenset(f for f in (vocabulary.family(c) for c in items) if f)
 
 
-def _relevant(n_cat: str, n_items: frozenset[str], n_fams: frozenset[str], o_cat: str, o_items: frozenset[str]) -> bool:
+def _relevant(n_cat: str, n_items: frozenset[str], n_fams: frozenset[str], o_cat: str,
+              o_items: frozenset[str]) -> bool:
     if n_cat == o_cat or o_cat in RELATED_CATEGORIES.get(n_cat, ()):
         return True
     return bool(n_items & o_items) or bool(n_fams & _families(o_items))
@@ -171,7 +175,8 @@ def _category_value(n_cat: str, o_cat: str) -> float:
     return 50.0 if o_cat in RELATED_CATEGORIES.get(n_cat, ()) else 0.0
 
 
-def _item_value(n_items: frozenset[str], o_items: frozenset[str], n_fams: frozenset[str], o_fams: frozenset[str]) -> float:
+def _item_value(n_items: frozenset[str], o_items: frozenset[str], n_fams: frozenset[str],
+                o_fams: frozenset[str]) -> float:
     shared = len(n_items & o_items)
     if shared:
         return _r1(100.0 * (0.5 + 0.3 * shared / len(n_items) + 0.2 * shared / len(o_items)))
@@ -331,7 +336,8 @@ def _item_part(n_items: frozenset[str], o_items: frozenset[str]) -> Part:
         oth, oen = _names(c for c in o_items if vocabulary.family(c) == fam)
         return _put(key, v, f"ของใกล้เคียงกัน: {nth} ~ {oth}", f"similar item: {nen} ~ {oen}")
     if not n_items and not o_items:
-        return _put(key, v, "ไม่พบชนิดของที่ระบุชัดเจนทั้งสองฝ่าย", "no specific item recognised on either side")
+        return _put(key, v, "ไม่พบชนิดของที่ระบุชัดเจนทั้งสองฝ่าย",
+                    "no specific item recognised on either side")
     if not n_items or not o_items:
         th, en = _names(n_items or o_items)
         return _put(key, v, f"ระบุชนิดของเพียงฝ่ายเดียว: {th}", f"item named on one side only: {en}")
@@ -378,9 +384,11 @@ def _location_part(value: float, kind: str, km: int) -> Part:
     if kind == "outside":
         return _put(key, value, "ไม่ส่งถึงจังหวัดของคุณ", "does not serve your province")
     if kind == "home":
-        return _put(key, value, "ให้ได้ทั่วประเทศ และบริษัทอยู่ในจังหวัดของคุณ", "nationwide offer from a company in your province")
+        return _put(key, value, "ให้ได้ทั่วประเทศ และบริษัทอยู่ในจังหวัดของคุณ",
+                    "nationwide offer from a company in your province")
     if kind == "distance":
-        return _put(key, value, f"ให้ได้ทั่วประเทศ บริษัทอยู่ห่างประมาณ {km:,} กม.", f"nationwide offer, company about {km:,} km away")
+        return _put(key, value, f"ให้ได้ทั่วประเทศ บริษัทอยู่ห่างประมาณ {km:,} กม.",
+                    f"nationwide offer, company about {km:,} km away")
     return _put(key, value, "ให้ได้ทั่วประเทศ", "nationwide offer")
 
 
@@ -405,7 +413,8 @@ def _deadline_part(urgency: str, needed_by: date | None, today: date) -> Part:
     v = _deadline_value(urgency, days)
     uth, uen, _ = URGENCIES.get(urgency, (urgency, urgency, 1))
     if needed_by is None:
-        return _put(key, v, f"ความเร่งด่วน: {uth} ไม่ระบุวันที่ต้องการ", f"urgency {uen.lower()}, no date given")
+        return _put(key, v, f"ความเร่งด่วน: {uth} ไม่ระบุวันที่ต้องการ",
+                    f"urgency {uen.lower()}, no date given")
     if days < 0:
         return _put(key, v, f"ความเร่งด่วน: {uth} เลยวันที่ต้องการ ({format_date(needed_by, 'th')}) แล้ว",
                     f"urgency {uen.lower()}, past the date needed ({format_date(needed_by, 'en')})")
@@ -492,7 +501,8 @@ def _pick(cands: list, limit: int, text_of) -> list:
     return [cands[pos][2] for _, _, pos in heap]
 
 
-def suggest_offers(need: NeedView, offers: Sequence[OfferView], today: date, limit: int = 10) -> list[tuple[OfferView, Score]]:
+def suggest_offers(need: NeedView, offers: Sequence[OfferView], today: date,
+                   limit: int = 10) -> list[tuple[OfferView, Score]]:
     """Eligible, relevant offers for a need, best first (ties by offer id)."""
     if not _need_open(need) or limit <= 0:
         return []
@@ -505,7 +515,8 @@ def suggest_offers(need: NeedView, offers: Sequence[OfferView], today: date, lim
     w0, w1, w3, w4 = _W[0], _W[1], _W[3], _W[4]
     cands = []
     for o in offers:
-        if (o.status != "open" or o.remaining <= 0 or (o.available_until is not None and o.available_until < today)
+        if (o.status != "open" or o.remaining <= 0
+                or (o.available_until is not None and o.available_until < today)
                 or (o.provinces and prov not in o.provinces)):
             continue
         o_items = o.items if (o.items or o.search) else _items(o)
@@ -525,7 +536,8 @@ def suggest_offers(need: NeedView, offers: Sequence[OfferView], today: date, lim
     return [(o, _build(ns, _OfferSide(o))) for o in _pick(cands, limit, with_text)]
 
 
-def suggest_needs(offer: OfferView, needs: Sequence[NeedView], today: date, limit: int = 10) -> list[tuple[NeedView, Score]]:
+def suggest_needs(offer: OfferView, needs: Sequence[NeedView], today: date,
+                  limit: int = 10) -> list[tuple[NeedView, Score]]:
     """Eligible, relevant needs for an offer, best first (ties by need id)."""
     if not _offer_open(offer, today) or limit <= 0:
         return []
@@ -548,7 +560,8 @@ def suggest_needs(offer: OfferView, needs: Sequence[NeedView], today: date, limi
         q = _quantity_value(n.remaining, o_rem)
         d = _deadline_value(n.urgency, _days_left(n.needed_by, today))
         e = _equity_value(n.quality_group)
-        cands.append((_W[0] * c + _W[1] * i + _W[3] * loc + _W[4] * q + _W[5] * d + _W[6] * e, n.id, n, c, i, loc, q, d, e))
+        partial = _W[0] * c + _W[1] * i + _W[3] * loc + _W[4] * q + _W[5] * d + _W[6] * e
+        cands.append((partial, n.id, n, c, i, loc, q, d, e))
 
     def with_text(t) -> float:
         return _total(t[3], t[4], _text_value(_bag(_search(t[2])), o_bag), t[5], t[6], t[7], t[8])
@@ -579,7 +592,8 @@ def _csr(rows: list[list[int]], width: int) -> sparse.csr_matrix:
     indptr = np.zeros(len(rows) + 1, dtype=np.int64)
     indptr[1:] = np.cumsum([len(r) for r in rows])
     indices = np.fromiter((c for r in rows for c in r), dtype=np.int32, count=int(indptr[-1]))
-    return sparse.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(rows), width))
+    data = np.ones(len(indices), dtype=np.float32)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), width))
 
 
 def _r1v(x: np.ndarray) -> np.ndarray:
@@ -673,7 +687,8 @@ def batch_suggest(needs: Sequence[NeedView], offers: Sequence[OfferView], today:
             for start in range(0, len(members), step):
                 rows = members[start:start + step]
                 _score_block([live[k] for k in rows], [N_bag[k] for k in rows], [N_item[k] for k in rows],
-                             [N_fam[k] for k in rows], cols, location_row, sides, V, I, F, today, per_need, result)
+                             [N_fam[k] for k in rows], cols, location_row, sides, V, I, F, today, per_need,
+                             result)
         done += len(members)
         if progress:
             progress(done)
@@ -686,7 +701,8 @@ class _Cols:
 
     def __init__(self, idx, bag, item, fam, cat_v, cat_rel, rem, bag_len, item_len):
         self.idx, self.bag, self.item, self.fam = idx, bag, item, fam
-        self.cat_v, self.cat_rel, self.rem, self.bag_len, self.item_len = cat_v, cat_rel, rem, bag_len, item_len
+        self.cat_v, self.cat_rel, self.rem = cat_v, cat_rel, rem
+        self.bag_len, self.item_len = bag_len, item_len
 
 
 def _score_block(needs, nb_rows, ni_rows, nf_rows, cols: _Cols, location_row, sides, V, I, F, today,
@@ -730,7 +746,10 @@ def _score_block(needs, nb_rows, ni_rows, nf_rows, cols: _Cols, location_row, si
     mc = len(cols.idx)
     comp = key * (mc + 1) + (mc - np.arange(mc))[None, :]  # higher total first, then lower offer id
     k = min(per_need, mc)
-    top = np.argpartition(-comp, k - 1, axis=1)[:, :k] if k < mc else np.broadcast_to(np.arange(mc), comp.shape)
+    if k < mc:
+        top = np.argpartition(-comp, k - 1, axis=1)[:, :k]
+    else:
+        top = np.broadcast_to(np.arange(mc), comp.shape)
     top_comp = np.take_along_axis(comp, top, axis=1)
     order = np.argsort(-top_comp, axis=1)
     top = np.take_along_axis(top, order, axis=1)

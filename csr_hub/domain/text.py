@@ -29,7 +29,7 @@ def _keep(ch: str) -> bool:
     return o < 0x0250 and ch.isalpha()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """NFC, case-fold, Thai digits as ASCII, keep Thai/Latin letters and digits, everything else a space.
 
@@ -44,7 +44,7 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", s).strip()
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _tokens(normalised: str) -> tuple[str, ...]:
     if not normalised:
         return ()

@@ -206,7 +206,8 @@ def _context_rx(words: Iterable[str]) -> re.Pattern:
 
 #: words that, between a specific item and a generic word, make the generic word a modifier
 #: ("router for internet", "โต๊ะสำหรับคอมพิวเตอร์")
-_LINKERS = frozenset(_form(w) for w in ("สำหรับ", "ใช้กับ", "ของ", "เพื่อ", "ต่อ", "ที่ใช้กับ", "for", "to", "with", "in"))
+_LINKERS = frozenset(_form(w) for w in ("สำหรับ", "ใช้กับ", "ของ", "เพื่อ", "ต่อ", "ที่ใช้กับ",
+                                        "for", "to", "with", "in"))
 _FILLERS = frozenset(("the", "a", "an", "our", "your", "their", "its", "this", "these", "school", "schools"))
 #: concepts close enough to form a rule-built item (characters of matching form, ~5 words)
 RULE_GAP = 30
@@ -225,10 +226,11 @@ class Vocabulary:
             code = raw["code"]
             weak = list(raw.get("weak", []))
             weak_forms = {_form(w) for w in weak}
-            strong = [*raw.get("th", []), *raw.get("en", []), *raw.get("loanwords", []), *raw.get("misspellings", [])]
+            strong = [t for key in ("th", "en", "loanwords", "misspellings") for t in raw.get(key, [])]
             strong += [n for n in (raw["name_th"], raw["name_en"]) if _form(n) not in weak_forms]
             terms = tuple(dict.fromkeys([*strong, *weak]))
-            self.items[code] = Item(code, raw["category"], raw["name_th"], raw["name_en"], raw.get("family"), terms)
+            self.items[code] = Item(code, raw["category"], raw["name_th"], raw["name_en"], raw.get("family"),
+                                    terms)
             if raw.get("generic"):
                 self.generic.add(code)
             for t in strong:
@@ -404,7 +406,7 @@ def _stopwords() -> frozenset[str]:
     return frozenset(words)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _analyse(norm: str) -> Analysis:
     return _vocab().analyse_norm(norm)
 

@@ -184,6 +184,8 @@ def update_offer(session: Session, actor: User, offer: Offer, data: dict[str, An
         raise Conflict(_l("This offer is withdrawn."))
     if c.out and _holds_quantity(session, Match.offer_id, offer.id):
         raise Conflict(_l("A match holds quantity on this offer; it cannot be edited until the match is withdrawn."))
+    if "quantity" in c.out and c.out["quantity"] < offer.committed_quantity:
+        raise Conflict(_l("The quantity cannot go below what matches already hold."))
     if "provinces" in c.out:
         offer.provinces = c.out.pop("provinces") or []
         offer.nationwide = not offer.provinces
@@ -312,7 +314,7 @@ def need_query(session: Session, args: dict[str, Any]):
     if quality:
         q = q.where(School.quality_group == quality)
     if urgency:
-        q = q.where(Need.urgency == urgency)
+        q = q.where(Need.urgency_rank == URGENCIES[urgency][2])  # indexed (ix_needs_list_cover)
     if province:
         q = q.where(School.province_code == province)
     if district is not None:
@@ -323,7 +325,7 @@ def need_query(session: Session, args: dict[str, Any]):
         q = q.where(_like(Need.search_text, term))
     order = {
         "newest": (Need.created_at.desc(), Need.id.desc()),
-        "needed_by": (Need.needed_by.is_(None), Need.needed_by.asc(), Need.id.desc()),
+        "needed_by": (Need.needed_by.asc().nulls_last(), Need.id.desc()),
         "urgency": (Need.urgency_rank.desc(), Need.created_at.desc(), Need.id.desc()),
         "value": (Need.estimated_cost_thb.desc(), Need.id.desc()),
     }[sort]
@@ -369,8 +371,8 @@ def offer_query(session: Session, args: dict[str, Any]):
         q = q.where(_like(Offer.search_text, term))
     order = {
         "newest": (Offer.created_at.desc(), Offer.id.desc()),
-        "needed_by": (Offer.available_until.is_(None), Offer.available_until.asc(), Offer.id.desc()),
-        "urgency": (Offer.available_until.is_(None), Offer.available_until.asc(), Offer.id.desc()),
+        "needed_by": (Offer.available_until.asc().nulls_last(), Offer.id.desc()),
+        "urgency": (Offer.available_until.asc().nulls_last(), Offer.id.desc()),
         "value": (Offer.value_thb.desc(), Offer.id.desc()),
     }[sort]
     return q, order
@@ -382,7 +384,9 @@ def paginate(session: Session, q, order, page: int, per_page: int, options=()) -
     return Page(rows, total, page, per_page)
 
 
-NEED_LOAD = (joinedload(Need.school).joinedload(School.district),)
+#: selectin, not joined: a joined load would make the database join (and sort) every matching row before the
+#: LIMIT; two small IN queries for the page's schools and ESAs keep the count of statements constant
+NEED_LOAD = (selectinload(Need.school).selectinload(School.district),)
 OFFER_LOAD = (selectinload(Offer.provinces), joinedload(Offer.company))
 
 

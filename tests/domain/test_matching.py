@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from csr_hub.domain import matching
-from csr_hub.domain.matching import NeedView, OfferView, batch_suggest, eligible, score, suggest_needs, suggest_offers
+from csr_hub.domain.matching import (NeedView, OfferView, batch_suggest, eligible, score, suggest_needs,
+                                     suggest_offers)
 from csr_hub.domain.text import search_text
 from csr_hub.domain.vocabulary import detect_items
 
@@ -33,7 +34,8 @@ def offer(id=1, title="", description="", category="devices", remaining=50, avai
           provinces=frozenset(), home=BANGKOK, status="open") -> OfferView:
     return OfferView(id=id, category=category, title=title, description=description, remaining=remaining,
                      available_until=available_until, value_per_unit=1000.0, provinces=frozenset(provinces),
-                     regions=frozenset(), latitude=home[2] if home else None, longitude=home[3] if home else None,
+                     regions=frozenset(), latitude=home[2] if home else None,
+                     longitude=home[3] if home else None,
                      items=detect_items(f"{title}\n{description}"), search=search_text(title, description),
                      status=status)
 
@@ -41,7 +43,8 @@ def offer(id=1, title="", description="", category="devices", remaining=50, avai
 LAPTOP_NEED = need(title="คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง",
                    description="นักเรียนไม่มีคอมพิวเตอร์สำหรับเรียนวิชาวิทยาการคำนวณ")
 DISTRACTORS = [
-    offer(2, "Notebooks and pencils", "A5 ruled exercise notebooks for primary pupils", "learning_materials", 5000),
+    offer(2, "Notebooks and pencils", "A5 ruled exercise notebooks for primary pupils", "learning_materials",
+          5000),
     offer(3, "แท็บเล็ตสำหรับนักเรียน", "แท็บเล็ต 10 นิ้ว 30 เครื่อง", remaining=30),
     offer(4, "Projector screens", "100-inch tripod projection screens"),
     offer(5, "โปรเจคเตอร์สำหรับห้องเรียน", "เครื่องฉายภาพ 3,600 ลูเมน"),
@@ -153,7 +156,8 @@ def test_quantity_and_deadline_parts():
     assert score(LAPTOP_NEED, small, TODAY).parts["quantity"].reason_en == "covers 5 of 20"
     urgent = replace(LAPTOP_NEED, urgency="critical", needed_by=TODAY + timedelta(days=10))
     relaxed = replace(LAPTOP_NEED, urgency="low", needed_by=TODAY + timedelta(days=300))
-    assert score(urgent, LAPTOPS, TODAY).parts["deadline"].score > score(relaxed, LAPTOPS, TODAY).parts["deadline"].score
+    assert score(urgent, LAPTOPS, TODAY).parts["deadline"].score > \
+        score(relaxed, LAPTOPS, TODAY).parts["deadline"].score
     assert "10 days" in score(urgent, LAPTOPS, TODAY).parts["deadline"].reason_en
 
 
@@ -186,12 +190,14 @@ def test_views_without_precomputed_search_still_match():
 def _random_world(seed: int, n_needs: int, n_offers: int):
     rng = random.Random(seed)
     data = json.loads(EVAL.read_text(encoding="utf-8"))
-    provs = [("10", "central", 13.75, 100.5), ("50", "north", 18.79, 98.98), ("40", "northeast", 16.43, 102.83),
+    provs = [("10", "central", 13.75, 100.5), ("50", "north", 18.79, 98.98),
+             ("40", "northeast", 16.43, 102.83),
              ("90", "south", 7.19, 100.6)]
     needs = []
     for i in range(n_needs):
         src = rng.choice(data["needs"])
-        needs.append(need(id=i + 1, title=src["title"], description=src["description"], category=src["category"],
+        needs.append(need(id=i + 1, title=src["title"], description=src["description"],
+                          category=src["category"],
                           remaining=rng.randint(1, 60), where=rng.choice(provs),
                           quality_group=rng.choice(["core", "stand_alone", "merging"]),
                           urgency=rng.choice(["low", "normal", "high", "critical"]),
@@ -200,9 +206,11 @@ def _random_world(seed: int, n_needs: int, n_offers: int):
     offers = []
     for j in range(n_offers):
         src = rng.choice(data["offers"])
-        offers.append(offer(id=1000 + j, title=src["title"], description=src["description"], category=src["category"],
+        offers.append(offer(id=1000 + j, title=src["title"], description=src["description"],
+                            category=src["category"],
                             remaining=rng.choice([0, 5, 20, 100]),
-                            available_until=rng.choice([None, TODAY - timedelta(days=1), TODAY + timedelta(days=30)]),
+                            available_until=rng.choice([None, TODAY - timedelta(days=1),
+                                                        TODAY + timedelta(days=30)]),
                             provinces=rng.choice([frozenset(), frozenset({"10"}), frozenset({"50", "40"})]),
                             home=rng.choice([None, *provs]), status=rng.choice(["open"] * 9 + ["withdrawn"])))
     return needs, offers
@@ -237,7 +245,8 @@ def _eval_world():
     offers = [offer(id=o["id"], title=o["title"], description=o["description"], category=o["category"],
                     remaining=o["quantity"], home=None) for o in data["offers"]]
     needs = [(need(id=n["id"], title=n["title"], description=n["description"], category=n["category"],
-                   remaining=n["quantity"], urgency=n["urgency"], quality_group=n["quality_group"], where=BANGKOK),
+                   remaining=n["quantity"], urgency=n["urgency"], quality_group=n["quality_group"],
+                   where=BANGKOK),
               n) for n in data["needs"]]
     return data, offers, needs
 

@@ -53,7 +53,7 @@ def new_need():
             return redirect(url_for("needs.show_need", need_id=need.id))
     elif request.method == "POST":
         status = 400  # the CSRF token was missing or expired: form_errors() says so
-    return render_template("needs/form.html", form=form, need=None), status
+    return render_template("needs/form.html", form=form, need=None, held=False), status
 
 
 def _show(need: Need, budget_form: BudgetForm | None = None, status: int = 200):
@@ -102,7 +102,8 @@ def edit_need(need_id: int):
             return redirect(url_for("needs.show_need", need_id=need.id))
     elif request.method == "POST":
         status = 400
-    return render_template("needs/form.html", form=form, need=need), status
+    return render_template("needs/form.html", form=form, need=need,
+                           held=posts.holds_quantity(db.session, need)), status
 
 
 @bp.post("/needs/<int:need_id>/cancel")

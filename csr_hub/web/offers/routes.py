@@ -60,7 +60,7 @@ def new_offer():
             return redirect(url_for("offers.show_offer", offer_id=offer.id))
     elif request.method == "POST":
         status = 400
-    return render_template("offers/form.html", form=form, offer=None), status
+    return render_template("offers/form.html", form=form, offer=None, held=False), status
 
 
 @bp.get("/offers/<int:offer_id>")
@@ -100,7 +100,8 @@ def edit_offer(offer_id: int):
             return redirect(url_for("offers.show_offer", offer_id=offer.id))
     elif request.method == "POST":
         status = 400
-    return render_template("offers/form.html", form=form, offer=offer), status
+    return render_template("offers/form.html", form=form, offer=offer,
+                           held=posts.holds_quantity(db.session, offer)), status
 
 
 @bp.post("/offers/<int:offer_id>/withdraw")

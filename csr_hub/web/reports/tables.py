@@ -229,7 +229,8 @@ def reference_province_names(lang: str) -> dict[str, str]:
 #: the columns of the long per-ESA and per-school tables on a page
 BRIEF = ("name", "needs_count", "needs_value_thb", "budget_thb", "pledged_value_thb", "delivered_value_thb", "gap_thb")
 _school_link = ("main.school_page", {"code": "school_code"})
-_company_link = ("main.company_page", {"company_id": "company_id"})
+#: a company's name opens its own contributions, by province and by category
+_company_link = ("reports.companies", {"company": "company_id"})
 
 TABLES: dict[str, Table] = {t.name: t for t in (
     Table("summary", _l("Summary"), (
