@@ -62,16 +62,78 @@ def match_group() -> None:
     """The batch matcher."""
 
 
+#: assignments printed by ``match run --allocate`` (all of them are stored in suggestions.allocated_quantity)
+SHOWN_ASSIGNMENTS = 20
+
+
 @match_group.command("run")
-@click.option("--allocate", is_flag=True, help="also propose a capacity-respecting allocation")
-@click.option("--per-need", default=10, show_default=True, help="suggestions stored per need")
+@click.option("--allocate", is_flag=True, help="also propose a capacity-respecting allocation (exact, vs greedy)")
+@click.option("--per-need", default=10, show_default=True, type=click.IntRange(1, 50),
+              help="suggestions stored per need")
 @with_appcontext
 def match_run(allocate: bool, per_need: int) -> None:
     """Score all open needs against all open offers and store the suggestions."""
+    from tqdm import tqdm
+
     from csr_hub.services import batch
-    report = batch.run(db.session, per_need=per_need, allocate=allocate, echo=click.echo)
+
+    with tqdm(desc="scoring needs", unit="need", file=click.get_text_stream("stderr")) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)  # the matcher reports the cumulative count
+
+        result = batch.run(db.session, per_need=per_need, allocate=allocate, progress=progress)
     db.session.commit()
-    click.echo(report)
+    click.echo(f"{result.needs:,} open needs × {result.offers:,} open offers: "
+               f"{result.stored:,} suggestions stored (at most {per_need} per need).")
+    if not allocate:
+        return
+    best, greedy = result.allocated, result.greedy
+    if best is None or greedy is None:
+        click.echo("Allocation: nothing to allocate.")
+        return
+    units = sum(q for _, _, q in best.assignments)
+    gain = (best.total - greedy.total) / greedy.total * 100 if greedy.total else 0.0
+    click.echo(f"Allocation over the best {batch.ALLOCATE_TOP} offers of each need "
+               f"({result.pairs_allocated_over:,} pairs, {best.blocks:,} blocks, {best.solved_exactly:,} "
+               f"solved by HiGHS): {len(best.assignments):,} pairs, {units:,} units.")
+    click.echo(f"Total equity-weighted score × units: exact {best.total:,.1f}, greedy {greedy.total:,.1f} "
+               f"({gain:+.2f} %).")
+    if best.assignments:
+        click.echo("Proposed allocation (need → offer: quantity), largest first; every pair is in "
+                   "suggestions.allocated_quantity, no match is created:")
+        for need_id, offer_id, qty in sorted(best.assignments, key=lambda a: (-a[2], a[0], a[1]))[:SHOWN_ASSIGNMENTS]:
+            click.echo(f"  need {need_id} → offer {offer_id}: {qty:,}")
+        if len(best.assignments) > SHOWN_ASSIGNMENTS:
+            click.echo(f"  … and {len(best.assignments) - SHOWN_ASSIGNMENTS:,} more")
+
+
+@match_group.command("reindex")
+@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100_000))
+@with_appcontext
+def match_reindex(batch_size: int) -> None:
+    """Recompute every need's and offer's search column and item kinds (after a vocabulary change)."""
+    from tqdm import tqdm
+
+    from csr_hub.services import batch
+
+    bars: dict[str, tqdm] = {}
+    changed: dict[str, int] = {}
+    done: dict[str, int] = {}
+    try:
+        for step in batch.reindex(db.session, batch_size=batch_size):
+            db.session.commit()  # one batch at a time: an interrupted run keeps what it did
+            bar = bars.get(step.kind)
+            if bar is None:
+                bar = bars[step.kind] = tqdm(total=step.total, desc=f"reindexing {step.kind}", unit="row",
+                                             file=click.get_text_stream("stderr"))
+            bar.update(step.done - bar.n)
+            changed[step.kind], done[step.kind] = step.changed, step.done
+    finally:
+        for bar in bars.values():
+            bar.close()
+    for kind in ("needs", "offers"):
+        click.echo(f"{kind}: {done.get(kind, 0):,} analysed, {changed.get(kind, 0):,} changed.")
 
 
 @click.group("notify")

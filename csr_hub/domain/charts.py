@@ -6,6 +6,7 @@ bar per series with its value written after it. Geometry and colours are SVG pre
 adds the rest through classes. Each chart carries a ``<title>`` and ``<desc>`` and is labelled by them;
 the page keeps the table the chart draws next to it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Callable, Sequence
 
 Number = int | float | Decimal
 
-#: viewBox width: about a phone's column, so that text keeps its size there; wider screens scale it up a little
+#: viewBox width: about a phone's column, so text keeps its size there; wider screens scale it up a little
 WIDTH = 300
 PAD = 4
 LABEL_SIZE = 14
@@ -60,9 +61,16 @@ def _text_width(text: str, size: int) -> float:
     return spacing * size * GLYPH_EM
 
 
-def bar_chart(chart_id: str, title: str, desc: str, labels: Sequence[str], series: Sequence[Series],
-              values: Sequence[Sequence[Number | None]], fmt: Callable[[Number], str] = str,
-              empty_text: str = "") -> str:
+def bar_chart(
+    chart_id: str,
+    title: str,
+    desc: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    values: Sequence[Sequence[Number | None]],
+    fmt: Callable[[Number], str] = str,
+    empty_text: str = "",
+) -> str:
     """An SVG element: ``values[i][j]`` is row ``labels[i]``'s value in ``series[j]``.
 
     A value is written after its bar, or inside the bar's end when it would not fit after it; zero values
@@ -80,7 +88,8 @@ def bar_chart(chart_id: str, title: str, desc: str, labels: Sequence[str], serie
     x0 = PAD + 1
     span = WIDTH - x0 - PAD
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{cid}" viewBox="0 0 {WIDTH} {_fmt(height)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{cid}" '
+        f'viewBox="0 0 {WIDTH} {_fmt(height)}" '
         f'width="{WIDTH}" height="{_fmt(height)}" preserveAspectRatio="xMinYMin meet" role="img" '
         f'aria-labelledby="{cid}-title {cid}-desc" font-size="{LABEL_SIZE}">',
         f'<title id="{cid}-title">{escape(title)}</title>',
@@ -91,19 +100,25 @@ def bar_chart(chart_id: str, title: str, desc: str, labels: Sequence[str], serie
         for j, s in enumerate(series):
             y = PAD + j * LEGEND_ROW
             colour = escape(s.colour or PALETTE[j % len(PALETTE)], quote=True)
-            parts.append(f'<rect class="swatch-{j + 1}" x="{PAD}" y="{y + 3}" width="13" height="13" fill="{colour}"/>'
-                         f'<text x="{PAD + 19}" y="{y + 14}">{escape(s.name)}</text>')
+            parts.append(
+                f'<rect class="swatch-{j + 1}" x="{PAD}" y="{y + 3}" width="13" height="13" fill="{colour}"/>'
+                f'<text x="{PAD + 19}" y="{y + 14}">{escape(s.name)}</text>'
+            )
         parts.append("</g>")
     if not labels:
         parts.append(f'<text class="chart-empty" x="{PAD}" y="{top + 16}">{escape(empty_text)}</text>')
-    parts.append(f'<line class="chart-axis" x1="{PAD}" y1="{top}" x2="{PAD}" y2="{_fmt(height - PAD)}" '
-                 f'stroke="#6b7785" stroke-width="1"/>')
+    parts.append(
+        f'<line class="chart-axis" x1="{PAD}" y1="{top}" x2="{PAD}" y2="{_fmt(height - PAD)}" '
+        f'stroke="#6b7785" stroke-width="1"/>'
+    )
     y0 = top
     for i, label in enumerate(labels):
         if i:
             y0 += heights[i - 1]
-        parts.append(f'<g class="chart-row"><text class="chart-label" x="{x0 + 3}" y="{y0 + 15}">'
-                     f'{escape(_clip(label))}<title>{escape(label)}</title></text>')
+        parts.append(
+            f'<g class="chart-row"><text class="chart-label" x="{x0 + 3}" y="{y0 + 15}">'
+            f"{escape(_clip(label))}<title>{escape(label)}</title></text>"
+        )
         for j, s in enumerate(series):
             v = _num(values[i][j])
             if v <= 0:
@@ -113,16 +128,22 @@ def bar_chart(chart_id: str, title: str, desc: str, labels: Sequence[str], serie
             colour = escape(s.colour or PALETTE[j % len(PALETTE)], quote=True)
             shown = fmt(values[i][j])
             tip = f"{label} · {s.name}: {shown}" if len(series) > 1 else f"{label}: {shown}"
-            parts.append(f'<rect class="bar bar-{j + 1}" x="{x0}" y="{y}" width="{_fmt(w)}" height="{BAR_HEIGHT}" '
-                         f'fill="{colour}"><title>{escape(tip)}</title></rect>')
+            parts.append(
+                f'<rect class="bar bar-{j + 1}" x="{x0}" y="{y}" width="{_fmt(w)}" height="{BAR_HEIGHT}" '
+                f'fill="{colour}"><title>{escape(tip)}</title></rect>'
+            )
             tw = _text_width(shown, VALUE_SIZE)
             ty = y + BAR_HEIGHT - 4
             if x0 + w + 4 + tw > WIDTH - PAD and w >= tw + 8:
-                parts.append(f'<text class="chart-value chart-value-in" x="{_fmt(round(x0 + w - 4, 1))}" y="{ty}" '
-                             f'font-size="{VALUE_SIZE}" text-anchor="end" fill="#ffffff">{escape(shown)}</text>')
+                parts.append(
+                    f'<text class="chart-value chart-value-in" x="{_fmt(round(x0 + w - 4, 1))}" y="{ty}" '
+                    f'font-size="{VALUE_SIZE}" text-anchor="end" fill="#ffffff">{escape(shown)}</text>'
+                )
             else:
-                parts.append(f'<text class="chart-value" x="{_fmt(round(x0 + w + 4, 1))}" y="{ty}" '
-                             f'font-size="{VALUE_SIZE}">{escape(shown)}</text>')
+                parts.append(
+                    f'<text class="chart-value" x="{_fmt(round(x0 + w + 4, 1))}" y="{ty}" '
+                    f'font-size="{VALUE_SIZE}">{escape(shown)}</text>'
+                )
         parts.append("</g>")
     parts.append("</svg>")
     return "".join(parts)

@@ -1,54 +1,136 @@
-"""``flask match run``: score all open needs against all open offers, store suggestions, allocate."""
+"""The national batch (``flask --app csr_hub match run [--allocate]``) and ``match reindex``.
+
+``run`` scores every open need against every open offer (``matching.batch_suggest``: blocked by
+province and category, vectorised), replaces the ``suggestions`` table with each need's best
+``per_need`` offers, and with ``allocate`` proposes an allocation: the quantities that maximise
+Σ weight × units — weight the pair's score, × ``EQUITY_WEIGHT`` for a stand-alone school's need — without
+taking any need or offer above its remaining quantity. The optimum is exact per connected block
+(``allocation.allocate``, HiGHS); a greedy allocation is computed beside it and both totals are
+reported. The proposal is stored in ``suggestions.allocated_quantity``; no match is created: people
+propose matches, the batch only points at them.
+
+Stored ``parts`` are compact — ``{part: score}`` — because a national run stores a million rows and
+the full Thai and English reasons would weigh about 2 KB each; pages and the API explain a pair
+live (``services/suggestions.py``).
+"""
 from __future__ import annotations
 
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload, selectinload
-from tqdm import tqdm
+from sqlalchemy.orm import Session
 
-from csr_hub.domain import matching
+from csr_hub.domain import allocation, matching
 from csr_hub.domain.reference import today_bangkok
-from csr_hub.models import Need, Offer, School, Suggestion
-from csr_hub.services.suggestions import need_view, offer_view, parts_json, province_table
+from csr_hub.models import Need, Offer, Suggestion
+from csr_hub.services.posts import analyse_text
+from csr_hub.services.suggestions import open_need_views, open_offer_views, province_table
 
+#: the allocation's objective multiplies a stand-alone school's pairs by this (OBEC asked to close
+#: the gap); the score already ranks them up through its equity part, this tips contested units
 EQUITY_WEIGHT = {"stand_alone": 1.25, "merging": 1.0, "core": 1.0}
+#: pairs per need handed to the allocation: the best few carry the optimum and keep memory down
+ALLOCATE_TOP = 5
+#: rows per INSERT statement when storing suggestions
+INSERT_BATCH = 10_000
 
 
-def run(session: Session, *, per_need: int = 10, allocate: bool = False, echo: Callable[[str], None] = print) -> str:
+@dataclass
+class RunResult:
+    needs: int  # open needs scored
+    offers: int  # open offers scored
+    stored: int  # suggestion rows stored
+    allocated: allocation.Allocation | None = None
+    greedy: allocation.Allocation | None = None
+    pairs_allocated_over: int = 0  # candidate pairs handed to the allocation
+    lines: list[str] = field(default_factory=list)
+
+
+def run(session: Session, *, per_need: int = 10, allocate: bool = False,
+        progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Score, store and (optionally) allocate. ``progress(done, total)`` gets cumulative need counts.
+
+    Runs in the caller's transaction and does not commit.
+    """
+    if per_need < 1:
+        raise ValueError("per_need must be at least 1")
     today = today_bangkok()
     provinces = province_table(session)
-    needs = list(session.scalars(sa.select(Need).join(School, Need.school_id == School.id)
-                                 .options(joinedload(Need.school)).where(Need.status_clause("open"))).unique())
-    offers = list(session.scalars(sa.select(Offer).options(selectinload(Offer.provinces), joinedload(Offer.company))
-                                  .where(Offer.status_clause("open", today))).unique())
-    nviews = [need_view(n, provinces) for n in needs]
-    oviews = [offer_view(o, provinces, today) for o in offers]
-    bar = tqdm(total=len(nviews), desc="scoring needs", unit="need")
-    result = matching.batch_suggest(nviews, oviews, today, per_need=per_need, progress=lambda k: bar.update(k))
-    bar.close()
-    session.execute(sa.delete(Suggestion))
-    rows = []
-    for need_id, ranked in result.items():
-        for rank, (offer_id, score) in enumerate(ranked, 1):
-            rows.append({"need_id": need_id, "offer_id": offer_id, "score": score.total, "parts": parts_json(score),
-                         "rank": rank, "allocated_quantity": 0})
-    if rows:
-        session.execute(sa.insert(Suggestion), rows)
-    lines = [f"{len(nviews)} open needs × {len(oviews)} open offers: {len(rows)} suggestions stored."]
+    needs = open_need_views(session, provinces)
+    offers = open_offer_views(session, provinces, today)
+    total = len(needs)
+    ranked = matching.batch_suggest(needs, offers, today, per_need=per_need,
+                                    progress=(lambda done: progress(done, total)) if progress else None)
+    rows = [{"need_id": need_id, "offer_id": offer_id, "score": s.total, "rank": rank, "allocated_quantity": 0,
+             "parts": {name: part.score for name, part in s.parts.items()}}
+            for need_id, winners in ranked.items() for rank, (offer_id, s) in enumerate(winners, 1)]
+    out = RunResult(needs=len(needs), offers=len(offers), stored=len(rows))
     if allocate and rows:
-        from csr_hub.domain import allocation
-        group = {n.id: n.quality_group for n in nviews}
-        pairs = [(r["need_id"], r["offer_id"], r["score"] * EQUITY_WEIGHT.get(group.get(r["need_id"], "core"), 1.0))
-                 for r in rows]
-        need_cap = {n.id: n.remaining for n in nviews}
-        offer_cap = {o.id: o.remaining for o in oviews}
-        best = allocation.allocate(pairs, need_cap, offer_cap)
-        greedy = allocation.greedy_allocate(pairs, need_cap, offer_cap)
-        for need_id, offer_id, qty in best.assignments:
-            session.execute(sa.update(Suggestion).where(Suggestion.need_id == need_id, Suggestion.offer_id == offer_id)
-                            .values(allocated_quantity=qty))
-        ratio = (best.total / greedy.total) if greedy.total else 1.0
-        lines.append(f"Allocation: {len(best.assignments)} pairs, total equity-weighted score×units {best.total:,.1f} "
-                     f"(greedy {greedy.total:,.1f}, optimum/greedy = {ratio:.4f}).")
-    return "\n".join(lines)
+        group = {n.id: n.quality_group for n in needs}
+        pairs = [(r["need_id"], r["offer_id"], r["score"] * EQUITY_WEIGHT.get(group[r["need_id"]], 1.0))
+                 for r in rows if r["rank"] <= ALLOCATE_TOP]
+        need_cap = {n.id: n.remaining for n in needs}
+        offer_cap = {o.id: o.remaining for o in offers}
+        out.pairs_allocated_over = len(pairs)
+        out.allocated = allocation.allocate(pairs, need_cap, offer_cap)
+        out.greedy = allocation.greedy_allocate(pairs, need_cap, offer_cap)
+        qty = out.allocated.by_pair()
+        for r in rows:
+            r["allocated_quantity"] = qty.get((r["need_id"], r["offer_id"]), 0)
+    session.execute(sa.delete(Suggestion))
+    for start in range(0, len(rows), INSERT_BATCH):
+        session.execute(sa.insert(Suggestion), rows[start:start + INSERT_BATCH])
+    return out
+
+
+@dataclass
+class ReindexStep:
+    kind: str  # "needs" or "offers"
+    done: int  # rows of this kind analysed so far
+    total: int
+    changed: int  # rows of this kind whose search column or item kinds changed so far
+
+
+def reindex(session: Session, batch_size: int = 1000) -> Iterator[ReindexStep]:
+    """Recompute ``search_text`` and ``item_kinds`` of every need and offer (after a vocabulary change).
+
+    Yields after each batch, so the caller can commit and move a progress bar; rows are read by id
+    ranges (no OFFSET) and only the rows that changed are written. A text shared by many posts is
+    analysed once.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    cache: dict[tuple[str, str], tuple[str, str]] = {}
+    for kind, model in (("needs", Need), ("offers", Offer)):
+        total = session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+        done = changed = 0
+        last = 0
+        table = model.__table__
+        update = (sa.update(table).where(table.c.id == sa.bindparam("b_id"))
+                  .values(search_text=sa.bindparam("b_search"), item_kinds=sa.bindparam("b_kinds"),
+                          updated_at=table.c.updated_at))  # the post itself did not change
+        while True:
+            batch = session.execute(sa.select(model.id, model.title, model.description, model.search_text,
+                                              model.item_kinds).where(model.id > last).order_by(model.id)
+                                    .limit(batch_size)).all()
+            if not batch:
+                break
+            writes = []
+            for row in batch:
+                key = (row.title or "", row.description or "")
+                fresh = cache.get(key)
+                if fresh is None:
+                    fresh = cache[key] = analyse_text(*key)
+                if (row.search_text or "", row.item_kinds or "") != fresh:
+                    writes.append({"b_id": row.id, "b_search": fresh[0], "b_kinds": fresh[1]})
+            if writes:
+                session.connection().execute(update, writes)
+            done += len(batch)
+            changed += len(writes)
+            last = batch[-1].id
+            if len(cache) > 50_000:
+                cache.clear()
+            yield ReindexStep(kind, done, max(total, done), changed)
+        if done == 0:
+            yield ReindexStep(kind, 0, 0, 0)

@@ -31,7 +31,8 @@ ACTION_WORDS = {
 #: set by :func:`configure` when the app is created; an app context's own config wins (several apps
 #: may live in one process: tests, a worker beside the web app)
 _smtp_settings: dict[str, Any] | None = None
-SMTP_KEYS = ("SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_STARTTLS", "SMTP_TIMEOUT")
+SMTP_KEYS = ("SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_STARTTLS",
+             "SMTP_TIMEOUT")
 #: a notification claimed for sending longer ago than this is taken to be abandoned (its sender died)
 STALE_SENDING_MINUTES = 15
 
@@ -145,25 +146,31 @@ def send_pending(session: Session, limit: int = 200, match_id: int | None = None
                     smtp.starttls()
                 if cfg.get("SMTP_USER"):
                     smtp.login(cfg["SMTP_USER"], cfg.get("SMTP_PASSWORD") or "")
-                rows = session.execute(sa.select(Notification, User).join(User, User.id == Notification.user_id)
-                                       .where(Notification.id.in_(claimed)).order_by(Notification.id)).all()
-                session.commit()  # end the read transaction before talking to the server
-                for n, user in rows:
-                    if user.status == "disabled":
-                        dead.append(n.id)
+                # plain rows, then end the read transaction: nothing is loaded while talking to the server
+                rows = session.execute(
+                    sa.select(Notification.id, Notification.message_th, Notification.message_en, User.email,
+                              User.lang, User.status)
+                    .join(User, User.id == Notification.user_id)
+                    .where(Notification.id.in_(claimed)).order_by(Notification.id)).all()
+                session.commit()
+                for row in rows:
+                    if row.status == "disabled":
+                        dead.append(row.id)
                         continue
                     try:
-                        smtp.send_message(_message(cfg, n, user))
-                        sent.append(n.id)
+                        smtp.send_message(_message(cfg, row))
+                        sent.append(row.id)
                     except smtplib.SMTPRecipientsRefused:
-                        dead.append(n.id)
+                        dead.append(row.id)
                     except (OSError, smtplib.SMTPException):
-                        log.warning("sending notification %s failed; it stays pending", n.id)
+                        log.warning("sending notification %s failed; it stays pending", row.id)
         except (OSError, smtplib.SMTPException):
             log.warning("SMTP session failed; unsent e-mails stay pending")
-    for status, group in (("sent", sent), ("failed", dead), ("pending", [i for i in claimed if i not in sent and i not in dead])):
+    unsent = [i for i in claimed if i not in sent and i not in dead]
+    for status, group in (("sent", sent), ("failed", dead), ("pending", unsent)):
         if group:
-            session.execute(sa.update(Notification).where(Notification.id.in_(group), Notification.email_status == "sending")
+            session.execute(sa.update(Notification)
+                            .where(Notification.id.in_(group), Notification.email_status == "sending")
                             .values(email_status=status).execution_options(synchronize_session=False))
     session.commit()
     return len(sent), len(claimed) - len(sent) - len(dead)
@@ -181,13 +188,15 @@ def send_for_match(session: Session, match_id: int) -> None:
         log.exception("sending the e-mails of match %s failed; they stay pending", match_id)
 
 
-def _message(cfg: Mapping[str, Any], n: Notification, user: User) -> EmailMessage:
+def _message(cfg: Mapping[str, Any], row) -> EmailMessage:
+    """The e-mail of one notification row (id, message_th, message_en, email, lang, status), the reader's
+    language first."""
     msg = EmailMessage()
     msg["From"] = cfg.get("SMTP_FROM") or "csr-hub@localhost"
-    msg["To"] = user.email
-    first = n.message_en if user.lang == "en" else n.message_th
+    msg["To"] = row.email
+    first = row.message_en if row.lang == "en" else row.message_th
     msg["Subject"] = "CSR Hub: " + first[:120]
-    second = n.message_th if user.lang == "en" else n.message_en
+    second = row.message_th if row.lang == "en" else row.message_en
     msg.set_content(f"{first}\n\n{second}\n")
     return msg
 

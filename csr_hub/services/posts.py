@@ -1,6 +1,7 @@
 """Needs and offers: create, update, cancel/withdraw, list with filters, national-scale friendly."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -137,6 +138,8 @@ def _parse_provinces(session: Session, value: Any) -> list[Province]:
     codes = sorted(set(value))
     if not codes:
         return []
+    if len(codes) > 77 or not all(re.fullmatch(r"[0-9]{2}", c) for c in codes):
+        raise ValueError(_l("Unknown province code."))
     rows = list(session.scalars(sa.select(Province).where(Province.code.in_(codes))))
     if len(rows) != len(codes):
         raise ValueError(_l("Unknown province code."))
@@ -230,27 +233,31 @@ def parse_paging(args: dict[str, Any], default_per_page: int = 20) -> tuple[int,
         if raw in (None, ""):
             out.append(default)
             continue
-        s = str(raw).strip().lstrip("0") or "0"
-        value = int(s) if s.isascii() and s.isdigit() and len(s) <= 18 else (10**18 if s.isascii() and s.isdigit() else 0)
-        if value < 1:
+        s = str(raw).strip()
+        if not (s.isascii() and s.isdigit()) or not s.strip("0"):
             errors[name] = [_l("Give a whole number of at least 1.")]
             out.append(default)
         else:
-            out.append(value)
+            out.append(int(s) if len(s) <= 18 else 10**18)  # a page that long is past the end anyway
     if errors:
         raise ValidationFailed(fields=errors)
     page, per_page = out
     return min(page, 10_000_000), min(per_page, 100)
 
 
+_CODE_RE = re.compile(r"^[A-Za-z0-9-]{1,16}$")
+
+
 def _codes_filter(session: Session, args: dict[str, Any], errors: dict) -> tuple[str | None, District | None]:
+    """Province and ESA filters; a code that is not even shaped like one never reaches the database."""
     province = args.get("province") or None
-    if province and session.get(Province, province) is None:
+    if province and (not _CODE_RE.match(str(province)) or session.get(Province, province) is None):
         errors["province"] = [_l("Unknown province code.")]
     district = None
     dcode = args.get("district") or None
     if dcode:
-        district = session.scalar(sa.select(District).where(District.code == dcode))
+        if _CODE_RE.match(str(dcode)):
+            district = session.scalar(sa.select(District).where(District.code == dcode))
         if district is None:
             errors["district"] = [_l("Unknown district (ESA) code.")]
     return province, district

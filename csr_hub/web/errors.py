@@ -9,7 +9,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from csr_hub.extensions import db
@@ -113,6 +113,15 @@ def init_app(app: Flask) -> None:
     def _integrity(e: IntegrityError):
         _rollback()
         return respond(409, "conflict", http_message(409))
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def _out_of_range(e: Exception):
+        """A value the database cannot hold (a number too large, a string too long) got past the checks:
+        the request is wrong, not the server. Logged so that the missing check gets added."""
+        _rollback()
+        log.warning("value out of range for the database: %s", type(e).__name__)
+        return respond(400, "bad_request", http_message(400))
 
     @app.errorhandler(Exception)
     def _any(e: Exception):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, abort, current_app, g, request
+from werkzeug.routing import IntegerConverter
 
 from csr_hub.extensions import db, login_manager
 from csr_hub.models import User
@@ -57,7 +58,20 @@ def _refuse_large_bodies():
     return None
 
 
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` ids: a number beyond the databases' INTEGER range names nothing, so it becomes 0 (no row
+    has that id: the view answers 404 as for any unknown id) instead of overflowing in the database."""
+
+    MAX_ID = 2**31 - 1
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if number <= self.MAX_ID else 0
+
+
 def init_app(app: Flask) -> None:
+    # before any blueprint is registered, so that every <int:…> in the app uses it
+    app.url_map.converters["int"] = BoundedIntConverter
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
 

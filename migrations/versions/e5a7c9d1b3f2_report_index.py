@@ -6,6 +6,7 @@ reads a few megabytes in an index-only scan instead of the whole needs table and
 Revision ID: e5a7c9d1b3f2
 Revises: c4d8e2f1a7b3
 """
+
 from alembic import op
 
 revision = "e5a7c9d1b3f2"

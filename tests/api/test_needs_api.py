@@ -118,7 +118,8 @@ BAD_NEED_FIELDS = [
     ("category", "spaceships"), ("category", 5), ("category", None), ("category", ""),
     ("title", ""), ("title", "   "), ("title", "x" * 201), ("title", None), ("title", ["a"]),
     ("description", "x" * 5001), ("description", 12),
-    ("urgency", "extreme"), ("urgency", ""), ("unit", "x" * 51),
+    ("urgency", "extreme"), ("urgency", ""), ("unit", "x" * 51), ("quantity", "9" * 5000),
+    ("estimated_cost_thb", "9" * 5000), ("needed_by", "2026-1-1"),
 ]
 
 
@@ -137,9 +138,11 @@ def test_several_bad_fields_are_reported_together_in_the_users_language(api, mak
     client = api(make_user("school_staff"))
     err = refused(client, "post", "/api/v1/needs", need_body(quantity=0, category="x", title=""), 422, session=session)
     assert {"quantity", "category", "title"} <= set(err["fields"])
+    assert "1,000,000" in err["fields"]["quantity"][0] and err["fields"]["quantity"][0].isascii()
     r = client.post("/api/v1/needs", json=need_body(quantity=0), headers={"Accept-Language": "th"})
     assert r.status_code == 422
-    assert r.get_json()["error"]["fields"]["quantity"]
+    thai = r.get_json()["error"]["fields"]["quantity"][0]
+    assert "1,000,000" in thai and any("\u0e00" <= ch <= "\u0e7f" for ch in thai), thai
 
 
 def test_a_body_that_is_not_a_json_object_is_400(api, make_user, session):
@@ -390,7 +393,8 @@ def test_list_filters(client, make_user, make_school, make_need, session):
     assert _ids(api_client, "?category=safety") == []
     for bad, field in (("category=spaceships", "category"), ("province=99", "province"), ("district=p99-9", "district"),
                        ("quality_group=big", "quality_group"), ("urgency=now", "urgency"), ("status=gone", "status"),
-                       ("sort=random", "sort"), ("school_id=abc", "school_id")):
+                       ("sort=random", "sort"), ("school_id=abc", "school_id"), ("province=%00", "province"),
+                       ("district=p50%00", "district"), ("province=" + "1" * 300, "province")):
         r = api_client.get("/api/v1/needs?" + bad)
         assert r.status_code == 422, bad
         err = r.get_json()["error"]

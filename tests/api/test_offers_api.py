@@ -92,7 +92,7 @@ BAD_OFFER_FIELDS = [
     ("available_until", (today_bangkok() - timedelta(days=1)).isoformat()), ("available_until", "2026-02-30"),
     ("available_until", "next year"),
     ("provinces", ["99"]), ("provinces", ["50", "00"]), ("provinces", "50"), ("provinces", [50]),
-    ("provinces", {"50": True}),
+    ("provinces", {"50": True}), ("provinces", ["5\u0000"]), ("provinces", ["50"] * 5 + [str(i) for i in range(100)]),
     ("category", "gold"), ("category", None), ("title", ""), ("title", "t" * 201), ("description", "d" * 5001),
     ("unit", "u" * 51),
 ]

@@ -1,4 +1,5 @@
 """The server-side SVG charts and the month window: plain Python, no app."""
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,15 @@ def _parse(svg: str):
 
 
 def test_bars_are_proportional_and_labelled():
-    svg = charts.bar_chart("c1", "มูลค่าตามหมวดหมู่", "คำอธิบาย", ["อุปกรณ์", "อินเทอร์เน็ต", "อื่น ๆ"],
-                           [charts.Series("needs"), charts.Series("pledged")],
-                           [[Decimal("1000"), 500], [250, 0], [0, 0]], fmt=lambda v: f"{v:,} บาท")
+    svg = charts.bar_chart(
+        "c1",
+        "มูลค่าตามหมวดหมู่",
+        "คำอธิบาย",
+        ["อุปกรณ์", "อินเทอร์เน็ต", "อื่น ๆ"],
+        [charts.Series("needs"), charts.Series("pledged")],
+        [[Decimal("1000"), 500], [250, 0], [0, 0]],
+        fmt=lambda v: f"{v:,} บาท",
+    )
     root = _parse(svg)  # well-formed XML
     assert root.get("role") == "img" and root.get("aria-labelledby") == "c1-title c1-desc"
     assert root.find(f"{SVG}title").text == "มูลค่าตามหมวดหมู่" and root.find(f"{SVG}desc").text == "คำอธิบาย"
@@ -49,11 +56,15 @@ def test_labels_are_escaped_and_long_ones_clipped_with_the_full_text_kept():
 
 
 def test_a_long_bar_carries_its_value_inside_and_a_short_one_after_it():
-    svg = charts.bar_chart("c3", "t", "d", ["a", "b"], [charts.Series("s")], [[1_000_000], [10]],
-                           fmt=lambda v: f"{v:,} บาท")
+    svg = charts.bar_chart(
+        "c3", "t", "d", ["a", "b"], [charts.Series("s")], [[1_000_000], [10]], fmt=lambda v: f"{v:,} บาท"
+    )
     root = _parse(svg)
     values = {t.text: t for t in root.iter(f"{SVG}text") if "chart-value" in (t.get("class") or "")}
-    assert values["1,000,000 บาท"].get("text-anchor") == "end" and values["1,000,000 บาท"].get("fill") == "#ffffff"
+    assert (
+        values["1,000,000 บาท"].get("text-anchor") == "end"
+        and values["1,000,000 บาท"].get("fill") == "#ffffff"
+    )
     assert values["10 บาท"].get("text-anchor") is None
     assert float(values["10 บาท"].get("x")) < 20
 
@@ -75,7 +86,9 @@ def test_thai_marks_take_no_width_when_placing_values():
 def test_heights_follow_rows_and_legend():
     one = _parse(charts.bar_chart("a", "t", "d", ["x"], [charts.Series("s")], [[1]]))
     two = _parse(charts.bar_chart("b", "t", "d", ["x", "y"], [charts.Series("s")], [[1], [2]]))
-    legend = _parse(charts.bar_chart("c", "t", "d", ["x"], [charts.Series("s"), charts.Series("u")], [[1, 1]]))
+    legend = _parse(
+        charts.bar_chart("c", "t", "d", ["x"], [charts.Series("s"), charts.Series("u")], [[1, 1]])
+    )
     h = lambda e: float(e.get("height"))  # noqa: E731
     assert h(two) > h(one) and h(legend) > h(one)
     assert re.fullmatch(r"0 0 \d+ [\d.]+", two.get("viewBox"))

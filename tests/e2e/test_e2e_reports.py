@@ -2,9 +2,11 @@
 checks that the server-drawn charts rendered (SVG elements with a size, bars drawn) without any network.
 Screenshots go to screenshots/reports-*.png.
 """
+
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -13,7 +15,20 @@ import sqlalchemy as sa
 from conftest import PASSWORD, SCREENSHOTS, screenshot
 
 pytestmark = pytest.mark.browser
-THAI_MONTHS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
+THAI_MONTHS = (
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
+)
 
 
 @pytest.fixture
@@ -32,7 +47,9 @@ def figures(session, make_school, make_company, make_user, make_need, make_offer
     laptops = make_offer(rep, quantity=100, value_thb=1_000_000)
     books = make_offer(rep, category="learning_materials", title="หนังสือเรียน", quantity=500, value_thb=50_000)
     n1 = make_need(staff1, quantity=30, estimated_cost_thb=450_000)
-    n2 = make_need(staff1, category="learning_materials", title="หนังสือ", quantity=200, estimated_cost_thb=40_000)
+    n2 = make_need(
+        staff1, category="learning_materials", title="หนังสือ", quantity=200, estimated_cost_thb=40_000
+    )
     n3 = make_need(staff2, quantity=10, estimated_cost_thb=200_000)
     posts.update_need(session, director, n1, {"budget_thb": 60_000})
     session.commit()
@@ -45,24 +62,47 @@ def figures(session, make_school, make_company, make_user, make_need, make_offer
         return m
 
     made = [
-        walk(n1, laptops, 20, [(staff1, None, None), (rep, "accept", {}), (director, "approve", {}),
-                               (rep, "deliver", {}), (staff1, "confirm", {"received_quantity": 18})]),
-        walk(n2, books, 150, [(rep, None, None), (staff1, "accept", {}), (director, "approve", {}),
-                              (rep, "deliver", {})]),
+        walk(
+            n1,
+            laptops,
+            20,
+            [
+                (staff1, None, None),
+                (rep, "accept", {}),
+                (director, "approve", {}),
+                (rep, "deliver", {}),
+                (staff1, "confirm", {"received_quantity": 18}),
+            ],
+        ),
+        walk(
+            n2,
+            books,
+            150,
+            [(rep, None, None), (staff1, "accept", {}), (director, "approve", {}), (rep, "deliver", {})],
+        ),
         walk(n3, laptops, 5, [(rep, None, None), (staff2, "accept", {})]),
         walk(n1, laptops, 5, [(rep, None, None), (staff1, "accept", {})]),
     ]
     now = datetime.now(timezone.utc)
     for i, m in enumerate(made):  # spread the history over the past months
-        steps = session.scalars(sa.select(MatchTransition).where(MatchTransition.match_id == m.id)
-                                .order_by(MatchTransition.id)).all()
+        steps = session.scalars(
+            sa.select(MatchTransition).where(MatchTransition.match_id == m.id).order_by(MatchTransition.id)
+        ).all()
         at = now - timedelta(days=150 - 30 * i)
         for k, t in enumerate(steps):
             at += timedelta(days=9 * k)
-            session.execute(sa.update(MatchTransition).where(MatchTransition.id == t.id).values(at=min(at, now)))
+            session.execute(
+                sa.update(MatchTransition).where(MatchTransition.id == t.id).values(at=min(at, now))
+            )
         session.execute(sa.update(Match).where(Match.id == m.id).values(updated_at=min(at, now)))
     session.commit()
-    return {"director": director, "central": central, "rep": rep, "director2": director2, "completed": made[0]}
+    return {
+        "director": director,
+        "central": central,
+        "rep": rep,
+        "director2": director2,
+        "completed": made[0],
+    }
 
 
 def _login(page, base, user):
@@ -81,9 +121,13 @@ def _charts_rendered(page, ids):
         assert svg.count() == 1, chart_id
         box = svg.bounding_box()
         assert box and box["width"] > 100 and box["height"] > 20, (chart_id, box)
-        widths = page.eval_on_selector_all(f"svg#{chart_id} rect.bar", "els => els.map(e => e.getBBox().width)")
+        widths = page.eval_on_selector_all(
+            f"svg#{chart_id} rect.bar", "els => els.map(e => e.getBBox().width)"
+        )
         assert any(w > 0 for w in widths), (chart_id, widths)
-        assert page.locator(f"#{chart_id}-title").count() == 1 and page.locator(f"#{chart_id}-desc").count() == 1
+        assert (
+            page.locator(f"#{chart_id}-title").count() == 1 and page.locator(f"#{chart_id}-desc").count() == 1
+        )
     # the page fits a 360-pixel phone: nothing scrolls sideways (wide tables scroll inside their box)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
@@ -122,7 +166,9 @@ def test_dashboards_render_their_charts(live_server, browser_page, figures, db_k
     assert page.locator("#table-waiting tbody tr").count() == 2
     screenshot(page, f"reports-central-{db_kind}")
     for chart_id in ("chart-category", "chart-month", "chart-gap"):  # the long page's charts, one by one
-        page.locator(f"svg#{chart_id}").screenshot(path=os.path.join(SCREENSHOTS, f"reports-central-{chart_id}-{db_kind}.png"))
+        page.locator(f"svg#{chart_id}").screenshot(
+            path=os.path.join(SCREENSHOTS, f"reports-central-{chart_id}-{db_kind}.png")
+        )
     page.context.clear_cookies()
 
     _login(page, live_server, figures["rep"])
@@ -131,8 +177,17 @@ def test_dashboards_render_their_charts(live_server, browser_page, figures, db_k
     assert "บริษัท ใจดี ดิจิทัล จำกัด" in page.inner_text("#certificate-company")
     assert page.evaluate("document.fonts.check('16px Sarabun', 'ก')")
     screenshot(page, f"reports-certificate-{db_kind}")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.emulate_media(media="print")
     assert not page.locator(".certificate-tools").is_visible()  # the print view shows the certificate alone
+    page.set_viewport_size({"width": 1123, "height": 794})  # A4 landscape at 96 dpi, as printed
+    page.screenshot(path=os.path.join(SCREENSHOTS, f"reports-certificate-print-{db_kind}.png"))
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)  # what "Save as PDF" gives
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # one A4 page
+    with open(os.path.join(SCREENSHOTS, f"reports-certificate-{db_kind}.pdf"), "wb") as f:
+        f.write(pdf)
 
     # no request left this server: charts and fonts are all local
-    assert requests and all(u.startswith(live_server) for u in requests), [u for u in requests if not u.startswith(live_server)]
+    assert requests and all(u.startswith(live_server) for u in requests), [
+        u for u in requests if not u.startswith(live_server)
+    ]

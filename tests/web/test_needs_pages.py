@@ -103,7 +103,9 @@ def test_messages_follow_the_language(page_login, make_user):
     assert "1,000,000" in en and "number" in en.lower()
     c.get("/needs/new?lang=th")
     th = text(c.post("/needs/new", data=form(c, quantity="0")))
-    assert '<html lang="th">' in th and field_error(th, "quantity")
+    assert '<html lang="th">' in th
+    message = field_error(th, "quantity")
+    assert "1,000,000" in message and any("\u0e00" <= ch <= "\u0e7f" for ch in message), message
 
 
 def test_what_was_typed_is_kept_after_an_error(page_login, make_user):

@@ -4,6 +4,7 @@ A director only ever sees their own ESA; central officers and admins any ESA or 
 and company reps the national figures as the public does; a refused request answers 403/404/422 and
 records nothing.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -16,12 +17,18 @@ OWN, OTHER = "p50-1", "p10-1"
 
 def _exports(session) -> list:
     from csr_hub.models import AuditEvent
+
     session.rollback()
-    return list(session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "report.export")
-                                .order_by(AuditEvent.id)))
+    return list(
+        session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "report.export").order_by(AuditEvent.id)
+        )
+    )
 
 
-def test_report_pages_and_exports_by_role_and_scope(app, session, quick_user, make_school, make_company, client):
+def test_report_pages_and_exports_by_role_and_scope(
+    app, session, quick_user, make_school, make_company, client
+):
     from csr_hub.models import User
 
     users = {
@@ -37,22 +44,32 @@ def test_report_pages_and_exports_by_role_and_scope(app, session, quick_user, ma
     clients = {name: signed_in(app, u) for name, u in users.items()}
     # (who, url, status): the page, an export in each format, and the scope filters
     cases = [
-        ("director", "/reports", 200), ("director", f"/reports?district={OWN}", 200),
-        ("director", f"/reports?district={OTHER}", 403), ("director", "/reports?district=nope", 403),
+        ("director", "/reports", 200),
+        ("director", f"/reports?district={OWN}", 200),
+        ("director", f"/reports?district={OTHER}", 403),
+        ("director", "/reports?district=nope", 403),
         ("director", f"/reports/export.csv?table=by_category&district={OTHER}", 403),
         ("director", f"/reports/export.xlsx?table=waiting&district={OTHER}", 403),
         ("director", "/reports/export.csv?table=waiting", 200),
         ("director", f"/reports/companies?district={OTHER}", 403),
-        ("central", "/reports", 200), ("central", f"/reports?district={OTHER}", 200),
-        ("central", "/reports?district=nope", 422), ("central", "/reports/export.csv?table=nope", 422),
+        ("central", "/reports", 200),
+        ("central", f"/reports?district={OTHER}", 200),
+        ("central", "/reports?district=nope", 422),
+        ("central", "/reports/export.csv?table=nope", 422),
         ("central", "/reports/export.pdf?table=summary", 404),
         ("central", "/reports/export.csv?table=by_school&company=abc", 422),
+        ("central", "/reports/companies?company=999999", 422),
+        ("central", f"/reports/companies?company={users['rep'].company_id}", 200),
         ("central", f"/reports/export.xlsx?table=by_district&district={OTHER}", 200),
-        ("admin", f"/reports?district={OWN}", 200), ("admin", "/reports/export.csv?table=waiting", 200),
-        ("staff", "/reports", 200), ("staff", f"/reports?district={OWN}", 403),
-        ("staff", "/reports/export.csv?table=waiting", 403), ("staff", "/reports/export.csv?table=summary", 200),
+        ("admin", f"/reports?district={OWN}", 200),
+        ("admin", "/reports/export.csv?table=waiting", 200),
+        ("staff", "/reports", 200),
+        ("staff", f"/reports?district={OWN}", 403),
+        ("staff", "/reports/export.csv?table=waiting", 403),
+        ("staff", "/reports/export.csv?table=summary", 200),
         ("staff", f"/reports/export.csv?table=summary&district={OWN}", 403),
-        ("rep", "/reports/companies", 200), ("rep", f"/reports/companies?district={OWN}", 403),
+        ("rep", "/reports/companies", 200),
+        ("rep", f"/reports/companies?district={OWN}", 403),
         ("rep", "/reports/export.xlsx?table=waiting", 403),
         ("pending_rep", "/reports", 200),
     ]
@@ -78,7 +95,12 @@ def test_report_pages_and_exports_by_role_and_scope(app, session, quick_user, ma
     events = _exports(session)
     assert [e.details["district"] for e in events if e.actor_id == users["director"].id] == [OWN]
     # anonymous: the report pages need a login; the public has the home page instead
-    for url in ("/reports", "/reports/companies", "/reports/export.csv?table=summary", "/reports/certificate/1"):
+    for url in (
+        "/reports",
+        "/reports/companies",
+        "/reports/export.csv?table=summary",
+        "/reports/certificate/1",
+    ):
         r = client.get(url)
         assert r.status_code == 302 and "/login?next=" in r.headers["Location"], url
     # the director's page says whose ESA it is, and offers no choice of ESA
@@ -93,12 +115,23 @@ def test_report_pages_and_exports_by_role_and_scope(app, session, quick_user, ma
 def test_api_summary_scope(app, session, quick_user, make_school, make_company, client):
     director = quick_user("district_director", district_code=OWN)
     central, admin = quick_user("central_officer"), quick_user("admin")
-    staff, rep = quick_user("school_staff", school=make_school()), quick_user("company_rep", company=make_company())
+    staff, rep = (
+        quick_user("school_staff", school=make_school()),
+        quick_user("company_rep", company=make_company()),
+    )
     assert client.get("/api/v1/reports/summary").status_code == 200  # national figures are public
     r = client.get(f"/api/v1/reports/summary?district={OWN}")
     assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthorized"
-    cases = [(director, OWN, 200), (director, OTHER, 403), (central, OTHER, 200), (admin, OWN, 200),
-             (staff, OWN, 403), (rep, OTHER, 403), (central, "nope", 422), (director, None, 200)]
+    cases = [
+        (director, OWN, 200),
+        (director, OTHER, 403),
+        (central, OTHER, 200),
+        (admin, OWN, 200),
+        (staff, OWN, 403),
+        (rep, OTHER, 403),
+        (central, "nope", 422),
+        (director, None, 200),
+    ]
     for user, code, status in cases:
         r = signed_in(app, user).get("/api/v1/reports/summary" + (f"?district={code}" if code else ""))
         assert r.status_code == status, (user.role, code, r.get_json())
@@ -111,8 +144,9 @@ def test_api_summary_scope(app, session, quick_user, make_school, make_company, 
             assert set(r.get_json()) >= {"needs_count", "gap_thb", "by_category", "by_quality_group"}
 
 
-def test_certificate_only_for_the_company_of_a_completed_match(app, session, quick_user, make_school, make_need,
-                                                               make_offer, make_company, page_login):
+def test_certificate_only_for_the_company_of_a_completed_match(
+    app, session, quick_user, make_school, make_need, make_offer, make_company, page_login
+):
     from csr_hub.services import matches
 
     staff = quick_user("school_staff", school=make_school())
@@ -129,8 +163,13 @@ def test_certificate_only_for_the_company_of_a_completed_match(app, session, qui
     assert c.get(f"/reports/certificate/{m.id}").status_code == 404  # delivered, not yet confirmed
     matches.act(session, staff, m.id, {"action": "confirm", "received_quantity": 3}, threshold=500_000)
     session.commit()
-    others = ((other_rep, 404), (staff, 403), (director, 403), (quick_user("central_officer"), 403),
-              (quick_user("admin"), 403))
+    others = (
+        (other_rep, 404),
+        (staff, 403),
+        (director, 403),
+        (quick_user("central_officer"), 403),
+        (quick_user("admin"), 403),
+    )
     before = snapshot(session)
     r = c.get(f"/reports/certificate/{m.id}")
     assert r.status_code == 200

@@ -5,6 +5,7 @@ The data set: schools in two ESAs and all three quality groups, needs with budge
 need's cost), matches in every status — a completed one with a partial receipt, one above the central
 threshold waiting for OBEC — and a cancelled need. Amounts carry satang so that rounding shows.
 """
+
 from __future__ import annotations
 
 import csv
@@ -51,18 +52,30 @@ def build_dataset(session, make_school, make_company, make_user, make_need, make
     o3 = make_offer(r1, category="learning_materials", title="หนังสือเรียน", quantity=1000, value_thb="99999.99")
 
     nA1 = make_need(staff[sA1.id], category="devices", quantity=20, estimated_cost_thb="70000.50")
-    nA2 = make_need(staff[sA2.id], category="internet", title="อินเทอร์เน็ตดาวเทียม", quantity=5,
-                    estimated_cost_thb=650000)
-    nA3 = make_need(staff[sA2.id], category="learning_materials", title="หนังสือ", quantity=300,
-                    estimated_cost_thb="45000.10")
+    nA2 = make_need(
+        staff[sA2.id], category="internet", title="อินเทอร์เน็ตดาวเทียม", quantity=5, estimated_cost_thb=650000
+    )
+    nA3 = make_need(
+        staff[sA2.id],
+        category="learning_materials",
+        title="หนังสือ",
+        quantity=300,
+        estimated_cost_thb="45000.10",
+    )
     nB1 = make_need(staff[sB1.id], category="devices", quantity=10, estimated_cost_thb=40000)
-    nB2 = make_need(staff[sB2.id], category="facilities", title="ซ่อมหลังคา", quantity=1,
-                    estimated_cost_thb="123456.78")
-    nB3 = make_need(staff[sB2.id], category="learning_materials", title="สมุด", quantity=200,
-                    estimated_cost_thb=20000)
+    make_need(  # a need nobody pledged to: all of it is gap
+        staff[sB2.id], category="facilities", title="ซ่อมหลังคา", quantity=1, estimated_cost_thb="123456.78"
+    )
+    nB3 = make_need(
+        staff[sB2.id], category="learning_materials", title="สมุด", quantity=200, estimated_cost_thb=20000
+    )
     nX = make_need(staff[sB1.id], category="safety", title="กล้องวงจรปิด", quantity=4, estimated_cost_thb=99999)
-    for need, who, budget in ((nA1, dir_a, "10000.25"), (nA3, dir_a, 50000), (nB1, central, 5000),
-                              (nX, dir_b, 1000)):
+    for need, who, budget in (
+        (nA1, dir_a, "10000.25"),
+        (nA3, dir_a, 50000),
+        (nB1, central, 5000),
+        (nX, dir_b, 1000),
+    ):
         posts.update_need(session, who, need, {"budget_thb": budget})
     session.commit()
 
@@ -76,18 +89,29 @@ def build_dataset(session, make_school, make_company, make_user, make_need, make
         return m
 
     made = {
-        "completed": walk(nA1, o1, 15, staff[sA1.id], [
-            (r1, "accept", {}), (dir_a, "approve", {}), (r1, "deliver", {}),
-            (staff[sA1.id], "confirm", {"received_quantity": 11, "note": "ได้รับ 11 เครื่อง"})]),
-        "delivered": walk(nB1, o1, 7, r1, [(staff[sB1.id], "accept", {}), (dir_b, "approve", {}),
-                                           (r1, "deliver", {})]),
+        "completed": walk(
+            nA1,
+            o1,
+            15,
+            staff[sA1.id],
+            [
+                (r1, "accept", {}),
+                (dir_a, "approve", {}),
+                (r1, "deliver", {}),
+                (staff[sA1.id], "confirm", {"received_quantity": 11, "note": "ได้รับ 11 เครื่อง"}),
+            ],
+        ),
+        "delivered": walk(
+            nB1, o1, 7, r1, [(staff[sB1.id], "accept", {}), (dir_b, "approve", {}), (r1, "deliver", {})]
+        ),
         "approved": walk(nA3, o3, 120, r1, [(staff[sA2.id], "accept", {}), (dir_a, "approve", {})]),
         "district_approved": walk(nA2, o2, 5, staff[sA2.id], [(r2, "accept", {}), (dir_a, "approve", {})]),
         "pledged": walk(nB3, o3, 50, staff[sB2.id], [(r1, "accept", {})]),
         "proposed": walk(nB1, o3, 1, r1, []),
         "declined": walk(nX, o1, 2, r1, [(staff[sB1.id], "decline", {})]),
-        "rejected": walk(nB3, o1, 3, r1, [(staff[sB2.id], "accept", {}),
-                                          (dir_b, "reject", {"note": "ซ้ำกับงบประมาณ"})]),
+        "rejected": walk(
+            nB3, o1, 3, r1, [(staff[sB2.id], "accept", {}), (dir_b, "reject", {"note": "ซ้ำกับงบประมาณ"})]
+        ),
         "withdrawn": walk(nA1, o3, 2, r1, [(staff[sA1.id], "accept", {}), (r1, "withdraw", {})]),
     }
     posts.cancel_need(session, staff[sB1.id], nX)
@@ -98,8 +122,9 @@ def build_dataset(session, make_school, make_company, make_user, make_need, make
     # Spread each match's history over past months with known gaps, so months and medians mean something.
     now = datetime.now(timezone.utc).replace(microsecond=0)
     for i, m in enumerate(sorted(made.values(), key=lambda m: m.id)):
-        steps = session.scalars(sa.select(MatchTransition).where(MatchTransition.match_id == m.id)
-                                .order_by(MatchTransition.id)).all()
+        steps = session.scalars(
+            sa.select(MatchTransition).where(MatchTransition.match_id == m.id).order_by(MatchTransition.id)
+        ).all()
         at = now - timedelta(days=190 - 17 * i, hours=5 * i)
         for k, t in enumerate(steps):
             if k:
@@ -108,8 +133,16 @@ def build_dataset(session, make_school, make_company, make_user, make_need, make
         session.execute(sa.update(Match).where(Match.id == m.id).values(updated_at=at))
     session.commit()
     session.expire_all()
-    return {"schools": (sA1, sA2, sB1, sB2), "companies": (c1, c2), "staff": staff, "reps": (r1, r2),
-            "directors": {ESA_A: dir_a, ESA_B: dir_b}, "central": central, "matches": made, "now": now}
+    return {
+        "schools": (sA1, sA2, sB1, sB2),
+        "companies": (c1, c2),
+        "staff": staff,
+        "reps": (r1, r2),
+        "directors": {ESA_A: dir_a, ESA_B: dir_b},
+        "central": central,
+        "matches": made,
+        "now": now,
+    }
 
 
 _HASH: list[str] = []
@@ -128,9 +161,16 @@ def quick_user(session, make_school, make_company):
     def make(role: str, school=None, company=None, district_code: str | None = None) -> User:
         n[0] += 1
         d = district(session, district_code or "p50-1") if role == "district_director" else None
-        u = User(email=f"reports-{role}-{n[0]}@example.org", password_hash=_HASH[0], full_name=f"{role} {n[0]}",
-                 role=role, status="active", school_id=school.id if school else None,
-                 company_id=company.id if company else None, district_id=d.id if d else None)
+        u = User(
+            email=f"reports-{role}-{n[0]}@example.org",
+            password_hash=_HASH[0],
+            full_name=f"{role} {n[0]}",
+            role=role,
+            status="active",
+            school_id=school.id if school else None,
+            company_id=company.id if company else None,
+            district_id=d.id if d else None,
+        )
         session.add(u)
         session.commit()
         return u
@@ -139,7 +179,7 @@ def quick_user(session, make_school, make_company):
 
 
 def signed_in(app, user):
-    """A test client whose session already carries ``user`` (the login form is tested elsewhere; argon2 is slow)."""
+    """A test client whose session already carries ``user`` (login is tested elsewhere; argon2 is slow)."""
     c = app.test_client()
     with c.session_transaction() as sess:
         sess["_user_id"] = user.get_id()
@@ -158,9 +198,19 @@ def _d(v) -> Decimal:
 
 
 def _blank() -> dict:
-    return {"needs_count": 0, "needs_value_thb": Decimal(0), "budget_thb": Decimal(0), "pledged_count": 0,
-            "pledged_value_thb": Decimal(0), "approved_count": 0, "approved_value_thb": Decimal(0),
-            "delivered_count": 0, "delivered_value_thb": Decimal(0), "completed_count": 0, "gap_thb": Decimal(0)}
+    return {
+        "needs_count": 0,
+        "needs_value_thb": Decimal(0),
+        "budget_thb": Decimal(0),
+        "pledged_count": 0,
+        "pledged_value_thb": Decimal(0),
+        "approved_count": 0,
+        "approved_value_thb": Decimal(0),
+        "delivered_count": 0,
+        "delivered_value_thb": Decimal(0),
+        "completed_count": 0,
+        "gap_thb": Decimal(0),
+    }
 
 
 def expected(session, district_code: str | None = None) -> dict:
@@ -169,21 +219,30 @@ def expected(session, district_code: str | None = None) -> dict:
 
     schools = {s.id: s for s in session.scalars(sa.select(School))}
     dcodes = {d.id: d.code for d in session.scalars(sa.select(District))}
-    in_scope = lambda school_id: district_code is None or dcodes[schools[school_id].district_id] == district_code  # noqa: E731
+
+    def in_scope(school_id: int) -> bool:
+        return district_code is None or dcodes[schools[school_id].district_id] == district_code
+
     needs = {n.id: n for n in session.scalars(sa.select(Need))}
     offers = {o.id: o for o in session.scalars(sa.select(Offer))}
     companies = {c.id: c for c in session.scalars(sa.select(Company))}
     all_matches = list(session.scalars(sa.select(Match)))
     value = lambda m: _d(m.received_value_thb) if m.status == "completed" else _d(m.value_thb)  # noqa: E731
 
-    keys = {"total": lambda n: "total", "category": lambda n: n.category,
-            "quality_group": lambda n: schools[n.school_id].quality_group,
-            "district": lambda n: dcodes[schools[n.school_id].district_id], "school": lambda n: schools[n.school_id].code}
+    keys = {
+        "total": lambda n: "total",
+        "category": lambda n: n.category,
+        "quality_group": lambda n: schools[n.school_id].quality_group,
+        "district": lambda n: dcodes[schools[n.school_id].district_id],
+        "school": lambda n: schools[n.school_id].code,
+    }
     out = {k: defaultdict(_blank) for k in keys}
     for n in needs.values():
         if n.cancelled or not in_scope(n.school_id):
             continue
-        approved_v = sum((value(m) for m in all_matches if m.need_id == n.id and m.status in APPROVED), Decimal(0))
+        approved_v = sum(
+            (value(m) for m in all_matches if m.need_id == n.id and m.status in APPROVED), Decimal(0)
+        )
         gap = max(Decimal(0), _d(n.estimated_cost_thb) - _d(n.budget_thb) - approved_v)
         for k, key in keys.items():
             f = out[k][key(n)]
@@ -233,8 +292,15 @@ def expected(session, district_code: str | None = None) -> dict:
                 stays[(t.to_status, end is not None)].append(((end or now) - t.at).total_seconds() / 86400)
     medians = {k: round(statistics.median(v), 1) for k, v in stays.items()}
 
-    comp = defaultdict(lambda: {"pledged_count": 0, "pledged_value_thb": Decimal(0), "delivered_count": 0,
-                                "delivered_value_thb": Decimal(0), "completed_count": 0})
+    comp = defaultdict(
+        lambda: {
+            "pledged_count": 0,
+            "pledged_value_thb": Decimal(0),
+            "delivered_count": 0,
+            "delivered_value_thb": Decimal(0),
+            "completed_count": 0,
+        }
+    )
     comp_prov, comp_cat = defaultdict(lambda: defaultdict(Decimal)), defaultdict(lambda: defaultdict(Decimal))
     for m in all_matches:
         n = needs[m.need_id]
@@ -253,9 +319,15 @@ def expected(session, district_code: str | None = None) -> dict:
             comp_cat[(cid, n.category)]["delivered"] += value(m)
         if m.status == "completed":
             f["completed_count"] += 1
-    return {**{k: dict(v) for k, v in out.items()}, "months": dict(months), "medians": medians,
-            "companies": dict(comp), "company_names": {c.id: c.name for c in companies.values()},
-            "companies_by_province": dict(comp_prov), "companies_by_category": dict(comp_cat)}
+    return {
+        **{k: dict(v) for k, v in out.items()},
+        "months": dict(months),
+        "medians": medians,
+        "companies": dict(comp),
+        "company_names": {c.id: c.name for c in companies.values()},
+        "companies_by_province": dict(comp_prov),
+        "companies_by_category": dict(comp_cat),
+    }
 
 
 FIGURE_KEYS = tuple(_blank())
@@ -316,6 +388,7 @@ def page_tables(html: bytes) -> dict[str, list[dict[str, str]]]:
 
 def baht(v) -> str:
     from csr_hub.domain.money import format_baht
+
     return format_baht(v, "th")
 
 
@@ -330,6 +403,7 @@ def read_csv(data: bytes) -> list[list]:
 
 def read_xlsx(data: bytes) -> list[list]:
     from openpyxl import load_workbook
+
     wb = load_workbook(io.BytesIO(data), read_only=True)
     return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
 
@@ -339,6 +413,7 @@ def export_rows(client, fmt: str, table: str, query: str = "") -> list[dict]:
     from flask_babel import force_locale
 
     from csr_hub.web.reports.tables import TABLES
+
     r = client.get(f"/reports/export.{fmt}?table={table}{query}")
     assert r.status_code == 200, r.data[:300]
     assert "attachment" in r.headers["Content-Disposition"]
@@ -352,7 +427,7 @@ def export_rows(client, fmt: str, table: str, query: str = "") -> list[dict]:
 READERS = ("csv", "xlsx")
 
 
-# --- the tests ---------------------------------------------------------------------------------------------------
+# --- the tests ----------------------------------------------------------------------------------------------
 def test_api_summary_matches_the_figures_computed_from_the_rows(dataset, session, api, client):
     mine = expected(session)
     national = client.get("/api/v1/reports/summary").get_json()
@@ -365,8 +440,13 @@ def test_api_summary_matches_the_figures_computed_from_the_rows(dataset, session
         assert_same(r, mine["quality_group"][g], g)
     # the data set covers what the figures must handle: every stage, a partial receipt, a cancelled need
     t = mine["total"]["total"]
-    assert (t["needs_count"], t["pledged_count"], t["approved_count"], t["delivered_count"], t["completed_count"]) == (
-        6, 5, 3, 2, 1)
+    assert (
+        t["needs_count"],
+        t["pledged_count"],
+        t["approved_count"],
+        t["delivered_count"],
+        t["completed_count"],
+    ) == (6, 5, 3, 2, 1)
     # 15 of 100 units of 333,333.33 = 50,000.00, 11 received = 36,666.67; plus 7 units = 23,333.33
     assert national["delivered_value_thb"] == 60000
     for code in (ESA_A, ESA_B):
@@ -388,8 +468,10 @@ def test_national_page_and_its_exports_show_the_same_figures(dataset, session, p
     r = c.get("/reports")
     assert r.status_code == 200
     tables = page_tables(r.data)
-    for table, dim, vocab in (("table-by_category", "category", reference.CATEGORIES),
-                              ("table-by_quality_group", "quality_group", reference.QUALITY_GROUPS)):
+    for table, dim, vocab in (
+        ("table-by_category", "category", reference.CATEGORIES),
+        ("table-by_quality_group", "quality_group", reference.QUALITY_GROUPS),
+    ):
         labels = {reference.label(vocab, k, "th"): k for k in vocab}
         assert len(tables[table]) == len(vocab)
         for row in tables[table]:
@@ -397,9 +479,17 @@ def test_national_page_and_its_exports_show_the_same_figures(dataset, session, p
             for k in FIGURE_KEYS:
                 assert row[k] == shown(k, mine[dim].get(key, _blank())[k]), (table, key, k)
     from csr_hub.web.reports.tables import short_name
+
     by_district = {row["short_name"]: row for row in tables["table-by_district"]}
     assert len(by_district) == 245  # every ESA, those without needs too
-    brief = ("needs_count", "needs_value_thb", "budget_thb", "pledged_value_thb", "delivered_value_thb", "gap_thb")
+    brief = (
+        "needs_count",
+        "needs_value_thb",
+        "budget_thb",
+        "pledged_value_thb",
+        "delivered_value_thb",
+        "gap_thb",
+    )
     for code in (ESA_A, ESA_B):  # the long tables show the main figures; their exports have them all
         row = by_district[short_name(district(session, code).name_th)]
         assert set(row) == {"short_name", *brief}
@@ -412,8 +502,14 @@ def test_national_page_and_its_exports_show_the_same_figures(dataset, session, p
     t = mine["total"]["total"]
     stages = {row["stage_label"]: row for row in tables["table-summary"]}
     assert [row.get("value_thb") for row in tables["table-summary"]] == [
-        baht(t["needs_value_thb"]), baht(t["pledged_value_thb"]), baht(t["approved_value_thb"]),
-        baht(t["delivered_value_thb"]), "–", baht(t["budget_thb"]), baht(t["gap_thb"])]
+        baht(t["needs_value_thb"]),
+        baht(t["pledged_value_thb"]),
+        baht(t["approved_value_thb"]),
+        baht(t["delivered_value_thb"]),
+        "–",
+        baht(t["budget_thb"]),
+        baht(t["gap_thb"]),
+    ]
     assert len(stages) == 7
 
     for fmt in READERS:  # the same tables exported: CSV (with a BOM) and Excel, Thai intact
@@ -422,7 +518,11 @@ def test_national_page_and_its_exports_show_the_same_figures(dataset, session, p
         assert rows[0]["category_label"] == "อุปกรณ์คอมพิวเตอร์และดิจิทัล"
         for row in rows:
             for k in FIGURE_KEYS:
-                assert _d(row[k]) == mine["category"].get(row["category"], _blank())[k], (fmt, row["category"], k)
+                assert _d(row[k]) == mine["category"].get(row["category"], _blank())[k], (
+                    fmt,
+                    row["category"],
+                    k,
+                )
         rows = {row["school_code"]: row for row in export_rows(c, fmt, "by_school")}
         assert set(rows) == {s.code for s in dataset["schools"]}
         for s in dataset["schools"]:
@@ -457,10 +557,12 @@ def test_esa_page_and_exports_agree_with_the_api_for_its_director(dataset, sessi
             for k in FIGURE_KEYS:
                 assert _d(row[k]) == _d(api_groups[row["quality_group"]][k]), (fmt, row["quality_group"], k)
         summary = {row["stage"]: row for row in export_rows(c, fmt, "summary")}
-        for stage, count_key, value_key in (("needs", "needs_count", "needs_value_thb"),
-                                            ("pledged", "pledged_count", "pledged_value_thb"),
-                                            ("approved", "approved_count", "approved_value_thb"),
-                                            ("delivered", "delivered_count", "delivered_value_thb")):
+        for stage, count_key, value_key in (
+            ("needs", "needs_count", "needs_value_thb"),
+            ("pledged", "pledged_count", "pledged_value_thb"),
+            ("approved", "approved_count", "approved_value_thb"),
+            ("delivered", "delivered_count", "delivered_value_thb"),
+        ):
             assert int(summary[stage]["count"]) == api_figures[count_key]
             assert _d(summary[stage]["value_thb"]) == _d(api_figures[value_key])
         assert int(summary["confirmed"]["count"]) == api_figures["completed_count"]
@@ -471,7 +573,20 @@ def test_esa_page_and_exports_agree_with_the_api_for_its_director(dataset, sessi
         assert [r["district_code"] for r in export_rows(c, fmt, "by_district")] == [ESA_B]
 
 
-THAI_MONTHS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
+THAI_MONTHS = (
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
+)
 
 
 def test_months_medians_and_waiting_agree_with_the_transitions(dataset, session, page_login):
@@ -484,24 +599,33 @@ def test_months_medians_and_waiting_agree_with_the_transitions(dataset, session,
         for row in rows:
             exp = mine["months"].get(row["month"], none)
             assert (int(row["pledged_count"]), _d(row["pledged_value_thb"])) == tuple(exp["pledged"]), row
-            assert (int(row["delivered_count"]), _d(row["delivered_value_thb"])) == tuple(exp["delivered"]), row
+            assert (int(row["delivered_count"]), _d(row["delivered_value_thb"])) == tuple(exp["delivered"]), (
+                row
+            )
             label, year = row["month_label"].rsplit(" ", 1)  # Buddhist Era month label in Thai: "พ.ย. 69"
-            assert THAI_MONTHS.index(label) + 1 == int(row["month"][5:]) and int(year) == (int(row["month"][:4]) + 543) % 100
+            assert (
+                THAI_MONTHS.index(label) + 1 == int(row["month"][5:])
+                and int(year) == (int(row["month"][:4]) + 543) % 100
+            )
         # every live pledge and delivery falls inside the twelve months
-        assert sum(int(r["pledged_count"]) for r in rows) == 5 and sum(int(r["delivered_count"]) for r in rows) == 2
+        assert (
+            sum(int(r["pledged_count"]) for r in rows) == 5
+            and sum(int(r["delivered_count"]) for r in rows) == 2
+        )
         assert sum(1 for r in rows if int(r["pledged_count"])) >= 3  # spread over several months
         for row in export_rows(c, fmt, "durations"):
             for col, finished in (("median_days", True), ("current_median_days", False)):
                 exp, got = mine["medians"].get((row["status"], finished)), row[col]
                 if exp is None:
                     assert got in ("", None), (fmt, row["status"], finished, got)
-                else:  # a stay still going on runs up to "now", which moves a little between the two computations
+                else:  # a stay still going on runs up to "now", which moves a little between the two
                     assert abs(float(got) - exp) <= (0 if finished else 0.1), (fmt, row["status"], got, exp)
         waiting = export_rows(c, fmt, "waiting")
         m = dataset["matches"]
         assert [int(r["match_id"]) for r in waiting] == sorted(
-            [m["pledged"].id, m["district_approved"].id], key=lambda i: next(
-                x.updated_at for x in (m["pledged"], m["district_approved"]) if x.id == i))
+            [m["pledged"].id, m["district_approved"].id],
+            key=lambda i: next(x.updated_at for x in (m["pledged"], m["district_approved"]) if x.id == i),
+        )
     tables = page_tables(c.get("/reports").data)
     assert len(tables["table-by_month"]) == 12
     assert tables["table-by_month"][-1]["month_label"].split(" ")[0] in THAI_MONTHS
@@ -510,8 +634,9 @@ def test_months_medians_and_waiting_agree_with_the_transitions(dataset, session,
     assert len(tables["table-waiting"]) == 2
 
 
-def test_companies_contributions_agree_and_the_public_page_names_only_those_that_agreed(dataset, session, page_login,
-                                                                                      client):
+def test_companies_contributions_agree_and_the_public_page_names_only_those_that_agreed(
+    dataset, session, page_login, client
+):
     mine = expected(session)
     c1, c2 = dataset["companies"]
     central = page_login(dataset["central"])
@@ -530,25 +655,45 @@ def test_companies_contributions_agree_and_the_public_page_names_only_those_that
                 assert _d(r["pledged_value_thb"]) == mine[table][k]["pledged"], (table, k)
                 assert _d(r["delivered_value_thb"]) == mine[table][k]["delivered"], (table, k)
         assert {r["province_name"] for r in export_rows(central, fmt, "companies_by_province")} == {
-            "เชียงใหม่", "กรุงเทพมหานคร"}
+            "เชียงใหม่",
+            "กรุงเทพมหานคร",
+        }
     page = page_tables(central.get("/reports/companies").data)
     assert [r["name"] for r in page["table-companies"]] == ["บริษัท ใจดี ดิจิทัล จำกัด", "Quiet Giving Co., Ltd."]
     assert len(page["table-companies_by_category"]) == len(mine["companies_by_category"])
+    # one company's contributions: the page and its export carry the filter
+    page = page_tables(central.get(f"/reports/companies?company={c2.id}").data)
+    assert [r["name"] for r in page["table-companies_by_province"]] == ["Quiet Giving Co., Ltd."]
+    assert page["table-companies_by_province"][0]["pledged_value_thb"] == baht(
+        mine["companies"][c2.id]["pledged_value_thb"]
+    )
+    assert [
+        int(r["company_id"])
+        for r in export_rows(central, "csv", "companies_by_category", f"&company={c2.id}")
+    ] == [c2.id]
     # the public page: verified companies that agreed to be shown and delivered something
     r = client.get("/companies")
     assert r.status_code == 200
     rec = page_tables(r.data)["recognition"]
-    assert rec == [{"name": "บริษัท ใจดี ดิจิทัล จำกัด", "province_name": "เชียงใหม่", "delivered_count": "2",
-                    "delivered_value_thb": baht(mine["companies"][c1.id]["delivered_value_thb"]),
-                    "categories": "อุปกรณ์คอมพิวเตอร์และดิจิทัล"}]
+    assert rec == [
+        {
+            "name": "บริษัท ใจดี ดิจิทัล จำกัด",
+            "province_name": "เชียงใหม่",
+            "delivered_count": "2",
+            "delivered_value_thb": baht(mine["companies"][c1.id]["delivered_value_thb"]),
+            "categories": "อุปกรณ์คอมพิวเตอร์และดิจิทัล",
+        }
+    ]
     assert "Quiet Giving" not in r.data.decode()
     # a school's staff sees the national report as the public does: only companies that agreed
     staff = page_login(dataset["staff"][dataset["schools"][0].id])
     assert [r["name"] for r in export_rows(staff, "csv", "companies")] == ["บริษัท ใจดี ดิจิทัล จำกัด"]
     # …while the quiet company's own rep still sees its own row
     rep2 = page_login(dataset["reps"][1])
-    assert {r["name"] for r in export_rows(rep2, "csv", "companies")} == {"บริษัท ใจดี ดิจิทัล จำกัด",
-                                                                           "Quiet Giving Co., Ltd."}
+    assert {r["name"] for r in export_rows(rep2, "csv", "companies")} == {
+        "บริษัท ใจดี ดิจิทัล จำกัด",
+        "Quiet Giving Co., Ltd.",
+    }
 
 
 def test_public_home_shows_the_national_figures_and_charts(dataset, session, client):
@@ -565,8 +710,14 @@ def test_public_home_shows_the_national_figures_and_charts(dataset, session, cli
         assert f'aria-labelledby="{chart}-title {chart}-desc"' in html
     assert 'style="' not in html and "<script>" not in html  # CSP: no inline style or script
     tables = page_tables(r.data)
-    for key in ("table-by_category", "table-by_quality_group", "table-by_month", "table-by_district",
-                "table-by_school", "table-durations"):
+    for key in (
+        "table-by_category",
+        "table-by_quality_group",
+        "table-by_month",
+        "table-by_district",
+        "table-by_school",
+        "table-durations",
+    ):
         assert tables[key], key
     # the public sees how many matches wait and for how long, never which ones
     assert "table-waiting" not in tables and "/matches/" not in html

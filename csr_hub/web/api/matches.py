@@ -23,9 +23,8 @@ def list_matches():
 @roles_required("school_staff", "company_rep")
 @idempotent
 def create_match():
-    match = matches.propose(db.session, current_user, json_body(), ip=client_ip())
+    match_id = matches.propose(db.session, current_user, json_body(), ip=client_ip()).id
     db.session.commit()
-    match_id = match.id
     notify.send_for_match(db.session, match_id)
     return jsonify(serialize.match(matches.get_match(db.session, current_user, match_id))), 201
 

@@ -18,7 +18,7 @@ def _limit() -> int:
     raw = request.args.get("limit")
     if raw in (None, ""):
         return 10
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:  # "²".isdigit() is True, int("²") fails
         raise ValidationFailed(fields={"limit": [_l("Give a whole number of at least 1.")]})
     return min(int(raw), suggestions.MAX_LIMIT)
 

@@ -33,8 +33,9 @@ def index():
     lang = current_lang()
     fmt = lambda v: money.format_baht(v, lang)  # noqa: E731
     data = reports.dashboard(db.session, officer=False, school_limit=10, company_limit=10, district_limit=10)
-    rows = {name: report_tables.rows(name, data[key], lang) for name, key in report_tables.DASHBOARD_KEYS.items()
-            if not report_tables.TABLES[name].officer_only}
+    public = [name for name, t in report_tables.TABLES.items() if not t.officer_only]
+    rows = {name: report_tables.rows(name, data[key], lang)
+            for name, key in report_tables.DASHBOARD_KEYS.items() if name in public}
     charts = {"category": report_tables.category_chart(data["summary"], lang, fmt),
               "month": report_tables.month_chart(data["by_month"], lang, fmt),
               "gap": report_tables.gap_chart(data["by_district"], lang, fmt, per="district", limit=10)}
@@ -95,6 +96,7 @@ def companies_recognition():
     for r in reports.companies_by(db.session, "category", public_only=True):
         if r["delivered_count"] > 0:
             cats.setdefault(r["company_id"], []).append(label(CATEGORIES, r["category"], lang))
-    rows = [{**c, "province_name": provinces.get(c["province_code"] or "", ""), "categories": cats.get(c["company_id"], [])}
+    rows = [{**c, "province_name": provinces.get(c["province_code"] or "", ""),
+             "categories": cats.get(c["company_id"], [])}
             for c in reports.companies(db.session, public_only=True) if c["delivered_count"] > 0]
     return render_template("main/companies.html", rows=rows)

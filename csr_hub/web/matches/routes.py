@@ -33,9 +33,9 @@ def propose():
             flash(prefix + " ".join(str(e) for e in errs), "error")
         return redirect(_back(), 303)
     try:
-        match = matches.propose(db.session, current_user, {"need_id": form.need_id.data, "offer_id": form.offer_id.data,
-                                                           "quantity": form.quantity.data, "note": form.note.data or ""},
-                                ip=client_ip())
+        data = {"need_id": form.need_id.data, "offer_id": form.offer_id.data, "quantity": form.quantity.data,
+                "note": form.note.data or ""}
+        match_id = matches.propose(db.session, current_user, data, ip=client_ip()).id
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
@@ -44,7 +44,6 @@ def propose():
         msgs = [str(m) for v in exc.fields.values() for m in v] or [str(exc.message)]
         flash(" ".join(msgs), "error")
         return redirect(_back(), 303)
-    match_id = match.id
     notify.send_for_match(db.session, match_id)
     ok(_("Match proposed. The other side has been notified."))
     return redirect(url_for("matches.show_match", match_id=match_id), 303)
@@ -83,8 +82,8 @@ def act(match_id: int):
             raise
         shown = ("note", "received_quantity")  # shown next to their fields on the page
         if exc.status == 409 or not any(k in shown for k in exc.fields):
-            flash(" ".join(str(m) for k, v in exc.fields.items() if k not in shown for m in v) or str(exc.message),
-                  "error")
+            others = [str(m) for k, v in exc.fields.items() if k not in shown for m in v]
+            flash(" ".join(others) or str(exc.message), "error")
         errors = {k: [str(m) for m in v] for k, v in exc.fields.items()}
         return _render(match_id, exc.status, errors, failed=data["action"], values=data)
     notify.send_for_match(db.session, match_id)

@@ -4,6 +4,7 @@ Scope rules, the same on every page and export here and in the API: a director s
 (``?district=`` of another → 403); central officers and admins see the nation or any ESA; other signed-in
 users see the national figures as the public does.
 """
+
 from __future__ import annotations
 
 import csv
@@ -55,14 +56,17 @@ def current_scope() -> T.Scope:
     company_id = None
     raw = (request.args.get("company") or "").strip()
     if raw:
-        if not raw.isdigit() or not 1 <= int(raw) < 2**31:
-            msg = _l("Give a company by its number.")
+        if not raw.isdigit() or not 1 <= int(raw) < 2**31 or db.session.get(Company, int(raw)) is None:
+            msg = _l("Unknown company: give a company by its number.")
             raise ValidationFailed(msg, fields={"company": [msg]})
         company_id = int(raw)
-    return T.Scope(district_id=district.id if district else None, district_code=district.code if district else "",
-                   officer=role in OFFICERS,
-                   own_company_id=current_user.company_id if role == "company_rep" else None,
-                   company_id=company_id)
+    return T.Scope(
+        district_id=district.id if district else None,
+        district_code=district.code if district else "",
+        officer=role in OFFICERS,
+        own_company_id=current_user.company_id if role == "company_rep" else None,
+        company_id=company_id,
+    )
 
 
 def _district(scope: T.Scope) -> District | None:
@@ -86,8 +90,10 @@ def _district_choices(scope: T.Scope) -> list[tuple[str, str]]:
     if current_user.role not in ("central_officer", "admin"):
         return []
     lang = current_lang()
-    return [(d.code, d.name_en if lang == "en" else d.name_th)
-            for d in db.session.scalars(sa.select(District).order_by(District.code))]
+    return [
+        (d.code, d.name_en if lang == "en" else d.name_th)
+        for d in db.session.scalars(sa.select(District).order_by(District.code))
+    ]
 
 
 @bp.get("/reports")
@@ -95,20 +101,35 @@ def _district_choices(scope: T.Scope) -> list[tuple[str, str]]:
 def index():
     scope = current_scope()
     lang = current_lang()
-    data = reports.dashboard(db.session, scope.district_id, officer=scope.officer,
-                             own_company_id=scope.own_company_id)
-    rows = {name: T.rows(name, data[key], lang) for name, key in T.DASHBOARD_KEYS.items()
-            if scope.officer or not T.TABLES[name].officer_only}
+    data = reports.dashboard(
+        db.session, scope.district_id, officer=scope.officer, own_company_id=scope.own_company_id
+    )
+    rows = {
+        name: T.rows(name, data[key], lang)
+        for name, key in T.DASHBOARD_KEYS.items()
+        if scope.officer or not T.TABLES[name].officer_only
+    }
     fmt = _fmt(lang)
     per = "school" if scope.district_id else "district"
     charts = {
         "category": T.category_chart(data["summary"], lang, fmt),
         "month": T.month_chart(data["by_month"], lang, fmt),
-        "gap": T.gap_chart(data["by_school"] if scope.district_id else data["by_district"], lang, fmt, per=per),
+        "gap": T.gap_chart(
+            data["by_school"] if scope.district_id else data["by_district"], lang, fmt, per=per
+        ),
     }
-    return render_template("reports/index.html", scope=scope, district=_district(scope), summary=data["summary"],
-                           waiting_stats=data["waiting_stats"], rows=rows, tables=T.TABLES, charts=charts,
-                           args=_args(scope), district_choices=_district_choices(scope))
+    return render_template(
+        "reports/index.html",
+        scope=scope,
+        district=_district(scope),
+        summary=data["summary"],
+        waiting_stats=data["waiting_stats"],
+        rows=rows,
+        tables=T.TABLES,
+        charts=charts,
+        args=_args(scope),
+        district_choices=_district_choices(scope),
+    )
 
 
 @bp.get("/reports/companies")
@@ -117,13 +138,26 @@ def companies():
     scope = current_scope()
     lang = current_lang()
     session = db.session
-    rows = {name: T.rows(name, T.TABLES[name].load(session, scope), lang)
-            for name in ("companies", "companies_by_province", "companies_by_category")}
+    rows = {
+        name: T.rows(name, T.TABLES[name].load(session, scope), lang)
+        for name in ("companies", "companies_by_province", "companies_by_category")
+    }
     company = session.get(Company, scope.company_id) if scope.company_id else None
-    own = (reports.completed_matches(session, current_user.company_id)
-           if current_user.role == "company_rep" and current_user.company_id else [])
-    return render_template("reports/companies.html", scope=scope, district=_district(scope), company=company,
-                           rows=rows, tables=T.TABLES, args=_args(scope), own_completed=own)
+    own = (
+        reports.completed_matches(session, current_user.company_id)
+        if current_user.role == "company_rep" and current_user.company_id
+        else []
+    )
+    return render_template(
+        "reports/companies.html",
+        scope=scope,
+        district=_district(scope),
+        company=company,
+        rows=rows,
+        tables=T.TABLES,
+        args=_args(scope),
+        own_completed=own,
+    )
 
 
 # --- exports ---------------------------------------------------------------------------------------------
@@ -195,25 +229,40 @@ def export(fmt: str):
     if fmt == "csv":
         body, mimetype = _csv(table, rows), "text/csv; charset=utf-8"
     else:
-        about = [(_("Report"), str(table.title)), (_("Scope"), scope_text),
-                 (_("Filters"), ", ".join(f"{k}={v}" for k, v in _args(scope).items()) or "-"),
-                 (_("Rows"), str(len(rows))), (_("Made at"), now.astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M"))]
+        about = [
+            (_("Report"), str(table.title)),
+            (_("Scope"), scope_text),
+            (_("Filters"), ", ".join(f"{k}={v}" for k, v in _args(scope).items()) or "-"),
+            (_("Rows"), str(len(rows))),
+            (_("Made at"), now.astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M")),
+        ]
         body = _xlsx(table, rows, about)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     # The export is read in a plain read transaction; its audit record gets a short write of its own.
     db.session.rollback()
     token = write_intent.set(True)
     try:
-        audit.record(db.session, "report.export", actor_id=current_user.id, object_type="report", ip=client_ip(),
-                     table=name, format=fmt, district=scope.district_code, company=scope.company_id, rows=len(rows))
+        audit.record(
+            db.session,
+            "report.export",
+            actor_id=current_user.id,
+            object_type="report",
+            ip=client_ip(),
+            table=name,
+            format=fmt,
+            district=scope.district_code,
+            company=scope.company_id,
+            rows=len(rows),
+        )
         db.session.commit()
     finally:
         write_intent.reset(token)
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'})
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
+    )
 
 
-# --- certificate of thanks -----------------------------------------------------------------------------------
+# --- certificate of thanks ------------------------------------------------------------------------------
 @bp.get("/reports/certificate/<int:match_id>")
 @roles_required(active=False)
 def certificate(match_id: int):
