@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("no open needs or offers: run with --setup")
 
     client = app.test_client()
-    statements: list[int] = []
+    statements: list[int] = [0]
 
     def count(*_args, **_kw) -> None:
         statements[-1] += 1

@@ -77,7 +77,7 @@ def match_run(allocate: bool, per_need: int) -> None:
 
     from csr_hub.services import batch
 
-    with tqdm(desc="scoring needs", unit="need", file=click.get_text_stream("stderr")) as bar:
+    with tqdm(desc="scoring needs", unit="need") as bar:
         def progress(done: int, total: int) -> None:
             bar.total = total
             bar.update(done - bar.n)  # the matcher reports the cumulative count
@@ -125,8 +125,7 @@ def match_reindex(batch_size: int) -> None:
             db.session.commit()  # one batch at a time: an interrupted run keeps what it did
             bar = bars.get(step.kind)
             if bar is None:
-                bar = bars[step.kind] = tqdm(total=step.total, desc=f"reindexing {step.kind}", unit="row",
-                                             file=click.get_text_stream("stderr"))
+                bar = bars[step.kind] = tqdm(total=step.total, desc=f"reindexing {step.kind}", unit="row")
             bar.update(step.done - bar.n)
             changed[step.kind], done[step.kind] = step.changed, step.done
     finally:

@@ -658,7 +658,6 @@ def dashboard(
     own_company_id: int | None = None,
     school_limit: int = 50,
     company_limit: int = 20,
-    district_limit: int | None = None,
     today: date | None = None,
 ) -> dict[str, Any]:
     """Everything a dashboard shows, in a constant number of queries (about a dozen).
@@ -672,7 +671,7 @@ def dashboard(
         "by_month": by_month(session, district_id, today=today),
         "durations": state_durations(session, district_id),
         "by_school": by_school(session, district_id, limit=school_limit),
-        "by_district": districts[:district_limit] if district_limit is not None else districts,
+        "by_district": districts,
         "waiting": oldest_waiting(session, district_id) if officer else [],
         "waiting_stats": waiting_stats(session, district_id),
         "companies": companies(

@@ -15,7 +15,8 @@ The batch (``services/batch.py``) reuses the same loaders over every open need a
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Iterable
+from functools import lru_cache
+from typing import Any, Iterable, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -29,17 +30,24 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
 
 
-def province_table(session: Session) -> dict[str, Province]:
-    return {p.code: p for p in session.scalars(sa.select(Province))}
+class Place(NamedTuple):
+    region: str
+    latitude: float
+    longitude: float
 
 
-def _place(provinces: dict[str, Province], code: str | None) -> tuple[str, float, float] | None:
-    p = provinces.get(code or "")
-    return (p.region, p.latitude, p.longitude) if p else None
+def province_table(session: Session) -> dict[str, Place]:
+    """Province code → (region, latitude, longitude): one statement, plain tuples (read thousands of times)."""
+    return {code: Place(region, lat, lon) for code, region, lat, lon in session.connection().execute(
+        sa.select(Province.code, Province.region, Province.latitude, Province.longitude))}
+
+
+def _place(provinces: dict[str, Place], code: str | None) -> Place | None:
+    return provinces.get(code) if code else None
 
 
 # --- views from ORM objects (one pair: the score stored when a match is proposed) -------------------
-def need_view(need: Need, provinces: dict[str, Province]) -> matching.NeedView:
+def need_view(need: Need, provinces: dict[str, Place]) -> matching.NeedView:
     school = need.school
     region, lat, lon = _place(provinces, school.province_code) or ("", 0.0, 0.0)
     return matching.NeedView(
@@ -51,7 +59,7 @@ def need_view(need: Need, provinces: dict[str, Province]) -> matching.NeedView:
     )
 
 
-def offer_view(offer: Offer, provinces: dict[str, Province], today: date) -> matching.OfferView:
+def offer_view(offer: Offer, provinces: dict[str, Place], today: date) -> matching.OfferView:
     codes = frozenset(p.code for p in offer.provinces)
     home = _place(provinces, offer.company.province_code if offer.company else None)
     return matching.OfferView(
@@ -78,16 +86,22 @@ def _offer_columns():
             Company.province_code.label("home"))
 
 
-def _offer_from_row(row, provinces: dict[str, Province], served: Iterable[str]) -> matching.OfferView:
+@lru_cache(maxsize=4096)
+def _kinds(item_kinds: str | None) -> frozenset[str]:
+    return frozenset((item_kinds or "").split())
+
+
+def _offer_from_row(row, provinces: dict[str, Place], served: Iterable[str]) -> matching.OfferView:
+    (oid, category, title, description, remaining, until, value, quantity, _nationwide, item_kinds, search,
+     home_code) = row
     codes = frozenset(served)
-    home = _place(provinces, row.home)
+    home = _place(provinces, home_code)
     return matching.OfferView(
-        id=row.id, category=row.category, title=row.title, description=row.description or "",
-        remaining=row.remaining, available_until=row.available_until,
-        value_per_unit=float(row.value_thb or 0) / row.quantity if row.quantity else 0.0,
-        provinces=codes, regions=frozenset(provinces[c].region for c in codes if c in provinces),
-        latitude=home[1] if home else None, longitude=home[2] if home else None,
-        items=frozenset((row.item_kinds or "").split()), search=row.search_text or "", status="open",
+        id=oid, category=category, title=title, description=description or "", remaining=remaining,
+        available_until=until, value_per_unit=float(value or 0) / quantity if quantity else 0.0,
+        provinces=codes, regions=frozenset(provinces[c].region for c in codes if c in provinces) if codes
+        else frozenset(), latitude=home[1] if home else None, longitude=home[2] if home else None,
+        items=_kinds(item_kinds), search=search or "", status="open",
     )
 
 
@@ -97,13 +111,14 @@ def _need_columns():
             Need.item_kinds, Need.search_text, School.province_code, School.quality_group)
 
 
-def _need_from_row(row, provinces: dict[str, Province]) -> matching.NeedView:
-    region, lat, lon = _place(provinces, row.province_code) or ("", 0.0, 0.0)
+def _need_from_row(row, provinces: dict[str, Place]) -> matching.NeedView:
+    (nid, category, title, description, remaining, needed_by, urgency, item_kinds, search, province_code,
+     quality_group) = row
+    region, lat, lon = _place(provinces, province_code) or ("", 0.0, 0.0)
     return matching.NeedView(
-        id=row.id, category=row.category, title=row.title, description=row.description or "",
-        remaining=row.remaining, needed_by=row.needed_by, urgency=row.urgency, province_code=row.province_code,
-        region=region, latitude=lat, longitude=lon, quality_group=row.quality_group,
-        items=frozenset((row.item_kinds or "").split()), search=row.search_text or "", status="open",
+        id=nid, category=category, title=title, description=description or "", remaining=remaining,
+        needed_by=needed_by, urgency=urgency, province_code=province_code, region=region, latitude=lat,
+        longitude=lon, quality_group=quality_group, items=_kinds(item_kinds), search=search or "", status="open",
     )
 
 
@@ -118,25 +133,44 @@ def _open_needs():
             .where(Need.status_clause("open")))
 
 
-def open_need_views(session: Session, provinces: dict[str, Province]) -> list[matching.NeedView]:
+def _rows(session: Session, stmt):
+    """Plain tuples through the session's connection: no ORM loading for thousands of candidates."""
+    return session.connection().execute(stmt)
+
+
+def open_need_views(session: Session, provinces: dict[str, Place]) -> list[matching.NeedView]:
     """Every open need, as views (one statement)."""
-    return [_need_from_row(r, provinces) for r in session.execute(_open_needs().order_by(Need.id))]
+    return [_need_from_row(r, provinces) for r in _rows(session, _open_needs().order_by(Need.id))]
 
 
-def open_offer_views(session: Session, provinces: dict[str, Province], today: date) -> list[matching.OfferView]:
+def open_offer_views(session: Session, provinces: dict[str, Place], today: date) -> list[matching.OfferView]:
     """Every open offer with all the provinces it serves, as views (two statements)."""
-    q = _open_offers(today).order_by(Offer.id)
     served: dict[int, list[str]] = {}
     open_ids = _open_offers(today).with_only_columns(Offer.id)
-    for offer_id, code in session.execute(sa.select(offer_provinces.c.offer_id, offer_provinces.c.province_code)
-                                          .where(offer_provinces.c.offer_id.in_(open_ids))):
+    for offer_id, code in _rows(session, sa.select(offer_provinces.c.offer_id, offer_provinces.c.province_code)
+                                .where(offer_provinces.c.offer_id.in_(open_ids))):
         served.setdefault(offer_id, []).append(code)
-    return [_offer_from_row(r, provinces, served.get(r.id, ())) for r in session.execute(q)]
+    return [_offer_from_row(r, provinces, served.get(r[0], ()))
+            for r in _rows(session, _open_offers(today).order_by(Offer.id))]
 
 
 # --- live suggestions --------------------------------------------------------------------------------
 def _clamp(limit: int) -> int:
     return max(0, min(int(limit), MAX_LIMIT))
+
+
+def _kind_codes(items: frozenset[str]) -> list[str]:
+    """These item kinds and every kind of the same family: a post listing one of them is relevant."""
+    fams = {vocabulary.family(c) for c in items} - {None}
+    return sorted(set(items) | {it.code for it in vocabulary.items() if it.family in fams})
+
+
+def _relevant(model, category: str, items: frozenset[str]):
+    """The matcher's relevance rule in SQL (it checks it again): a related category, or a shared item kind
+    or item family. Rows that could never be suggested are not read."""
+    padded = sa.literal(" ") + sa.func.coalesce(model.item_kinds, "") + sa.literal(" ")
+    return sa.or_(model.category.in_(sorted(vocabulary.related_categories(category))),
+                  *(padded.contains(f" {code} ", autoescape=True) for code in _kind_codes(items)))
 
 
 def for_need(session: Session, need: Need, limit: int = DEFAULT_LIMIT) -> list[tuple[Offer, matching.Score]]:
@@ -146,24 +180,19 @@ def for_need(session: Session, need: Need, limit: int = DEFAULT_LIMIT) -> list[t
         return []
     today = today_bangkok()
     provinces = province_table(session)
-    prov = need.school.province_code
+    nv = need_view(need, provinces)
+    prov = nv.province_code
     serves = sa.exists().where(offer_provinces.c.offer_id == Offer.id, offer_provinces.c.province_code == prov)
-    rows = session.execute(_open_offers(today).where(sa.or_(Offer.nationwide.is_(True), serves)))
+    q = _open_offers(today).where(sa.or_(Offer.nationwide.is_(True), serves), _relevant(Offer, nv.category, nv.items))
     # only whether the school's province is served matters for this need: a listed offer passed the filter
-    views = [_offer_from_row(r, provinces, () if r.nationwide else (prov,)) for r in rows]
-    ranked = matching.suggest_offers(need_view(need, provinces), views, today, limit=limit)
+    mine = (prov,)
+    views = [_offer_from_row(r, provinces, () if r[8] else mine) for r in _rows(session, q)]
+    ranked = matching.suggest_offers(nv, views, today, limit=limit)
     if not ranked:
         return []
     loaded = {o.id: o for o in session.scalars(
         sa.select(Offer).options(*OFFER_LOAD).where(Offer.id.in_([v.id for v, _ in ranked]))).unique()}
     return [(loaded[v.id], s) for v, s in ranked if v.id in loaded]
-
-
-def _kind_codes(items: frozenset[str]) -> list[str]:
-    """The offer's item kinds and every kind of the same family (a need sharing one of them is relevant)."""
-    fams = {vocabulary.family(c) for c in items} - {None}
-    codes = set(items) | {it.code for it in vocabulary.items() if it.family in fams}
-    return sorted(codes)
 
 
 def for_offer(session: Session, offer: Offer, limit: int = DEFAULT_LIMIT) -> list[tuple[Need, matching.Score]]:
@@ -174,14 +203,10 @@ def for_offer(session: Session, offer: Offer, limit: int = DEFAULT_LIMIT) -> lis
         return []
     provinces = province_table(session)
     ov = offer_view(offer, provinces, today)
-    q = _open_needs()
+    q = _open_needs().where(_relevant(Need, ov.category, ov.items))
     if ov.provinces:
         q = q.where(School.province_code.in_(sorted(ov.provinces)))
-    # relevant needs only (the matcher's own rule): a related category, or a shared item kind or family
-    relevant = [Need.category.in_(sorted(vocabulary.related_categories(offer.category)))]
-    padded = sa.literal(" ") + sa.func.coalesce(Need.item_kinds, "") + sa.literal(" ")
-    relevant += [padded.contains(f" {code} ", autoescape=True) for code in _kind_codes(ov.items)]
-    views = [_need_from_row(r, provinces) for r in session.execute(q.where(sa.or_(*relevant)))]
+    views = [_need_from_row(r, provinces) for r in _rows(session, q)]
     ranked = matching.suggest_needs(ov, views, today, limit=limit)
     if not ranked:
         return []

@@ -719,6 +719,7 @@ def test_public_home_shows_the_national_figures_and_charts(dataset, session, cli
         "table-durations",
     ):
         assert tables[key], key
+    assert len(tables["table-by_district"]) == 2  # the ESAs with needs, the largest gap first
     # the public sees how many matches wait and for how long, never which ones
     assert "table-waiting" not in tables and "/matches/" not in html
     assert re.search(r'id="waiting-stats">[^<]*\b2\b', html)

@@ -9,6 +9,7 @@ from flask import jsonify
 
 from csr_hub.domain.reference import CATEGORIES, QUALITY_GROUPS, REGIONS, URGENCIES
 from csr_hub.domain.workflow import ACTIONS, STATUSES
+from csr_hub.models.upload import UPLOAD_KINDS, UPLOAD_TYPES
 from csr_hub.web.api import bp
 
 S = dict[str, Any]
@@ -85,6 +86,12 @@ SCHEMAS: dict[str, S] = {
                          "quality_group": {"type": "string", "enum": list(QUALITY_GROUPS)}, "pupils": INT, "teachers": INT},
                         ["code", "name_th", "district_code"]),
 }
+SCHEMAS["Upload"] = _obj({"id": INT, "match_id": INT, "kind": {"type": "string", "enum": list(UPLOAD_KINDS)},
+                          "content_type": {"type": "string", "enum": list(UPLOAD_TYPES)}, "size": INT,
+                          "original_name": STR, "sha256": STR, "uploaded_by_id": INT, "created_at": DT, "url": STR},
+                         ["id", "match_id", "kind", "content_type", "size", "url"])
+SCHEMAS["UploadInput"] = _obj({"kind": {"type": "string", "enum": list(UPLOAD_KINDS)},
+                               "file": {"type": "string", "format": "binary"}}, ["kind", "file"])
 SCHEMAS["Summary"] = {"allOf": [SCHEMAS["Figures"], _obj({
     "by_category": {"type": "array", "items": {"allOf": [ref("Figures"), _obj({"category": STR})]}},
     "by_quality_group": {"type": "array", "items": {"allOf": [ref("Figures"), _obj({"quality_group": STR})]}}})]}
@@ -106,13 +113,25 @@ ERRORS = {str(c): {"description": d, "content": {"application/json": {"schema": 
     (413, "Too large"), (422, "Validation error"), (429, "Rate limited"))}
 
 
+#: a response that is the stored file itself (an upload), not JSON
+FILE = {"x-file": True}
+#: a request body sent as multipart/form-data (file uploads)
+MULTIPART = "multipart:"
+
+
 def _ok(schema: S | None, code: int = 200) -> dict[str, S]:
     if schema is None:
         return {str(code): {"description": "No content"}}
+    if schema is FILE:
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        return {str(code): {"description": "The file (its type decided from its content)",
+                            "content": {t: binary for t in UPLOAD_TYPES}}}
     return {str(code): {"description": "OK", "content": {"application/json": {"schema": schema}}}}
 
 
 def _body(name: str) -> S:
+    if name.startswith(MULTIPART):
+        return {"required": True, "content": {"multipart/form-data": {"schema": ref(name[len(MULTIPART):])}}}
     return {"required": True, "content": {"application/json": {"schema": ref(name)}}}
 
 
@@ -167,6 +186,14 @@ ROUTES: list[tuple] = [
     ("/matches/{match_id}", "get", "A match with its history", ID("match_id"), None, ref("Match"), 200, False),
     ("/matches/{match_id}/actions", "post", "Take a workflow action", ID("match_id"), "ActionInput", ref("Match"),
      200, False),
+    ("/matches/{match_id}/uploads", "get", "Files attached to a match (photos of what arrived, delivery notes)",
+     ID("match_id"), None, _obj({"items": {"type": "array", "items": ref("Upload")}}, ["items"]), 200, False),
+    ("/matches/{match_id}/uploads", "post",
+     "Attach a file: the school a photo (JPEG, PNG) once delivered, the company a delivery note (PDF, JPEG, PNG) "
+     "once approved; at most 5 MB, type checked by content", ID("match_id"), MULTIPART + "UploadInput",
+     ref("Upload"), 201, False),
+    ("/matches/{match_id}/uploads/{upload_id}", "get", "The file, to those who may see the match (others 404)",
+     ID("match_id") + ID("upload_id"), None, FILE, 200, False),
     ("/reports/summary", "get", "Report figures, national or one ESA's",
      [{"name": "district", "in": "query", "schema": STR}], None, ref("Summary"), 200, True),
 ]

@@ -32,7 +32,9 @@ def index():
 
     lang = current_lang()
     fmt = lambda v: money.format_baht(v, lang)  # noqa: E731
-    data = reports.dashboard(db.session, officer=False, school_limit=10, company_limit=10, district_limit=10)
+    data = reports.dashboard(db.session, officer=False, school_limit=10, company_limit=10)
+    # the ten ESAs with the largest gap, among those with needs (the national report lists every ESA)
+    data["by_district"] = [r for r in data["by_district"] if r["needs_count"]][:10]
     public = [name for name, t in report_tables.TABLES.items() if not t.officer_only]
     rows = {name: report_tables.rows(name, data[key], lang)
             for name, key in report_tables.DASHBOARD_KEYS.items() if name in public}
