@@ -79,7 +79,7 @@ def query(session: Session, args: dict[str, Any]):
             q = q.where(AuditEvent.action == action)
     actor = str(args.get("actor") or "").strip()[:254]
     if actor:
-        if actor.isdigit():
+        if actor.isascii() and actor.isdigit():
             q = q.where(AuditEvent.actor_id == int(actor))
         else:
             ids = sa.select(User.id).where(User.email == actor.lower())
@@ -89,7 +89,7 @@ def query(session: Session, args: dict[str, Any]):
         q = q.where(AuditEvent.object_type == object_type)
     object_id = str(args.get("object_id") or "").strip()
     if object_id:
-        if not object_id.isdigit() or int(object_id) > 2**31 - 1:
+        if not (object_id.isascii() and object_id.isdigit()) or int(object_id) > 2**31 - 1:
             errors["object_id"] = [_l("Give a whole number of at least 1.")]
         else:
             q = q.where(AuditEvent.object_id == int(object_id))

@@ -82,7 +82,7 @@ def list_matches(session: Session, user: User, args: dict[str, Any], page: int, 
     for name, column in (("need_id", Match.need_id), ("offer_id", Match.offer_id)):
         raw = args.get(name)
         if raw not in (None, ""):
-            if not str(raw).isdigit():
+            if not (str(raw).isascii() and str(raw).isdigit()):  # int("²") fails
                 errors[name] = [_l("Give a whole number of at least 1.")]
             else:
                 q = q.where(column == int(raw))

@@ -107,7 +107,8 @@ PAGING = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum
 POST_FILTERS = PAGING + [{"name": n, "in": "query", "schema": STR} for n in (
     "status", "category", "district", "province", "quality_group", "urgency", "q", "sort")]
 ID = lambda name: [{"name": name, "in": "path", "required": True, "schema": INT}]  # noqa: E731
-LIMIT = [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}}]
+LIMIT = [{"name": "limit", "in": "query", "description": "suggestions wanted; larger values are capped at 50",
+          "schema": {"type": "integer", "minimum": 1, "default": 10}}]
 ERRORS = {str(c): {"description": d, "content": {"application/json": {"schema": ref("Error")}}} for c, d in (
     (400, "Bad request"), (401, "Not logged in"), (403, "Forbidden"), (404, "Not found"), (409, "Conflict"),
     (413, "Too large"), (422, "Validation error"), (429, "Rate limited"))}
