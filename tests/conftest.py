@@ -57,6 +57,15 @@ def _drop_database(url: str) -> None:
 DB_KINDS = ["sqlite", "postgresql"]
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(monkeypatch):
+    """Argon2id at production strength costs ~0.3 s a hash: tests keep the algorithm, with small parameters."""
+    from argon2 import PasswordHasher
+
+    from csr_hub.services import accounts
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture(scope="session", params=DB_KINDS)
 def database_url(request, tmp_path_factory):
     """A migrated database with reference data, made once per run for each database kind."""

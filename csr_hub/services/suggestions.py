@@ -135,7 +135,7 @@ def _open_needs():
 
 def _rows(session: Session, stmt):
     """Plain tuples through the session's connection: no ORM loading for thousands of candidates."""
-    return session.connection().execute(stmt)
+    return session.connection().execute(stmt).all()  # one fetchall, not a fetchone per row
 
 
 def open_need_views(session: Session, provinces: dict[str, Place]) -> list[matching.NeedView]:
