@@ -102,7 +102,8 @@ def match_run(allocate: bool, per_need: int) -> None:
     if best.assignments:
         click.echo("Proposed allocation (need → offer: quantity), largest first; every pair is in "
                    "suggestions.allocated_quantity, no match is created:")
-        for need_id, offer_id, qty in sorted(best.assignments, key=lambda a: (-a[2], a[0], a[1]))[:SHOWN_ASSIGNMENTS]:
+        largest = sorted(best.assignments, key=lambda a: (-a[2], a[0], a[1]))[:SHOWN_ASSIGNMENTS]
+        for need_id, offer_id, qty in largest:
             click.echo(f"  need {need_id} → offer {offer_id}: {qty:,}")
         if len(best.assignments) > SHOWN_ASSIGNMENTS:
             click.echo(f"  … and {len(best.assignments) - SHOWN_ASSIGNMENTS:,} more")

@@ -265,6 +265,22 @@ def _total(c: float, i: float, t: float, loc: float, q: float, d: float, e: floa
     return _r1(s)
 
 
+#: the highest item part for each relation between a need's and an offer's item kinds (``_item_value``)
+ITEM_BOUND: dict[str, float] = {
+    "shared": 100.0,  # at least one kind in common
+    "family": 55.0,  # none in common, one family in common
+    "none": 40.0,  # neither side names a kind
+    "one_side": 25.0,  # only one side names a kind
+    "different": 0.0,  # both name kinds, nothing in common
+}
+
+
+def max_total(category_value: float, item_bound: float) -> float:
+    """The highest total a pair can reach with these category and item parts (every other part at 100),
+    plus the rounding: a caller holding ``limit`` candidates all above it can skip the rest unread."""
+    return _W[0] * category_value + _W[1] * item_bound + 100.0 * sum(_W[2:]) + 0.1
+
+
 # --- hard filters ---------------------------------------------------------------------------------
 def _offer_open(offer: OfferView, today: date) -> bool:
     return (offer.status == "open" and offer.remaining > 0

@@ -62,25 +62,33 @@ def run(session: Session, *, per_need: int = 10, allocate: bool = False,
     total = len(needs)
     ranked = matching.batch_suggest(needs, offers, today, per_need=per_need,
                                     progress=(lambda done: progress(done, total)) if progress else None)
-    rows = [{"need_id": need_id, "offer_id": offer_id, "score": s.total, "rank": rank, "allocated_quantity": 0,
-             "parts": {name: part.score for name, part in s.parts.items()}}
-            for need_id, winners in ranked.items() for rank, (offer_id, s) in enumerate(winners, 1)]
-    out = RunResult(needs=len(needs), offers=len(offers), stored=len(rows))
-    if allocate and rows:
+    out = RunResult(needs=len(needs), offers=len(offers), stored=sum(len(w) for w in ranked.values()))
+    allocated: dict[tuple[int, int], int] = {}
+    if allocate and out.stored:
         group = {n.id: n.quality_group for n in needs}
-        pairs = [(r["need_id"], r["offer_id"], r["score"] * EQUITY_WEIGHT.get(group[r["need_id"]], 1.0))
-                 for r in rows if r["rank"] <= ALLOCATE_TOP]
+        pairs = [(need_id, offer_id, s.total * EQUITY_WEIGHT.get(group[need_id], 1.0))
+                 for need_id, winners in ranked.items() for offer_id, s in winners[:ALLOCATE_TOP]]
         need_cap = {n.id: n.remaining for n in needs}
         offer_cap = {o.id: o.remaining for o in offers}
+        del group, needs, offers
         out.pairs_allocated_over = len(pairs)
         out.allocated = allocation.allocate(pairs, need_cap, offer_cap)
         out.greedy = allocation.greedy_allocate(pairs, need_cap, offer_cap)
-        qty = out.allocated.by_pair()
-        for r in rows:
-            r["allocated_quantity"] = qty.get((r["need_id"], r["offer_id"]), 0)
+        del pairs
+        allocated = out.allocated.by_pair()
     session.execute(sa.delete(Suggestion))
-    for start in range(0, len(rows), INSERT_BATCH):
-        session.execute(sa.insert(Suggestion), rows[start:start + INSERT_BATCH])
+    # streamed in slices: a national run has a million rows, never all built at once
+    rows: list[dict] = []
+    for need_id in list(ranked):
+        for rank, (offer_id, s) in enumerate(ranked.pop(need_id), 1):
+            rows.append({"need_id": need_id, "offer_id": offer_id, "score": s.total, "rank": rank,
+                         "allocated_quantity": allocated.get((need_id, offer_id), 0),
+                         "parts": {name: part.score for name, part in s.parts.items()}})
+        if len(rows) >= INSERT_BATCH:
+            session.execute(sa.insert(Suggestion), rows)
+            rows = []
+    if rows:
+        session.execute(sa.insert(Suggestion), rows)
     return out
 
 

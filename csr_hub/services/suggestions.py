@@ -37,7 +37,7 @@ class Place(NamedTuple):
 
 
 def province_table(session: Session) -> dict[str, Place]:
-    """Province code → (region, latitude, longitude): one statement, plain tuples (read thousands of times)."""
+    """Province code → (region, latitude, longitude), as plain tuples (read thousands of times)."""
     return {code: Place(region, lat, lon) for code, region, lat, lon in session.connection().execute(
         sa.select(Province.code, Province.region, Province.latitude, Province.longitude))}
 
@@ -118,7 +118,8 @@ def _need_from_row(row, provinces: dict[str, Place]) -> matching.NeedView:
     return matching.NeedView(
         id=nid, category=category, title=title, description=description or "", remaining=remaining,
         needed_by=needed_by, urgency=urgency, province_code=province_code, region=region, latitude=lat,
-        longitude=lon, quality_group=quality_group, items=_kinds(item_kinds), search=search or "", status="open",
+        longitude=lon, quality_group=quality_group, items=_kinds(item_kinds), search=search or "",
+        status="open",
     )
 
 
@@ -147,8 +148,8 @@ def open_offer_views(session: Session, provinces: dict[str, Place], today: date)
     """Every open offer with all the provinces it serves, as views (two statements)."""
     served: dict[int, list[str]] = {}
     open_ids = _open_offers(today).with_only_columns(Offer.id)
-    for offer_id, code in _rows(session, sa.select(offer_provinces.c.offer_id, offer_provinces.c.province_code)
-                                .where(offer_provinces.c.offer_id.in_(open_ids))):
+    links = sa.select(offer_provinces.c.offer_id, offer_provinces.c.province_code)
+    for offer_id, code in _rows(session, links.where(offer_provinces.c.offer_id.in_(open_ids))):
         served.setdefault(offer_id, []).append(code)
     return [_offer_from_row(r, provinces, served.get(r[0], ()))
             for r in _rows(session, _open_offers(today).order_by(Offer.id))]
@@ -165,12 +166,33 @@ def _kind_codes(items: frozenset[str]) -> list[str]:
     return sorted(set(items) | {it.code for it in vocabulary.items() if it.family in fams})
 
 
+def _effective_items(view: matching.NeedView | matching.OfferView) -> frozenset[str]:
+    """The item kinds the matcher will use: the stored ones, or, for a post saved without its search
+    column, the ones it finds in the text itself."""
+    if view.items or view.search:
+        return view.items
+    return vocabulary.detect_items(f"{view.title}\n{view.description}")
+
+
+def _padded_kinds(model):
+    return sa.literal(" ") + sa.func.coalesce(model.item_kinds, "") + sa.literal(" ")
+
+
+def _lists_any(model, codes: Iterable[str]):
+    padded = _padded_kinds(model)
+    return sa.or_(sa.false(), *(padded.contains(f" {code} ", autoescape=True) for code in codes))
+
+
+def _not_analysed(model):
+    """A row saved without its search column: the matcher analyses its text itself, so SQL cannot judge it."""
+    return sa.func.coalesce(model.search_text, "") == ""
+
+
 def _relevant(model, category: str, items: frozenset[str]):
     """The matcher's relevance rule in SQL (it checks it again): a related category, or a shared item kind
     or item family. Rows that could never be suggested are not read."""
-    padded = sa.literal(" ") + sa.func.coalesce(model.item_kinds, "") + sa.literal(" ")
     return sa.or_(model.category.in_(sorted(vocabulary.related_categories(category))),
-                  *(padded.contains(f" {code} ", autoescape=True) for code in _kind_codes(items)))
+                  _lists_any(model, _kind_codes(items)), _not_analysed(model))
 
 
 def for_need(session: Session, need: Need, limit: int = DEFAULT_LIMIT) -> list[tuple[Offer, matching.Score]]:
@@ -182,8 +204,10 @@ def for_need(session: Session, need: Need, limit: int = DEFAULT_LIMIT) -> list[t
     provinces = province_table(session)
     nv = need_view(need, provinces)
     prov = nv.province_code
-    serves = sa.exists().where(offer_provinces.c.offer_id == Offer.id, offer_provinces.c.province_code == prov)
-    q = _open_offers(today).where(sa.or_(Offer.nationwide.is_(True), serves), _relevant(Offer, nv.category, nv.items))
+    serves = sa.exists().where(offer_provinces.c.offer_id == Offer.id,
+                               offer_provinces.c.province_code == prov)
+    q = _open_offers(today).where(sa.or_(Offer.nationwide.is_(True), serves),
+                                  _relevant(Offer, nv.category, _effective_items(nv)))
     # only whether the school's province is served matters for this need: a listed offer passed the filter
     mine = (prov,)
     views = [_offer_from_row(r, provinces, () if r[8] else mine) for r in _rows(session, q)]
@@ -195,19 +219,59 @@ def for_need(session: Session, need: Need, limit: int = DEFAULT_LIMIT) -> list[t
     return [(loaded[v.id], s) for v, s in ranked if v.id in loaded]
 
 
-def for_offer(session: Session, offer: Offer, limit: int = DEFAULT_LIMIT) -> list[tuple[Need, matching.Score]]:
-    """Open needs ``offer`` can serve, best first, scored now (at most ``MAX_LIMIT``)."""
+def _need_tiers(offer: matching.OfferView) -> list[tuple[Any, float]]:
+    """The relevant needs of an offer in tiers, each with the highest total a need in it can reach.
+
+    Ordered by that bound, highest first. ``for_offer`` reads a tier only while its bound could still beat
+    the ``limit``-th best need found so far, so a nationwide offer of laptops reads the laptop needs and
+    stops, instead of every need in six related categories (most of them stop after the first tier).
+    """
+    items = _effective_items(offer)
+    shared = sorted(items)
+    family = sorted(set(_kind_codes(items)) - items)
+    unknown = _not_analysed(Need)
+    lists_shared = _lists_any(Need, shared)
+    lists_family = _lists_any(Need, family)
+    rest = sa.and_(sa.not_(unknown), sa.not_(lists_shared), sa.not_(lists_family))
+    bound = matching.ITEM_BOUND
+    rest_item = bound["one_side"] if items else max(bound["none"], bound["one_side"])
+    others = sorted(vocabulary.related_categories(offer.category) - {offer.category})
+    tiers: list[tuple[Any, float]] = []
+    # disjoint tiers: a need is read once
+    tiers.append((sa.or_(unknown, lists_shared), matching.max_total(100.0, bound["shared"])))
+    if family:
+        tiers.append((sa.and_(sa.not_(unknown), sa.not_(lists_shared), lists_family),
+                      matching.max_total(100.0, bound["family"])))
+    tiers.append((sa.and_(rest, Need.category == offer.category), matching.max_total(100.0, rest_item)))
+    tiers.append((sa.and_(rest, Need.category.in_(others)), matching.max_total(50.0, rest_item)))
+    return sorted(tiers, key=lambda t: -t[1])
+
+
+def for_offer(session: Session, offer: Offer,
+              limit: int = DEFAULT_LIMIT) -> list[tuple[Need, matching.Score]]:
+    """Open needs ``offer`` can serve, best first, scored now (at most ``MAX_LIMIT``).
+
+    At most one statement per tier of ``_need_tiers`` (four at most), whatever the number of needs.
+    """
     limit = _clamp(limit)
     today = today_bangkok()
     if offer.status_on(today) != "open" or limit == 0:
         return []
     provinces = province_table(session)
     ov = offer_view(offer, provinces, today)
-    q = _open_needs().where(_relevant(Need, ov.category, ov.items))
+    q = _open_needs()
     if ov.provinces:
         q = q.where(School.province_code.in_(sorted(ov.provinces)))
-    views = [_need_from_row(r, provinces) for r in _rows(session, q)]
-    ranked = matching.suggest_needs(ov, views, today, limit=limit)
+    tiers = _need_tiers(ov)
+    ranked: list[tuple[matching.NeedView, matching.Score]] = []
+    for k, (tier, _bound) in enumerate(tiers):
+        fresh = [_need_from_row(r, provinces) for r in _rows(session, q.where(tier))]
+        if fresh:
+            # the best of (the best so far + this tier) is the best of everything read so far
+            ranked = matching.suggest_needs(ov, [v for v, _ in ranked] + fresh, today, limit=limit)
+        later = tiers[k + 1][1] if k + 1 < len(tiers) else None
+        if later is None or (len(ranked) == limit and ranked[-1][1].total > later):
+            break
     if not ranked:
         return []
     loaded = {n.id: n for n in session.scalars(

@@ -1,5 +1,5 @@
 """Suggestions through /api/v1: the spec's shapes, the Thai ↔ English example, hard filters, equity,
-``?limit=``, 404s, and a constant number of SQL statements however many offers there are."""
+``?limit=``, 404s, and a number of SQL statements that does not grow with the number of posts."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -225,5 +225,7 @@ def test_sql_statements_do_not_grow_with_the_number_of_candidates(client, make_u
     many_need, many_body = _statements(client, f"/api/v1/needs/{need.id}/suggestions")
     many_offer, offer_body = _statements(client, f"/api/v1/offers/{offer.id}/suggestions")
     assert len(many_body["items"]) == 10 and len(offer_body["items"]) == 10
-    assert many_need == few_need and many_offer == few_offer
-    assert many_need <= 10 and many_offer <= 10
+    assert many_need == few_need <= 8
+    # an offer's needs are read in at most four tiers (fewer once the best are out of reach): with one
+    # need, every tier is read; with thirteen, the first tiers fill the list
+    assert many_offer <= few_offer <= 11
