@@ -45,6 +45,7 @@ test-fast: install-test
 
 audit: install-test
 	$(BIN)/bandit -q -r csr_hub -ll
+	$(BIN)/python bench/schemathesis_run.py --examples 25
 	bash bench/sqlmap_scan.sh
 
 bench: install-test

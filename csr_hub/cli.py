@@ -77,15 +77,22 @@ def match_run(allocate: bool, per_need: int) -> None:
 
     from csr_hub.services import batch
 
-    with tqdm(desc="scoring needs", unit="need") as bar:
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)  # the matcher reports the cumulative count
+    bar = tqdm(desc="scoring needs", unit="need")
 
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)  # the matcher reports the cumulative count
+        if done >= total:
+            bar.close()  # scoring is over; allocating and storing are timed below
+
+    try:
         result = batch.run(db.session, per_need=per_need, allocate=allocate, progress=progress)
+    finally:
+        bar.close()
     db.session.commit()
     click.echo(f"{result.needs:,} open needs × {result.offers:,} open offers: "
                f"{result.stored:,} suggestions stored (at most {per_need} per need).")
+    click.echo("Time: " + ", ".join(f"{phase} {s:.1f} s" for phase, s in result.seconds.items()) + ".")
     if not allocate:
         return
     best, greedy = result.allocated, result.greedy

@@ -15,6 +15,7 @@ live (``services/suggestions.py``).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -44,7 +45,7 @@ class RunResult:
     allocated: allocation.Allocation | None = None
     greedy: allocation.Allocation | None = None
     pairs_allocated_over: int = 0  # candidate pairs handed to the allocation
-    lines: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time of each phase
 
 
 def run(session: Session, *, per_need: int = 10, allocate: bool = False,
@@ -55,6 +56,7 @@ def run(session: Session, *, per_need: int = 10, allocate: bool = False,
     """
     if per_need < 1:
         raise ValueError("per_need must be at least 1")
+    started = time.perf_counter()
     today = today_bangkok()
     provinces = province_table(session)
     needs = open_need_views(session, provinces)
@@ -63,6 +65,7 @@ def run(session: Session, *, per_need: int = 10, allocate: bool = False,
     ranked = matching.batch_suggest(needs, offers, today, per_need=per_need,
                                     progress=(lambda done: progress(done, total)) if progress else None)
     out = RunResult(needs=len(needs), offers=len(offers), stored=sum(len(w) for w in ranked.values()))
+    out.seconds["load and score"] = time.perf_counter() - started
     allocated: dict[tuple[int, int], int] = {}
     if allocate and out.stored:
         group = {n.id: n.quality_group for n in needs}
@@ -76,6 +79,7 @@ def run(session: Session, *, per_need: int = 10, allocate: bool = False,
         out.greedy = allocation.greedy_allocate(pairs, need_cap, offer_cap)
         del pairs
         allocated = out.allocated.by_pair()
+        out.seconds["allocate"] = time.perf_counter() - started - sum(out.seconds.values())
     session.execute(sa.delete(Suggestion))
     # streamed in slices: a national run has a million rows, never all built at once
     rows: list[dict] = []
@@ -89,6 +93,7 @@ def run(session: Session, *, per_need: int = 10, allocate: bool = False,
             rows = []
     if rows:
         session.execute(sa.insert(Suggestion), rows)
+    out.seconds["store"] = time.perf_counter() - started - sum(out.seconds.values())
     return out
 
 

@@ -5,7 +5,6 @@ may call it fails here.
 """
 from __future__ import annotations
 
-import pytest
 from werkzeug.routing import IntegerConverter
 
 from csr_hub.web import access

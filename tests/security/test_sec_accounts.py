@@ -14,7 +14,6 @@ import sqlalchemy as sa
 
 from csr_hub.extensions import db
 from csr_hub.models import ApiToken, AuditEvent, User
-from csr_hub.services import accounts
 
 from sec_helpers import PASSWORD, Api, csrf_token, fast_hashing, snapshot  # noqa: F401
 

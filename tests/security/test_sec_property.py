@@ -26,7 +26,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from csr_hub.domain.reference import today_bangkok
 from csr_hub.domain.workflow import ACTIONS, HOLDING_STATUSES, STATUSES
-from csr_hub.models import Match, MatchTransition, Need, Offer, User
+from csr_hub.models import Match, MatchTransition, Need, Offer
 
 from sec_helpers import Api, fast_hashing  # noqa: F401
 

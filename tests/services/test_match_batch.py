@@ -84,6 +84,7 @@ def test_match_run_allocate_respects_every_capacity_and_compares_with_greedy(run
     session.commit()
     result = runner.invoke(args=["match", "run", "--allocate"])
     assert result.exit_code == 0, result.output
+    assert re.search(r"Time: load and score [\d.]+ s, allocate [\d.]+ s, store [\d.]+ s\.", result.output)
     m = re.search(r"exact ([\d,.]+), greedy ([\d,.]+)", result.output)
     assert m, result.output
     exact, greedy = (float(x.replace(",", "")) for x in m.groups())

@@ -1,7 +1,6 @@
 """Log in, log out, register, second factor, own account (password, data download, erasure)."""
 from __future__ import annotations
 
-import io
 import json
 from urllib.parse import urlsplit
 
