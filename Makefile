@@ -38,7 +38,7 @@ serve: install
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install-test
-	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 
 test-fast: install-test
 	$(BIN)/python -m pytest -p no:cacheprovider -x -q -m "not browser and not slow" $(PYTEST_ARGS)
