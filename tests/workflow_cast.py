@@ -16,16 +16,6 @@ THRESHOLD = 100_000
 PER_UNIT = 10_000
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(monkeypatch):
-    """Cheap Argon2 parameters for the many accounts these tests make and log in (verification reads the
-    parameters from each hash, so logins stay real)."""
-    from argon2 import PasswordHasher
-
-    from csr_hub.services import accounts
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 @pytest.fixture
 def app_config():
     return {"CSR_CENTRAL_THRESHOLD_THB": THRESHOLD}

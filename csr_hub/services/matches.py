@@ -237,7 +237,7 @@ def act(session: Session, user: User, match_id: int, data: dict[str, Any], thres
         raise Forbidden() from None
     except workflow.IllegalTransition:
         raise Conflict(_l("This action is not allowed while the match is %(status)s.",
-                          status=_status_label(match.status))) from None
+                          status=status_label(match.status))) from None
     note = _note(data.get("note"))
     if action == "reject" and not note:
         raise invalid("note", _l("Give a reason for rejecting."))
@@ -276,7 +276,7 @@ def act(session: Session, user: User, match_id: int, data: dict[str, Any], thres
     return match
 
 
-def _status_label(status: str) -> str:
+def status_label(status: str) -> str:
     from csr_hub.domain.reference import STATUS_LABELS
     from flask_babel import get_locale
     th, en = STATUS_LABELS.get(status, (status, status))

@@ -22,7 +22,7 @@ from csr_hub.domain.workflow import Actor
 from csr_hub.models import Match, Upload, User
 from csr_hub.services import audit
 from csr_hub.services.errors import AccountPending, Conflict, Forbidden, NotFound, ValidationFailed, invalid
-from csr_hub.services.matches import actor_for, get_match
+from csr_hub.services.matches import actor_for, get_match, status_label
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PER_MATCH = 20
@@ -90,7 +90,7 @@ def save(session: Session, user: User, match_id: int, kind: object, filename: ob
         raise Forbidden(_l("The school adds photos; the company adds delivery notes."))
     if match.status not in statuses:
         raise Conflict(_l("Files of this kind can be added once the match is %(statuses)s.",
-                          statuses=", ".join(statuses)))
+                          statuses=", ".join(status_label(s) for s in statuses)))
     count = session.scalar(sa.select(sa.func.count(Upload.id)).where(Upload.match_id == match.id)) or 0
     if count >= MAX_PER_MATCH:
         raise Conflict(_l("This match already has %(n)s files.", n=MAX_PER_MATCH))

@@ -34,15 +34,6 @@ OTHER_OFFERS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    """Cheap Argon2 parameters: these tests log users in; the login path itself is unchanged."""
-    from argon2 import PasswordHasher
-
-    from csr_hub.services import accounts
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 def _check_parts(parts: dict) -> None:
     assert set(parts) == PART_NAMES
     for name, part in parts.items():

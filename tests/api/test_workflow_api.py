@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from csr_hub.models import Match, MatchTransition, Need, Offer
 
 from conftest import snapshot
-from workflow_cast import PER_UNIT, app_config, cast, fast_passwords, make_match  # noqa: F401  (fixtures)
+from workflow_cast import PER_UNIT, app_config, cast, make_match  # noqa: F401  (fixtures)
 
 MATCH_KEYS = {"id", "need_id", "offer_id", "quantity", "value_thb", "status", "proposed_by", "proposed_by_user_id",
               "score", "parts", "received_quantity", "created_at", "updated_at", "history"}

@@ -9,7 +9,7 @@ import pytest
 from csr_hub.models import Need, Offer
 
 from conftest import PASSWORD, screenshot
-from workflow_cast import cast, fast_passwords  # noqa: F401  (fixtures)
+from workflow_cast import cast  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,7 @@
 """Shared set-up of the security tests: two tenants (school, company, ESA each), national roles, matches in
-every status, cheap password hashing, and request helpers.
+every status, and request helpers (cheap password hashing comes from tests/conftest.py).
 
-Import the fixtures into a test module (``from sec_helpers import fast_hashing, world``) so pytest finds
+Import the fixtures into a test module (``from sec_helpers import world``) so pytest finds
 them; this is not a conftest.py, so ``from conftest import …`` keeps meaning tests/conftest.py.
 """
 from __future__ import annotations
@@ -12,12 +12,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 
 from conftest import PASSWORD, Api, csrf_token, snapshot  # noqa: F401 - re-exported for the test modules
-
-#: argon2id with tiny costs: the tests log in hundreds of times; production parameters are tested once
-FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 ROLES = ("anonymous", "pending", "school_staff", "company_rep", "district_director", "central_officer", "admin")
 
@@ -27,14 +23,6 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
        b"\x00\x00\x00\nIDATx\x9cc\x00\x01\x00\x00\x05\x00\x01\r\n-\xb4\x00\x00\x00\x00IEND\xaeB`\x82")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    from csr_hub.services import accounts
-    monkeypatch.setattr(accounts, "_hasher", FAST_HASHER)
-    accounts._dummy_hash.cache_clear()
-    yield
-    accounts._dummy_hash.cache_clear()
 
 
 @dataclass

@@ -9,7 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from csr_hub.web import access
 
-from sec_helpers import csrf_token, fast_hashing  # noqa: F401
+from sec_helpers import csrf_token  # noqa: F401
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 #: endpoints outside PUBLIC whose view decides itself (documented reason each)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from csr_hub.extensions import db
 from csr_hub.models import ApiToken, AuditEvent, User
 
-from sec_helpers import PASSWORD, Api, csrf_token, fast_hashing, snapshot  # noqa: F401
+from sec_helpers import PASSWORD, Api, csrf_token, snapshot  # noqa: F401
 
 #: the hasher the app uses (captured before the tests swap in a cheap one)
 from csr_hub.services.accounts import _hasher as PRODUCTION_HASHER  # noqa: E402

@@ -11,7 +11,7 @@ from csr_hub.extensions import db
 from csr_hub.models import AuditEvent
 from csr_hub.services import audit
 
-from sec_helpers import PASSWORD, Api, act, csrf_token, fast_hashing, world  # noqa: F401
+from sec_helpers import PASSWORD, Api, act, csrf_token, world  # noqa: F401
 
 
 def _rows(session) -> list[tuple]:

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import PASSWORD, screenshot
 
-from sec_helpers import PNG, fast_hashing, world  # noqa: F401
+from sec_helpers import PNG, world  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

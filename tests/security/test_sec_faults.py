@@ -12,7 +12,7 @@ from csr_hub.extensions import db
 from csr_hub.models import AuditEvent, Match, MatchTransition, Need, Notification, Offer
 from csr_hub.services import matches, notify
 
-from sec_helpers import Api, csrf_token, fast_hashing, snapshot, world  # noqa: F401
+from sec_helpers import Api, csrf_token, snapshot, world  # noqa: F401
 
 SECRET_SQL = "UPDATE matches SET status='pledged' WHERE id=1 -- disk I/O error"
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from csr_hub.domain.reference import today_bangkok
 from csr_hub.models import Company, Match, Need, Offer, School, Upload, User
 
-from sec_helpers import JPEG, Api, csrf_token, fast_hashing, files, snapshot, world  # noqa: F401
+from sec_helpers import JPEG, Api, csrf_token, files, snapshot, world  # noqa: F401
 
 FUTURE = (today_bangkok() + timedelta(days=60)).isoformat()
 

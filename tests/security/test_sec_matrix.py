@@ -16,7 +16,7 @@ import pytest
 from csr_hub.domain.reference import today_bangkok
 
 from sec_helpers import (  # noqa: F401
-    JPEG, PDF, ROLES, Api, build_tenant, csrf_token, fast_hashing, files, make_match, snapshot,
+    JPEG, PDF, ROLES, Api, build_tenant, csrf_token, files, make_match, snapshot,
 )
 
 FUTURE = (today_bangkok() + timedelta(days=60)).isoformat()

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from csr_hub.extensions import db
 from csr_hub.models import ApiToken, AuditEvent, MatchTransition, Need, Notification, User
 
-from sec_helpers import PASSWORD, Api, csrf_token, fast_hashing, world  # noqa: F401
+from sec_helpers import PASSWORD, Api, csrf_token, world  # noqa: F401
 
 
 def _everything(session) -> str:

@@ -28,7 +28,7 @@ from csr_hub.domain.reference import today_bangkok
 from csr_hub.domain.workflow import ACTIONS, HOLDING_STATUSES, STATUSES
 from csr_hub.models import Match, MatchTransition, Need, Offer
 
-from sec_helpers import Api, fast_hashing  # noqa: F401
+from sec_helpers import Api  # noqa: F401
 
 #: examples × steps: bounded so that a run stays well under 30 s per database
 EXAMPLES, STEPS = 15, 40

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 
 from csr_hub.web.api.openapi import ROUTES, document
 
-from sec_helpers import fast_hashing, world  # noqa: F401
+from sec_helpers import world  # noqa: F401
 
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance")
 

@@ -11,7 +11,7 @@ from csr_hub.domain.workflow import ACTIONS
 from csr_hub.models import Match, School
 from csr_hub.services import uploads
 
-from sec_helpers import JPEG, PDF, Api, act, fast_hashing, files, snapshot, world  # noqa: F401
+from sec_helpers import JPEG, PDF, Api, act, files, snapshot, world  # noqa: F401
 
 #: the action the page's buttons would offer for a match in this status
 NEXT_ACTION = {"proposed": "accept", "pledged": "approve", "approved": "deliver", "delivered": "confirm",

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from csr_hub import create_app
 from csr_hub.models import Upload
 
-from sec_helpers import JPEG, PDF, PNG, Api, csrf_token, fast_hashing, files, snapshot, world  # noqa: F401
+from sec_helpers import JPEG, PDF, PNG, Api, csrf_token, files, snapshot, world  # noqa: F401
 
 FAKES = {
     "page.html as .jpg": ("photo.jpg", b"<html><script>alert(1)</script></html>"),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from csr_hub import create_app
 
-from sec_helpers import PASSWORD, Api, csrf_token, fast_hashing  # noqa: F401
+from sec_helpers import PASSWORD, Api, csrf_token  # noqa: F401
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 INLINE_STYLE = re.compile(r"<[a-z][^>]*\sstyle\s*=", re.I)

@@ -14,7 +14,7 @@ from sqlalchemy import event
 from csr_hub.models import Match, MatchTransition, Need, Offer
 
 from conftest import PASSWORD
-from workflow_cast import THRESHOLD, cast, fast_passwords, make_match  # noqa: F401  (fixtures)
+from workflow_cast import THRESHOLD, cast, make_match  # noqa: F401  (fixtures)
 
 FIRED = 50
 CAPACITY = 10

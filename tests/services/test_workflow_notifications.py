@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from csr_hub.models import Notification
 
-from workflow_cast import THRESHOLD, cast, fast_passwords  # noqa: F401  (fixtures)
+from workflow_cast import THRESHOLD, cast  # noqa: F401  (fixtures)
 
 
 def free_port() -> int:

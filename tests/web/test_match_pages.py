@@ -14,15 +14,6 @@ from csr_hub.services import posts, suggestions
 from conftest import csrf_token, snapshot
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    """Cheap Argon2 parameters: these tests log users in; the login path itself is unchanged."""
-    from argon2 import PasswordHasher
-
-    from csr_hub.services import accounts
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 def text(r) -> str:
     return html.unescape(r.get_data(as_text=True))
 

@@ -18,14 +18,6 @@ URLS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    from argon2 import PasswordHasher
-
-    from csr_hub.services import accounts
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 def statements(client, url: str) -> tuple[int, int]:
     """(SQL statements run, rows listed) for one GET."""
     seen: list[str] = []

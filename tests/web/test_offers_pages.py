@@ -16,15 +16,6 @@ from conftest import csrf_token, snapshot
 THRESHOLD = 500_000
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    """Cheap Argon2 parameters: these tests log many users in; the login path itself is unchanged."""
-    from argon2 import PasswordHasher
-
-    from csr_hub.services import accounts
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 def future(days: int = 30) -> str:
     return (today_bangkok() + timedelta(days=days)).isoformat()
 

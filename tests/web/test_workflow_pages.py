@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from csr_hub.models import Match, Need, Notification, Offer
 
 from conftest import csrf_token, snapshot
-from workflow_cast import app_config, cast, fast_passwords, make_match  # noqa: F401  (fixtures)
+from workflow_cast import app_config, cast, make_match  # noqa: F401  (fixtures)
 
 
 def form_post(client, url, **data):
