@@ -12,7 +12,7 @@ from csr_hub.services import posts, suggestions
 from csr_hub.services.errors import ServiceError
 from csr_hub.web.access import roles_required
 from csr_hub.web.auth.forms import ConfirmForm
-from csr_hub.web.forms import apply_service_errors, ok
+from csr_hub.web.forms import apply_service_errors, commit_or_show_errors, ok
 from csr_hub.web.i18n import current_lang
 from csr_hub.web.listing import choices, run_list
 from csr_hub.web.needs.forms import BudgetForm, NeedForm, ProposeForm, category_choices, urgency_choices
@@ -41,15 +41,10 @@ def new_need():
     form = _need_form()
     status = 200
     if form.validate_on_submit():
-        try:
-            need = posts.create_need(db.session, current_user, form.service_data(), ip=client_ip())
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc)
-            status = exc.status
-        else:
-            ok(_("Your need is posted."))
+        need, status = commit_or_show_errors(
+            form, lambda: posts.create_need(db.session, current_user, form.service_data(), ip=client_ip()),
+            _("Your need is posted."))
+        if need is not None:
             return redirect(url_for("needs.show_need", need_id=need.id))
     elif request.method == "POST":
         status = 400  # the CSRF token was missing or expired: form_errors() says so
@@ -89,17 +84,12 @@ def edit_need(need_id: int):
     form = _need_form(obj=need)
     status = 200
     if form.validate_on_submit():
-        try:
-            posts.update_need(db.session, current_user, need, form.service_data(), ip=client_ip())
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc)
-            status = exc.status
-            need = posts.get_need(db.session, need_id)
-        else:
-            ok(_("Saved."))
+        saved, status = commit_or_show_errors(
+            form, lambda: posts.update_need(db.session, current_user, need, form.service_data(), ip=client_ip()),
+            _("Saved."))
+        if saved is not None:
             return redirect(url_for("needs.show_need", need_id=need.id))
+        need = posts.get_need(db.session, need_id)
     elif request.method == "POST":
         status = 400
     return render_template("needs/form.html", form=form, need=need,
@@ -114,13 +104,9 @@ def cancel_need(need_id: int):
         abort(403)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            posts.cancel_need(db.session, current_user, need, ip=client_ip())
-            db.session.commit()
-            ok(_("The need is cancelled."))
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc)
+        commit_or_show_errors(
+            form, lambda: posts.cancel_need(db.session, current_user, need, ip=client_ip()),
+            _("The need is cancelled."))
     return redirect(url_for("needs.show_need", need_id=need_id))
 
 

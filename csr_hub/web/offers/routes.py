@@ -8,10 +8,9 @@ from flask_login import current_user
 from csr_hub.extensions import db
 from csr_hub.services import matches as match_service
 from csr_hub.services import posts, suggestions
-from csr_hub.services.errors import ServiceError
 from csr_hub.web.access import roles_required
 from csr_hub.web.auth.forms import ConfirmForm
-from csr_hub.web.forms import apply_service_errors, ok
+from csr_hub.web.forms import commit_or_show_errors, ok
 from csr_hub.web.i18n import current_lang
 from csr_hub.web.listing import choices, province_choices, run_list
 from csr_hub.web.needs.forms import OfferForm, ProposeForm, category_choices
@@ -48,15 +47,10 @@ def new_offer():
     form = _offer_form()
     status = 200
     if form.validate_on_submit():
-        try:
-            offer = posts.create_offer(db.session, current_user, _data(form), ip=client_ip())
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc)
-            status = exc.status
-        else:
-            ok(_("Your offer is posted."))
+        offer, status = commit_or_show_errors(
+            form, lambda: posts.create_offer(db.session, current_user, _data(form), ip=client_ip()),
+            _("Your offer is posted."))
+        if offer is not None:
             return redirect(url_for("offers.show_offer", offer_id=offer.id))
     elif request.method == "POST":
         status = 400
@@ -87,17 +81,12 @@ def edit_offer(offer_id: int):
     form = _offer_form(obj=offer)
     status = 200
     if form.validate_on_submit():
-        try:
-            posts.update_offer(db.session, current_user, offer, _data(form), ip=client_ip())
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc)
-            status = exc.status
-            offer = posts.get_offer(db.session, offer_id)
-        else:
-            ok(_("Saved."))
+        saved, status = commit_or_show_errors(
+            form, lambda: posts.update_offer(db.session, current_user, offer, _data(form), ip=client_ip()),
+            _("Saved."))
+        if saved is not None:
             return redirect(url_for("offers.show_offer", offer_id=offer.id))
+        offer = posts.get_offer(db.session, offer_id)
     elif request.method == "POST":
         status = 400
     return render_template("offers/form.html", form=form, offer=offer,
@@ -112,11 +101,7 @@ def withdraw_offer(offer_id: int):
         abort(403)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            posts.withdraw_offer(db.session, current_user, offer, ip=client_ip())
-            db.session.commit()
-            ok(_("The offer is withdrawn."))
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc)
+        commit_or_show_errors(
+            form, lambda: posts.withdraw_offer(db.session, current_user, offer, ip=client_ip()),
+            _("The offer is withdrawn."))
     return redirect(url_for("offers.show_offer", offer_id=offer_id))
