@@ -1,0 +1,111 @@
+"""Schools as reference data: central officers and admins add them and keep their figures up to date.
+
+The API (``POST /api/v1/schools``) and the admin pages both call these functions, so one place decides what a
+valid school is.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from csr_hub.domain.reference import QUALITY_GROUPS, SCHOOL_CODE_RE
+from csr_hub.models import District, Province, School, User
+from csr_hub.services import audit
+from csr_hub.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from csr_hub.services.validation import Collector, parse_choice, parse_int, parse_text
+
+EDITORS = ("central_officer", "admin")
+#: the figures an editor may change on an existing school
+EDITABLE = ("quality_group", "pupils", "teachers")
+
+
+def _check_actor(actor: User) -> None:
+    if actor.role not in EDITORS or actor.status != "active":
+        raise Forbidden()
+
+
+def schools_query(args: dict[str, Any]) -> sa.Select:
+    """Schools whose code or name (Thai or English) contains ``q``, optionally of one quality group."""
+    q = sa.select(School)
+    group = (args.get("quality_group") or "").strip()
+    if group:
+        if group not in QUALITY_GROUPS:
+            raise ValidationFailed(fields={"quality_group": [_l("Choose one of the listed values.")]})
+        q = q.where(School.quality_group == group)
+    text = (args.get("q") or "").strip()[:100]
+    if text:
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        q = q.where(sa.or_(School.name_th.like(like, escape="\\"), School.name_en.ilike(like, escape="\\"),
+                           School.code.like(like, escape="\\")))
+    return q
+
+
+def get_school(session: Session, school_id: int) -> School:
+    s = session.scalar(sa.select(School).options(joinedload(School.district)).where(School.id == school_id))
+    if s is None:
+        raise NotFound()
+    return s
+
+
+def create_school(session: Session, actor: User, data: dict[str, Any], ip: str = "") -> School:
+    """A new school. Raises Forbidden, ValidationFailed (per field) or Conflict (the code exists)."""
+    _check_actor(actor)
+    c = Collector(data)
+    c.take("code", parse_text(10, 10), required=True, partial=False)
+    c.take("name_th", parse_text(200, 1), required=True, partial=False)
+    c.take("name_en", parse_text(200), required=False, partial=False, default="")
+    c.take("district_code", parse_text(16, 1), required=True, partial=False)
+    c.take("province_code", parse_text(2, 2), required=False, partial=False)
+    c.take("quality_group", parse_choice(QUALITY_GROUPS), required=False, partial=False, default="core")
+    c.take("pupils", parse_int(0, 100_000), required=False, partial=False, default=0)
+    c.take("teachers", parse_int(0, 10_000), required=False, partial=False, default=0)
+    out = c.out
+    if "code" in out and not SCHOOL_CODE_RE.match(out["code"]):
+        c.add("code", _l("OBEC school codes have 10 digits."))
+    district = None
+    if out.get("district_code"):
+        district = session.scalar(sa.select(District).options(selectinload(District.provinces))
+                                  .where(District.code == out["district_code"]))
+        if district is None:
+            c.add("district_code", _l("Unknown district (ESA) code."))
+    province = out.get("province_code") or (district.province_code if district else None)
+    if out.get("province_code"):
+        if session.get(Province, out["province_code"]) is None:
+            c.add("province_code", _l("Unknown province code."))
+        elif district is not None and out["province_code"] not in [p.code for p in district.provinces]:
+            c.add("province_code", _l("The ESA does not cover this province."))
+    if c.errors:
+        raise ValidationFailed(fields=c.errors)
+    if session.scalar(sa.select(School.id).where(School.code == out["code"])) is not None:
+        raise Conflict(_l("A school with this code already exists."),
+                       fields={"code": [_l("A school with this code already exists.")]})
+    s = School(code=out["code"], name_th=out["name_th"], name_en=out.get("name_en") or "", district_id=district.id,
+               province_code=province, quality_group=out.get("quality_group") or "core",
+               pupils=out.get("pupils") or 0, teachers=out.get("teachers") or 0)
+    session.add(s)
+    session.flush()
+    audit.record(session, "school.create", actor_id=actor.id, object_type="school", object_id=s.id, ip=ip)
+    return s
+
+
+def update_school(session: Session, actor: User, school_id: int, data: dict[str, Any], ip: str = "") -> School:
+    """Change a school's quality group, pupils or teachers (only the keys given). Other keys are ignored."""
+    _check_actor(actor)
+    s = get_school(session, school_id)
+    c = Collector(data)
+    c.take("quality_group", parse_choice(QUALITY_GROUPS), required=True, partial=True)
+    c.take("pupils", parse_int(0, 100_000), required=True, partial=True)
+    c.take("teachers", parse_int(0, 10_000), required=True, partial=True)
+    if c.errors:
+        raise ValidationFailed(fields=c.errors)
+    changes = {k: {"from": getattr(s, k), "to": v} for k, v in c.out.items() if getattr(s, k) != v}
+    for k, change in changes.items():
+        setattr(s, k, change["to"])
+    if changes:
+        session.flush()
+        audit.record(session, "school.update", actor_id=actor.id, object_type="school", object_id=s.id, ip=ip,
+                     **{k: f"{v['from']} → {v['to']}" for k, v in changes.items()})
+    return s
