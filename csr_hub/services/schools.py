@@ -80,8 +80,7 @@ def create_school(session: Session, actor: User, data: dict[str, Any], ip: str =
     if c.errors:
         raise ValidationFailed(fields=c.errors)
     if session.scalar(sa.select(School.id).where(School.code == out["code"])) is not None:
-        raise Conflict(_l("A school with this code already exists."),
-                       fields={"code": [_l("A school with this code already exists.")]})
+        raise Conflict(_l("A school with this code already exists."))
     s = School(code=out["code"], name_th=out["name_th"], name_en=out.get("name_en") or "", district_id=district.id,
                province_code=province, quality_group=out.get("quality_group") or "core",
                pupils=out.get("pupils") or 0, teachers=out.get("teachers") or 0)

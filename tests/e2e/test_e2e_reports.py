@@ -140,7 +140,7 @@ def test_dashboards_render_their_charts(live_server, browser_page, figures, db_k
     page.goto(live_server + "/")
     _charts_rendered(page, ("chart-category", "chart-month", "chart-gap"))
     # Thai text is drawn in the vendored Sarabun font, not a fallback
-    assert page.evaluate("document.fonts.check('16px Sarabun', 'ก')")
+    assert page.evaluate("document.fonts.ready.then(() => document.fonts.check('16px Sarabun', 'ก'))")
     last_month = page.locator("#table-by_month tbody tr").last.inner_text().split()[0]
     assert last_month in THAI_MONTHS  # Buddhist Era month labels in Thai
     assert os.path.getsize(screenshot(page, f"reports-home-{db_kind}")) > 20000
@@ -175,7 +175,7 @@ def test_dashboards_render_their_charts(live_server, browser_page, figures, db_k
     page.goto(live_server + "/reports/companies")
     page.click("#certificates a")
     assert "บริษัท ใจดี ดิจิทัล จำกัด" in page.inner_text("#certificate-company")
-    assert page.evaluate("document.fonts.check('16px Sarabun', 'ก')")
+    assert page.evaluate("document.fonts.ready.then(() => document.fonts.check('16px Sarabun', 'ก'))")
     screenshot(page, f"reports-certificate-{db_kind}")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.emulate_media(media="print")

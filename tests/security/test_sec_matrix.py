@@ -64,6 +64,7 @@ def _action(name, action, match_key, allowed, extra=None, kind=API):
 
 
 SCHOOL_CODES = {"central_officer": "1050199991", "admin": "1050199992"}
+PAGE_SCHOOL_CODES = {"central_officer": "1050199993", "admin": "1050199994"}
 
 CASES: list[Case] = [
     # --- API ---------------------------------------------------------------------------------------
@@ -147,6 +148,17 @@ CASES: list[Case] = [
     Case("upload delivery note (page)", PAGE, "POST", "uploads.upload",
          lambda o: f"/matches/{o['p_upload'].id}/uploads", {"school_staff": 403, "company_rep": 303},
          lambda o, r: files("note.pdf", PDF, kind="delivery_note"), pending_as="company_rep", multipart=True),
+    Case("change user (admin page)", PAGE, "POST", "admin.update_user",
+         lambda o: f"/admin/users/{o['user_admin_page'].id}", {"admin": 302},
+         lambda o, r: {"role": "school_staff", "status": "disabled", "school_code": o["tenant"].school.code,
+                       "company_tax_id": "", "district_code": ""}),
+    Case("add school (admin page)", PAGE, "POST", "admin.create_school", lambda o: "/admin/schools",
+         {"central_officer": 302, "admin": 302},
+         lambda o, r: {"code": PAGE_SCHOOL_CODES.get(r, "1050199995"), "name_th": "โรงเรียนจากหน้าเว็บ",
+                       "district_code": "p50-1"}),
+    Case("edit school (admin page)", PAGE, "POST", "admin.update_school",
+         lambda o: f"/admin/schools/{o['school_admin_page'].id}", {"central_officer": 302, "admin": 302},
+         lambda o, r: {"quality_group": "merging", "pupils": "120" if r == "admin" else "110", "teachers": "9"}),
 ]
 
 #: write routes that change only the caller's own account or session: tried in test_self_service_routes
@@ -185,6 +197,8 @@ def objects(app, session, make_school, make_company, make_user, make_need, make_
         assert o[f"{prefix}_central"].status == "district_approved"
     o["verify_api"] = make_user("school_staff", status="pending", school=t.school)
     o["verify_page"] = make_user("school_staff", status="pending", school=t.school)
+    o["user_admin_page"] = make_user("school_staff", school=t.school)
+    o["school_admin_page"] = make_school("p50-1")
     session.commit()
     return o
 

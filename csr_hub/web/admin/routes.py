@@ -1,16 +1,26 @@
-"""Administration pages: the audit log (read only; nothing in the app edits or deletes it)."""
+"""Administration pages: the audit log (read only; nothing in the app edits or deletes it), users (admins)
+and schools (central officers and admins)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
-from sqlalchemy.orm import Session
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import Session, selectinload
 
 from csr_hub.extensions import db
 from csr_hub.models import AuditEvent, User
-from csr_hub.services import audit
-from csr_hub.services.errors import ValidationFailed
+from csr_hub.services import accounts, audit
+from csr_hub.services import schools as schools_service
+from csr_hub.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from csr_hub.services.posts import Page, paginate, parse_paging
+from csr_hub.models import School
+from csr_hub.models.user import ROLES, STATUSES
 from csr_hub.web.access import roles_required
+from csr_hub.web.admin.forms import SchoolEditForm, SchoolForm, UserForm, group_choices, role_choices
+from csr_hub.web.forms import apply_service_errors, ok
+from csr_hub.web.i18n import current_lang
+from csr_hub.web.security import client_ip
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -45,3 +55,187 @@ def audit_log():
     return render_template("admin/audit.html", args=args, errors=errors, page=result,
                            query_args={k: v for k, v in args.items() if v},
                            actors=_actors(db.session, result.items), actions=audit.actions(db.session)), status
+
+
+def _field_errors(exc: ValidationFailed) -> dict[str, list[str]]:
+    return {k: [str(m) for m in v] for k, v in exc.fields.items()}
+
+
+def _listing(args: dict[str, str], build, order, options=(), default_per_page: int = 20):
+    """Parse paging and filters; a bad value shows next to its filter (422) and an empty page."""
+    errors: dict[str, list[str]] = {}
+    try:
+        page, per_page = parse_paging(request.args, default_per_page=default_per_page)
+    except ValidationFailed as exc:
+        errors.update(_field_errors(exc))
+        page, per_page = 1, default_per_page
+    try:
+        q = build(args)
+    except ValidationFailed as exc:
+        errors.update(_field_errors(exc))
+        q = None
+    result = paginate(db.session, q, order, page, per_page, options) if q is not None else Page([], 0, page, per_page)
+    return result, errors
+
+
+def status_choices(current: str) -> list[tuple[str, str]]:
+    names = {"pending": _("Waiting for verification"), "active": _("Active"), "disabled": _("Disabled")}
+    keep = ["pending"] if current == "pending" else []
+    return [(k, names[k]) for k in keep + list(accounts.ADMIN_STATUSES)]
+
+
+def status_names() -> dict[str, str]:
+    return {"pending": _("Waiting for verification"), "active": _("Active"), "disabled": _("Disabled")}
+
+
+# --- users ----------------------------------------------------------------------------------------------------
+
+USER_FILTERS = ("role", "status", "q")
+USER_LOAD = (selectinload(User.school), selectinload(User.company), selectinload(User.district))
+
+
+@bp.get("/users")
+@roles_required("admin", active=True)
+def users():
+    args = {k: request.args.get(k, "") for k in USER_FILTERS}
+    result, errors = _listing(args, accounts.users_query, (User.id,), USER_LOAD)
+    return render_template("admin/users.html", args=args, errors=errors, page=result,
+                           query_args={k: v for k, v in args.items() if v}, roles=role_choices(current_lang()),
+                           statuses=[(k, status_names()[k]) for k in STATUSES], status_names=status_names(),
+                           scope_label=accounts.scope_label), 422 if errors else 200
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.scalar(sa.select(User).options(*USER_LOAD).where(User.id == user_id))
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def _user_form(user: User, form: UserForm | None = None) -> UserForm:
+    if form is None:
+        form = UserForm(data={"role": user.role, "status": user.status,
+                              "school_code": user.school.code if user.school else "",
+                              "company_tax_id": user.company.tax_id if user.company else "",
+                              "district_code": user.district.code if user.district else ""})
+    form.role.choices = role_choices(current_lang())
+    form.status.choices = status_choices(user.status)
+    return form
+
+
+def _show_user(user: User, form: UserForm, status: int = 200):
+    return render_template("admin/user.html", user=user, form=form, status_names=status_names(),
+                           scope_label=accounts.scope_label), status
+
+
+@bp.get("/users/<int:user_id>")
+@roles_required("admin", active=True)
+def user(user_id: int):
+    u = _user_or_404(user_id)
+    return _show_user(u, _user_form(u))
+
+
+@bp.post("/users/<int:user_id>")
+@roles_required("admin", active=True)
+def update_user(user_id: int):
+    u = _user_or_404(user_id)
+    form = _user_form(u, UserForm())
+    if not form.validate_on_submit():
+        return _show_user(u, form, 400)
+    try:
+        accounts.change_user(db.session, current_user, user_id, role=form.role.data, status=form.status.data,
+                             school_code=form.school_code.data or "", company_tax_id=form.company_tax_id.data or "",
+                             district_code=form.district_code.data or "", ip=client_ip())
+        db.session.commit()
+    except (ValidationFailed, Conflict) as exc:
+        db.session.rollback()
+        apply_service_errors(form, exc)
+        u = _user_or_404(user_id)
+        return _show_user(u, _user_form(u, form), exc.status)
+    ok(_("The account of %(name)s is saved.", name=u.full_name))
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+# --- schools --------------------------------------------------------------------------------------------------
+
+SCHOOL_FILTERS = ("q", "quality_group")
+
+
+def _school_form(form: SchoolForm | None = None) -> SchoolForm:
+    form = form or SchoolForm(data={"quality_group": "core"})
+    form.quality_group.choices = group_choices(current_lang())
+    return form
+
+
+def _schools_page(form: SchoolForm, status: int = 200):
+    args = {k: request.args.get(k, "") for k in SCHOOL_FILTERS}
+    result, errors = _listing(args, schools_service.schools_query, (School.code,), (selectinload(School.district),))
+    return render_template("admin/schools.html", args=args, errors=errors, page=result, form=form,
+                           query_args={k: v for k, v in args.items() if v}, groups=group_choices(current_lang())), \
+        (422 if errors and status == 200 else status)
+
+
+@bp.get("/schools")
+@roles_required("central_officer", "admin", active=True)
+def schools():
+    return _schools_page(_school_form())
+
+
+@bp.post("/schools")
+@roles_required("central_officer", "admin", active=True)
+def create_school():
+    form = _school_form(SchoolForm())
+    if not form.validate_on_submit():
+        return _schools_page(form, 400)
+    # an empty optional box means "not given", so the service applies its default
+    data = {k: (v or "").strip() for k, v in form.data.items() if k not in ("csrf_token", "submit")}
+    data = {k: v for k, v in data.items() if v or k in ("code", "name_th", "district_code")}
+    try:
+        s = schools_service.create_school(db.session, current_user, data, ip=client_ip())
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        if isinstance(exc, Conflict):
+            form.code.errors = list(form.code.errors) + [str(exc.message)]
+        else:
+            apply_service_errors(form, exc)
+        return _schools_page(form, exc.status)
+    ok(_("School %(code)s %(name)s is added.", code=s.code, name=s.name_th))
+    return redirect(url_for("admin.school", school_id=s.id))
+
+
+def _edit_form(school: School, form: SchoolEditForm | None = None) -> SchoolEditForm:
+    form = form or SchoolEditForm(data={"quality_group": school.quality_group, "pupils": str(school.pupils),
+                                        "teachers": str(school.teachers)})
+    form.quality_group.choices = group_choices(current_lang())
+    return form
+
+
+def _show_school(school: School, form: SchoolEditForm, status: int = 200):
+    return render_template("admin/school.html", school=school, form=form), status
+
+
+@bp.get("/schools/<int:school_id>")
+@roles_required("central_officer", "admin", active=True)
+def school(school_id: int):
+    s = schools_service.get_school(db.session, school_id)
+    return _show_school(s, _edit_form(s))
+
+
+@bp.post("/schools/<int:school_id>")
+@roles_required("central_officer", "admin", active=True)
+def update_school(school_id: int):
+    s = schools_service.get_school(db.session, school_id)
+    form = _edit_form(s, SchoolEditForm())
+    if not form.validate_on_submit():
+        return _show_school(s, form, 400)
+    data = {k: form.data[k] or "" for k in schools_service.EDITABLE}
+    try:
+        schools_service.update_school(db.session, current_user, school_id, data, ip=client_ip())
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        apply_service_errors(form, exc)
+        return _show_school(schools_service.get_school(db.session, school_id), form, exc.status)
+    ok(_("School %(code)s is saved.", code=s.code))
+    return redirect(url_for("admin.school", school_id=school_id))

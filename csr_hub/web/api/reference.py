@@ -5,14 +5,14 @@ import sqlalchemy as sa
 from flask import jsonify, request
 from sqlalchemy.orm import joinedload, selectinload
 
-from csr_hub.domain.reference import QUALITY_GROUPS, SCHOOL_CODE_RE
+from csr_hub.domain.reference import QUALITY_GROUPS
 from csr_hub.extensions import db
 from csr_hub.models import Company, District, Province, School
-from csr_hub.services import audit
-from csr_hub.services.errors import Conflict, NotFound, ValidationFailed
+from csr_hub.services import schools as schools_service
+from csr_hub.services.errors import NotFound, ValidationFailed
 from csr_hub.services.posts import paginate
-from csr_hub.services.validation import Collector, parse_choice, parse_int, parse_text
 from csr_hub.web.access import roles_required
+from csr_hub.web.security import client_ip
 from csr_hub.web.api import bp, serialize
 from csr_hub.web.api.helpers import idempotent, json_body, list_answer, paging
 from flask_babel import lazy_gettext as _l
@@ -102,43 +102,9 @@ def school(school_id: int):
 @roles_required("central_officer", "admin")
 @idempotent
 def create_school():
-    data = json_body()
-    c = Collector(data)
-    c.take("code", parse_text(10, 10), required=True, partial=False)
-    c.take("name_th", parse_text(200, 1), required=True, partial=False)
-    c.take("name_en", parse_text(200), required=False, partial=False, default="")
-    c.take("district_code", parse_text(16, 1), required=True, partial=False)
-    c.take("province_code", parse_text(2, 2), required=False, partial=False)
-    c.take("quality_group", parse_choice(QUALITY_GROUPS), required=False, partial=False, default="core")
-    c.take("pupils", parse_int(0, 100_000), required=False, partial=False, default=0)
-    c.take("teachers", parse_int(0, 10_000), required=False, partial=False, default=0)
-    out = c.out
-    if "code" in out and not SCHOOL_CODE_RE.match(out["code"]):
-        c.add("code", _l("OBEC school codes have 10 digits."))
-    district = None
-    if out.get("district_code"):
-        district = db.session.scalar(sa.select(District).options(selectinload(District.provinces))
-                                     .where(District.code == out["district_code"]))
-        if district is None:
-            c.add("district_code", _l("Unknown district (ESA) code."))
-    province = out.get("province_code") or (district.province_code if district else None)
-    if out.get("province_code"):
-        if db.session.get(Province, out["province_code"]) is None:
-            c.add("province_code", _l("Unknown province code."))
-        elif district is not None and out["province_code"] not in [p.code for p in district.provinces]:
-            c.add("province_code", _l("The ESA does not cover this province."))
-    if c.errors:
-        raise ValidationFailed(fields=c.errors)
-    if db.session.scalar(sa.select(School.id).where(School.code == out["code"])) is not None:
-        raise Conflict(_l("A school with this code already exists."))
-    s = School(code=out["code"], name_th=out["name_th"], name_en=out.get("name_en") or "", district_id=district.id,
-               province_code=province, quality_group=out.get("quality_group") or "core",
-               pupils=out.get("pupils") or 0, teachers=out.get("teachers") or 0)
-    db.session.add(s)
-    db.session.flush()
-    audit.record(db.session, "school.create", actor_id=current_user.id, object_type="school", object_id=s.id)
+    s = schools_service.create_school(db.session, current_user, json_body(), ip=client_ip())
     db.session.commit()
-    s = db.session.scalar(sa.select(School).options(joinedload(School.district)).where(School.id == s.id))
+    s = schools_service.get_school(db.session, s.id)
     return jsonify(serialize.school(s)), 201
 
 
