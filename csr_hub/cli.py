@@ -23,7 +23,7 @@ def seed_reference() -> None:
 @with_appcontext
 def seed_demo() -> None:
     """Load a believable demo: schools, companies, users of every role, needs, offers, matches (idempotent)."""
-    logins = seed.seed_demo(db.session)
+    logins = seed.seed_demo(db.session, threshold=current_app.config["CSR_CENTRAL_THRESHOLD_THB"])
     db.session.commit()
     click.echo("Demo data loaded. Demo logins (password for all: %s):" % seed.DEMO_PASSWORD)
     for role, email in logins:

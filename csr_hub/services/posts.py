@@ -16,7 +16,7 @@ from csr_hub.domain.reference import QUALITY_GROUPS, URGENCIES, today_bangkok
 from csr_hub.domain.workflow import HOLDING_STATUSES
 from csr_hub.models import District, Match, Need, Offer, Province, School, User, district_provinces, offer_provinces
 from csr_hub.services import audit
-from csr_hub.services.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid
+from csr_hub.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from csr_hub.services.validation import Collector, parse_future_date, parse_money, parse_urgency, post_fields
 
 NEED_SORTS = ("newest", "needed_by", "urgency", "value")

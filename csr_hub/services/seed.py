@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from csr_hub.domain.reference import make_tax_id, today_bangkok
-from csr_hub.models import Company, District, Match, Need, Offer, Province, School, User
+from csr_hub.models import Company, District, Need, Province, School, User
 from csr_hub.services import accounts, matches, posts
 
 
@@ -94,7 +94,7 @@ DEMO_USERS = [
 ]
 
 
-def seed_demo(session: Session) -> list[tuple[str, str]]:
+def seed_demo(session: Session, threshold: float = 500000) -> list[tuple[str, str]]:
     """Schools, companies, users of every role, needs and offers, a few matches. Returns the logins."""
     seed_reference(session)
     districts = {d.code: d for d in session.scalars(sa.select(District))}
@@ -153,13 +153,12 @@ def seed_demo(session: Session) -> list[tuple[str, str]]:
         offers.append(o)
     session.flush()
     needs[3].budget_thb = Decimal("50000")
-    central = session.scalar(sa.select(User).where(User.role == "central_officer"))
     director = {d.district_id: d for d in session.scalars(sa.select(User).where(User.role == "district_director"))}
 
     def walk(need, offer, qty, proposer, steps):
         m = matches.propose(session, proposer, {"need_id": need.id, "offer_id": offer.id, "quantity": qty})
         for actor, action, extra in steps:
-            m = matches.act(session, actor, m.id, {"action": action, **extra}, threshold=500000)
+            m = matches.act(session, actor, m.id, {"action": action, **extra}, threshold=threshold)
         return m
 
     s0, s2 = schools[0], schools[2]
@@ -174,6 +173,5 @@ def seed_demo(session: Session) -> list[tuple[str, str]]:
     walk(needs[2], offers[5], 200, staff[schools[1].id], [])
     # tablets in Nan: approved, waiting for delivery
     walk(needs[10], offers[0], 15, rep0, [(staff[s2.id], "accept", {}), (director[s2.district_id], "approve", {})])
-    _ = central
     session.flush()
     return logins

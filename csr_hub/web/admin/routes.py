@@ -15,7 +15,7 @@ from csr_hub.services import schools as schools_service
 from csr_hub.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from csr_hub.services.posts import Page, paginate, parse_paging
 from csr_hub.models import School
-from csr_hub.models.user import ROLES, STATUSES
+from csr_hub.models.user import STATUSES
 from csr_hub.web.access import roles_required
 from csr_hub.web.admin.forms import SchoolEditForm, SchoolForm, UserForm, group_choices, role_choices
 from csr_hub.web.forms import apply_service_errors, ok

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, g, request
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 
 from csr_hub.extensions import csrf
 from csr_hub.web.access import WRITE_METHODS

@@ -9,7 +9,6 @@ from flask_login import current_user
 from csr_hub.extensions import db
 from csr_hub.models import AuditEvent, Need, Offer, User
 from csr_hub.services import accounts, matches, posts, reports
-from csr_hub.services.errors import ServiceError
 from csr_hub.web.access import roles_required
 from csr_hub.web.auth.forms import ConfirmForm
 from csr_hub.web.forms import ok

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from csr_hub.extensions import db
-from csr_hub.models import Company, Need, Offer, School
+from csr_hub.models import Company, School
 from csr_hub.services import notify, posts, reports
 
 bp = Blueprint("main", __name__)

@@ -10,7 +10,7 @@ from csr_hub.services import matches as match_service
 from csr_hub.services import posts, suggestions
 from csr_hub.web.access import roles_required
 from csr_hub.web.auth.forms import ConfirmForm
-from csr_hub.web.forms import commit_or_show_errors, ok
+from csr_hub.web.forms import commit_or_show_errors
 from csr_hub.web.i18n import current_lang
 from csr_hub.web.listing import choices, province_choices, run_list
 from csr_hub.web.needs.forms import OfferForm, ProposeForm, category_choices
