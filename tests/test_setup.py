@@ -148,3 +148,21 @@ def test_development_keeps_a_generated_secret_key(monkeypatch, tmp_path):
     second = config.load(str(tmp_path), {})
     assert first["SECRET_KEY"] == second["SECRET_KEY"]
     assert (tmp_path / "secret_key").exists()
+
+
+def test_seed_demo_follows_a_low_central_threshold(empty_app):
+    """Below the default threshold the demo's approvals go on to a central officer; seeding still works."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "x",
+                      "TESTING": True, "CSR_CENTRAL_THRESHOLD_THB": 100000})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    from csr_hub.models import Match, MatchTransition
+    with app.app_context():
+        statuses = sorted(db.session.scalars(sa.select(Match.status)))
+        central_steps = db.session.scalar(sa.select(sa.func.count(MatchTransition.id)).where(
+            MatchTransition.from_status == "district_approved"))
+        db.engine.dispose()
+    assert statuses == ["approved", "completed", "pledged", "proposed"]
+    assert central_steps == 2  # the completed 200,000-baht and the approved 150,000-baht matches

@@ -154,11 +154,14 @@ def seed_demo(session: Session, threshold: float = 500000) -> list[tuple[str, st
     session.flush()
     needs[3].budget_thb = Decimal("50000")
     director = {d.district_id: d for d in session.scalars(sa.select(User).where(User.role == "district_director"))}
+    central = session.scalar(sa.select(User).where(User.role == "central_officer"))
 
     def walk(need, offer, qty, proposer, steps):
         m = matches.propose(session, proposer, {"need_id": need.id, "offer_id": offer.id, "quantity": qty})
         for actor, action, extra in steps:
             m = matches.act(session, actor, m.id, {"action": action, **extra}, threshold=threshold)
+            if m.status == "district_approved":  # at or above the configured threshold OBEC approves too
+                m = matches.act(session, central, m.id, {"action": "approve"}, threshold=threshold)
         return m
 
     s0, s2 = schools[0], schools[2]
