@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app csr_hub
 PYTEST_ARGS ?=
 
-.PHONY: demo serve install install-test db test test-fast audit bench translations clean
+.PHONY: demo serve install install-test db test test-fast lint audit bench translations clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -39,6 +39,10 @@ serve: install
 
 test: install-test
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check csr_hub tests bench
+	$(BIN)/ruff format --check csr_hub tests bench
 
 test-fast: install-test
 	$(BIN)/python -m pytest -p no:cacheprovider -x -q -m "not browser and not slow" $(PYTEST_ARGS)

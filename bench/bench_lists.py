@@ -9,6 +9,7 @@ of SQL statements one request runs. ``--explain`` runs ``EXPLAIN (ANALYZE, BUFFE
 statements (the count and the page of rows) and prints the plans, so a missing index shows up as a
 sequential scan.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,17 +29,33 @@ COMBOS = [
     ("needs, default (open, newest)", "needs", ""),
     ("needs, category + province", "needs", "category=devices&province=50"),
     ("needs, ESA + all statuses, by urgency", "needs", "district=p40-1&status=all&sort=urgency"),
-    ("needs, stand-alone + critical, needed soonest", "needs", "quality_group=stand_alone&urgency=critical&sort=needed_by"),
+    (
+        "needs, stand-alone + critical, needed soonest",
+        "needs",
+        "quality_group=stand_alone&urgency=critical&sort=needed_by",
+    ),
     ("needs, by value, page 50", "needs", "sort=value&page=50"),
-    ("needs, q=โน้ตบุ๊ก (Thai)", "needs", "q=%E0%B9%82%E0%B8%99%E0%B9%89%E0%B8%95%E0%B8%9A%E0%B8%B8%E0%B9%8A%E0%B8%81"),
-    ("needs, q=บ้านพักครู + province", "needs", "q=%E0%B8%9A%E0%B9%89%E0%B8%B2%E0%B8%99%E0%B8%9E%E0%B8%B1%E0%B8%81"
-                                                "%E0%B8%84%E0%B8%A3%E0%B8%B9&province=57"),
+    (
+        "needs, q=โน้ตบุ๊ก (Thai)",
+        "needs",
+        "q=%E0%B9%82%E0%B8%99%E0%B9%89%E0%B8%95%E0%B8%9A%E0%B8%B8%E0%B9%8A%E0%B8%81",
+    ),
+    (
+        "needs, q=บ้านพักครู + province",
+        "needs",
+        "q=%E0%B8%9A%E0%B9%89%E0%B8%B2%E0%B8%99%E0%B8%9E%E0%B8%B1%E0%B8%81"
+        "%E0%B8%84%E0%B8%A3%E0%B8%B9&province=57",
+    ),
     ("needs, q=solar panels (English)", "needs", "q=solar+panels"),
     ("needs, busiest school, all statuses (API only)", "needs", "status=all&school_id={school_id}"),
     ("offers, default", "offers", ""),
     ("offers, serves province 50", "offers", "province=50"),
     ("offers, serves ESA s20-1, by value", "offers", "district=s20-1&sort=value"),
-    ("offers, q=แท็บเล็ต", "offers", "q=%E0%B9%81%E0%B8%97%E0%B9%87%E0%B8%9A%E0%B9%80%E0%B8%A5%E0%B9%87%E0%B8%95"),
+    (
+        "offers, q=แท็บเล็ต",
+        "offers",
+        "q=%E0%B9%81%E0%B8%97%E0%B9%87%E0%B8%9A%E0%B9%80%E0%B8%A5%E0%B9%87%E0%B8%95",
+    ),
     ("offers, expired", "offers", "status=expired"),
 ]
 
@@ -112,16 +129,24 @@ def main(argv: list[str] | None = None) -> None:
         engine = db.engine
         needs = db.session.scalar(sa.select(sa.func.count(Need.id)))
         offers = db.session.scalar(sa.select(sa.func.count(Offer.id)))
-        busiest = db.session.execute(sa.select(Need.school_id, sa.func.count()).group_by(Need.school_id)
-                                     .order_by(sa.func.count().desc()).limit(1)).first()
+        busiest = db.session.execute(
+            sa.select(Need.school_id, sa.func.count())
+            .group_by(Need.school_id)
+            .order_by(sa.func.count().desc())
+            .limit(1)
+        ).first()
         school_id = busiest[0] if busiest else 0
-        print(f"{engine.dialect.name}: {needs:,} needs, {offers:,} offers, "
-              f"{db.session.scalar(sa.select(sa.func.count(School.id))):,} schools "
-              f"(busiest school: {busiest[1] if busiest else 0} needs); {a.repeat} runs each\n")
+        print(
+            f"{engine.dialect.name}: {needs:,} needs, {offers:,} offers, "
+            f"{db.session.scalar(sa.select(sa.func.count(School.id))):,} schools "
+            f"(busiest school: {busiest[1] if busiest else 0} needs); {a.repeat} runs each\n"
+        )
         db.session.remove()
         client = app.test_client()
         kinds = [k for k in ("api", "page") if a.only in (None, k)]
-        header = f"{'list':<48} {'kind':<5} {'median ms':>9} {'p95 ms':>7} {'rows':>5} {'total':>7} {'SQL':>4}"
+        header = (
+            f"{'list':<48} {'kind':<5} {'median ms':>9} {'p95 ms':>7} {'rows':>5} {'total':>7} {'SQL':>4}"
+        )
         print(header)
         print("-" * len(header))
         plans = []
@@ -137,11 +162,17 @@ def main(argv: list[str] | None = None) -> None:
                     r = client.get(url)
                 shown, total = rows_in(r, kind == "api")
                 med, p95, _ = timed(client, url, a.repeat)
-                print(f"{name:<48} {kind:<5} {med:>9.1f} {p95:>7.1f} {shown:>5} "
-                      f"{'' if total is None else format(total, ','):>7} {len(counted.statements):>4}")
+                print(
+                    f"{name:<48} {kind:<5} {med:>9.1f} {p95:>7.1f} {shown:>5} "
+                    f"{'' if total is None else format(total, ','):>7} {len(counted.statements):>4}"
+                )
                 if a.explain and kind == "api":
-                    listing = [(s, prm) for s, prm in counted.statements
-                               if ("FROM needs" in s or "FROM offers" in s) and s.lstrip().upper().startswith("SELECT")]
+                    listing = [
+                        (s, prm)
+                        for s, prm in counted.statements
+                        if ("FROM needs" in s or "FROM offers" in s)
+                        and s.lstrip().upper().startswith("SELECT")
+                    ]
                     plans.append((name, listing))
         if plans:
             print("\nQuery plans (EXPLAIN ANALYZE of each list's count and page statements)")

@@ -11,6 +11,7 @@ Requests go through ``app.test_client()``, so routing, the suggestion service, t
 serialisation all count; no network. Each sampled need (and offer) is requested ``--repeat`` times after a
 warm-up request; the figures are the median and 95th percentile over all the requests.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,13 +53,16 @@ def setup(app, needs: int, offers: int, seed: int) -> None:
         db.engine.dispose()
     if have < offers:
         from datagen import generate
+
         generate(url, needs=needs, offers=offers, seed=seed)
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
-    p.add_argument("--setup", action="store_true", help="migrate, seed reference data and generate rows if missing")
+    p.add_argument(
+        "--setup", action="store_true", help="migrate, seed reference data and generate rows if missing"
+    )
     p.add_argument("--needs", type=int, default=100_000)
     p.add_argument("--offers", type=int, default=5_000)
     p.add_argument("--seed", type=int, default=1)
@@ -80,16 +84,21 @@ def main(argv: list[str] | None = None) -> None:
     rng = random.Random(a.seed)
     with app.app_context():
         today = today_bangkok()
-        n_open_offers = db.session.scalar(sa.select(sa.func.count()).select_from(Offer)
-                                          .where(Offer.status_clause("open", today)))
-        n_open_needs = db.session.scalar(sa.select(sa.func.count()).select_from(Need).where(Need.status_clause("open")))
+        n_open_offers = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Offer).where(Offer.status_clause("open", today))
+        )
+        n_open_needs = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Need).where(Need.status_clause("open"))
+        )
         need_ids = list(db.session.scalars(sa.select(Need.id).where(Need.status_clause("open"))))
         offer_ids = list(db.session.scalars(sa.select(Offer.id).where(Offer.status_clause("open", today))))
         n_links = db.session.scalar(sa.select(sa.func.count()).select_from(offer_provinces))
         dialect = db.engine.dialect.name
         db.session.remove()
-    print(f"database: {dialect}; {n_open_needs:,} open needs, {n_open_offers:,} open offers "
-          f"({n_links:,} offer-province rows)")
+    print(
+        f"database: {dialect}; {n_open_needs:,} open needs, {n_open_offers:,} open offers "
+        f"({n_links:,} offer-province rows)"
+    )
     if not need_ids or not offer_ids:
         raise SystemExit("no open needs or offers: run with --setup")
 
@@ -117,10 +126,12 @@ def main(argv: list[str] | None = None) -> None:
                 assert r.status_code == 200, (url, r.status_code, r.get_data(as_text=True)[:300])
                 per_request.add(statements[-1])
             items.append(len(r.get_json()["items"]))
-        print(f"GET /api/v1/{kind}/<id>/suggestions?limit={a.limit}: {len(times)} requests over {len(items)} {kind}: "
-              f"median {statistics.median(times):.1f} ms, p95 {_pct(times, 0.95):.1f} ms, max {max(times):.1f} ms; "
-              f"SQL statements per request {sorted(per_request)}; items per answer median "
-              f"{statistics.median(items):.0f}")
+        print(
+            f"GET /api/v1/{kind}/<id>/suggestions?limit={a.limit}: {len(times)} requests over {len(items)} {kind}: "
+            f"median {statistics.median(times):.1f} ms, p95 {_pct(times, 0.95):.1f} ms, max {max(times):.1f} ms; "
+            f"SQL statements per request {sorted(per_request)}; items per answer median "
+            f"{statistics.median(items):.0f}"
+        )
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f}")

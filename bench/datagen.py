@@ -17,6 +17,7 @@ removes them, and only them, before generating again. Reusable from other benchm
     from datagen import generate
     counts = generate(database_url, needs=100_000, offers=5_000, seed=1)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,7 +69,9 @@ THINGS: dict[str, list[Thing]] = {
         Thing("ระบบ Wi-Fi ทั้งโรงเรียน", "school-wide Wi-Fi", "จุด", "access points", 4500, (4, 20)),
         Thing("ซิมการ์ดอินเทอร์เน็ตสำหรับนักเรียน", "student data SIM cards", "ซิม", "SIM cards", 200, (20, 300)),
         Thing("อินเทอร์เน็ตผ่านดาวเทียม", "satellite internet", "ชุด", "sets", 25000, (1, 2)),
-        Thing("เดินสายแลนห้องคอมพิวเตอร์", "network cabling for the computer room", "ห้อง", "rooms", 30000, (1, 3)),
+        Thing(
+            "เดินสายแลนห้องคอมพิวเตอร์", "network cabling for the computer room", "ห้อง", "rooms", 30000, (1, 3)
+        ),
     ],
     "teacher_housing": [
         Thing("ซ่อมแซมบ้านพักครู", "teacher house repairs", "หลัง", "houses", 80000, (1, 4)),
@@ -79,7 +82,9 @@ THINGS: dict[str, list[Thing]] = {
     "teacher_welfare": [
         Thing("ทุนศึกษาต่อสำหรับครู", "scholarships for teachers", "ทุน", "scholarships", 40000, (1, 5)),
         Thing("ประกันสุขภาพครู", "health insurance for teachers", "คน", "teachers", 5000, (5, 30)),
-        Thing("ค่าเดินทางครูในพื้นที่ห่างไกล", "travel allowance for remote teachers", "คน", "teachers", 12000, (2, 10)),
+        Thing(
+            "ค่าเดินทางครูในพื้นที่ห่างไกล", "travel allowance for remote teachers", "คน", "teachers", 12000, (2, 10)
+        ),
         Thing("รถรับส่งครู", "a teachers' shuttle vehicle", "คัน", "vehicles", 900000, (1, 1)),
     ],
     "teaching_support": [
@@ -132,10 +137,19 @@ THINGS: dict[str, list[Thing]] = {
 }
 
 NEED_TITLES_TH = [
-    "ขอรับบริจาค{t} {q} {u}", "ต้องการ{t}สำหรับนักเรียน", "โรงเรียนขาดแคลน{t}", "ขอความอนุเคราะห์{t} จำนวน {q} {u}",
-    "{t}สำหรับโรงเรียน", "ขอสนับสนุน{t}ให้โรงเรียนบ้าน{v}",
+    "ขอรับบริจาค{t} {q} {u}",
+    "ต้องการ{t}สำหรับนักเรียน",
+    "โรงเรียนขาดแคลน{t}",
+    "ขอความอนุเคราะห์{t} จำนวน {q} {u}",
+    "{t}สำหรับโรงเรียน",
+    "ขอสนับสนุน{t}ให้โรงเรียนบ้าน{v}",
 ]
-NEED_TITLES_EN = ["We need {t}{n}", "{t} for our pupils", "Request: {t}{n}", "Help with {t} for a small school"]
+NEED_TITLES_EN = [
+    "We need {t}{n}",
+    "{t} for our pupils",
+    "Request: {t}{n}",
+    "Help with {t} for a small school",
+]
 NEED_DESC_TH = [
     "ด้วยโรงเรียนบ้าน{v}เป็นโรงเรียนขนาดเล็กในพื้นที่ห่างไกล มีนักเรียน {p} คน {t}ที่มีอยู่ชำรุดหรือไม่เพียงพอ "
     "จึงใคร่ขอความอนุเคราะห์จากหน่วยงานและบริษัทที่สนใจ",
@@ -148,22 +162,54 @@ NEED_DESC_EN = [
     "The district budget covers part of the cost. Any help with {t} is welcome.",
     "",
 ]
-OFFER_TITLES_TH = ["บริษัทฯ ยินดีมอบ{t} {q} {u}", "โครงการ CSR: {t}เพื่อโรงเรียนขนาดเล็ก", "สนับสนุน{t}ให้โรงเรียนในพื้นที่ห่างไกล"]
-OFFER_TITLES_EN = ["{t} for schools{n}", "Donating {t} to rural schools", "CSR programme: {t} with delivery",
-                   "{t} for public schools under OBEC{n}"]
-OFFER_DESC = [
-    "ส่งมอบพร้อมติดตั้งและอบรมการใช้งาน ({e})", "Delivered and installed by our staff. {t} ทุกชิ้นรับประกัน 1 ปี",
-    "For public schools under OBEC; priority to stand-alone schools in remote areas.", "",
+OFFER_TITLES_TH = [
+    "บริษัทฯ ยินดีมอบ{t} {q} {u}",
+    "โครงการ CSR: {t}เพื่อโรงเรียนขนาดเล็ก",
+    "สนับสนุน{t}ให้โรงเรียนในพื้นที่ห่างไกล",
 ]
-VILLAGES = [("ห้วยทราย", "Huai Sai"), ("หนองบัว", "Nong Bua"), ("โคกสูง", "Khok Sung"), ("ดอนไชย", "Don Chai"),
-            ("แม่สาย", "Mae Sai"), ("นาคำ", "Na Kham"), ("ป่าแดง", "Pa Daeng"), ("ทุ่งใหญ่", "Thung Yai"),
-            ("โนนสะอาด", "Non Sa-at"), ("หนองแวง", "Nong Waeng"), ("บ่อเกลือ", "Bo Kluea"), ("แม่แจ่ม", "Mae Chaem"),
-            ("คลองใหม่", "Khlong Mai"), ("บางกระทุ่ม", "Bang Krathum"), ("เขาดิน", "Khao Din"), ("วังน้ำเย็น", "Wang Nam Yen")]
+OFFER_TITLES_EN = [
+    "{t} for schools{n}",
+    "Donating {t} to rural schools",
+    "CSR programme: {t} with delivery",
+    "{t} for public schools under OBEC{n}",
+]
+OFFER_DESC = [
+    "ส่งมอบพร้อมติดตั้งและอบรมการใช้งาน ({e})",
+    "Delivered and installed by our staff. {t} ทุกชิ้นรับประกัน 1 ปี",
+    "For public schools under OBEC; priority to stand-alone schools in remote areas.",
+    "",
+]
+VILLAGES = [
+    ("ห้วยทราย", "Huai Sai"),
+    ("หนองบัว", "Nong Bua"),
+    ("โคกสูง", "Khok Sung"),
+    ("ดอนไชย", "Don Chai"),
+    ("แม่สาย", "Mae Sai"),
+    ("นาคำ", "Na Kham"),
+    ("ป่าแดง", "Pa Daeng"),
+    ("ทุ่งใหญ่", "Thung Yai"),
+    ("โนนสะอาด", "Non Sa-at"),
+    ("หนองแวง", "Nong Waeng"),
+    ("บ่อเกลือ", "Bo Kluea"),
+    ("แม่แจ่ม", "Mae Chaem"),
+    ("คลองใหม่", "Khlong Mai"),
+    ("บางกระทุ่ม", "Bang Krathum"),
+    ("เขาดิน", "Khao Din"),
+    ("วังน้ำเย็น", "Wang Nam Yen"),
+]
 COMPANY_TH = ["บริษัท {n} จำกัด", "บริษัท {n} จำกัด (มหาชน)", "ห้างหุ้นส่วนจำกัด {n}"]
-COMPANY_WORDS = [("สยามดิจิทัล", "Siam Digital"), ("ไทยพัฒนา", "Thai Phatthana"), ("รุ่งเรืองกิจ", "Rungrueang Kit"),
-                 ("อีสานก่อสร้าง", "Isan Construction"), ("ล้านนาเทค", "Lanna Tech"), ("อันดามันพาวเวอร์", "Andaman Power"),
-                 ("เจริญผล", "Charoen Phon"), ("กรีนเอนเนอร์ยี", "Green Energy"), ("สุขใจฟู้ด", "Sukjai Food"),
-                 ("บางกอกสตีล", "Bangkok Steel")]
+COMPANY_WORDS = [
+    ("สยามดิจิทัล", "Siam Digital"),
+    ("ไทยพัฒนา", "Thai Phatthana"),
+    ("รุ่งเรืองกิจ", "Rungrueang Kit"),
+    ("อีสานก่อสร้าง", "Isan Construction"),
+    ("ล้านนาเทค", "Lanna Tech"),
+    ("อันดามันพาวเวอร์", "Andaman Power"),
+    ("เจริญผล", "Charoen Phon"),
+    ("กรีนเอนเนอร์ยี", "Green Energy"),
+    ("สุขใจฟู้ด", "Sukjai Food"),
+    ("บางกอกสตีล", "Bangkok Steel"),
+]
 URGENCY_WEIGHTS = (("low", 15), ("normal", 50), ("high", 25), ("critical", 10))
 URGENCY_RANK = {"low": 0, "normal": 1, "high": 2, "critical": 3}
 QUALITY_WEIGHTS = (("core", 25), ("stand_alone", 30), ("merging", 45))
@@ -179,6 +225,7 @@ class TextCache:
 
     def __init__(self):
         from csr_hub.services.posts import analyse_text
+
         self._analyse = analyse_text
         self._cache: dict[tuple[str, str], tuple[str, str]] = {}
 
@@ -193,7 +240,9 @@ class TextCache:
         return len(self._cache)
 
 
-def need_text(rng: random.Random, thing: Thing, q: int, pupils: int, village: tuple[str, str]) -> tuple[str, str]:
+def need_text(
+    rng: random.Random, thing: Thing, q: int, pupils: int, village: tuple[str, str]
+) -> tuple[str, str]:
     lang = rng.random()
     v_th, v_en = village
     pupils = max(10, round(pupils, -1))
@@ -206,8 +255,11 @@ def need_text(rng: random.Random, thing: Thing, q: int, pupils: int, village: tu
         desc = rng.choice(NEED_DESC_EN).format(t=thing.en, p=pupils)
     else:  # both: a Thai title, an English note
         title = rng.choice(NEED_TITLES_TH).format(t=thing.th, q=q, u=thing.unit_th, v=v_th)
-        desc = (rng.choice(NEED_DESC_TH).format(t=thing.th, p=pupils, v=v_th) + " / "
-                + rng.choice(NEED_DESC_EN).format(t=thing.en, p=pupils)).strip(" /")
+        desc = (
+            rng.choice(NEED_DESC_TH).format(t=thing.th, p=pupils, v=v_th)
+            + " / "
+            + rng.choice(NEED_DESC_EN).format(t=thing.en, p=pupils)
+        ).strip(" /")
     return title[:200], desc
 
 
@@ -237,7 +289,7 @@ def _money(x: float) -> Decimal:
 
 def _insert(conn, table: sa.Table, rows: list[dict]) -> None:
     for i in range(0, len(rows), BATCH):
-        conn.execute(table.insert(), rows[i:i + BATCH])
+        conn.execute(table.insert(), rows[i : i + BATCH])
 
 
 def _next_id(conn, table: sa.Table) -> int:
@@ -248,24 +300,37 @@ def _fix_sequences(conn, tables: Iterable[sa.Table]) -> None:
     if conn.dialect.name != "postgresql":
         return
     for t in tables:
-        conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{t.name}', 'id'), "
-                             f"(SELECT COALESCE(MAX(id), 1) FROM {t.name}))"))
+        conn.execute(
+            sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{t.name}', 'id'), "
+                f"(SELECT COALESCE(MAX(id), 1) FROM {t.name}))"
+            )
+        )
 
 
 def reset(conn) -> None:
     """Delete the rows an earlier run generated, nothing else; refuse when people's data hangs off them."""
     from csr_hub.models import Company, Match, Need, Offer, School, Suggestion, User, offer_provinces
+
     schools = sa.select(School.id).where(School.code.like(SCHOOL_PREFIX + "%"))
     companies = sa.select(Company.id).where(Company.tax_id.like(TAX_PREFIX + "%"))
     needs = sa.select(Need.id).where(Need.school_id.in_(schools))
     offers = sa.select(Offer.id).where(Offer.company_id.in_(companies))
-    used = conn.scalar(sa.select(sa.func.count()).select_from(Match).where(
-        sa.or_(Match.need_id.in_(needs), Match.offer_id.in_(offers))))
-    used += conn.scalar(sa.select(sa.func.count()).select_from(User).where(
-        sa.or_(User.school_id.in_(schools), User.company_id.in_(companies))))
+    used = conn.scalar(
+        sa.select(sa.func.count())
+        .select_from(Match)
+        .where(sa.or_(Match.need_id.in_(needs), Match.offer_id.in_(offers)))
+    )
+    used += conn.scalar(
+        sa.select(sa.func.count())
+        .select_from(User)
+        .where(sa.or_(User.school_id.in_(schools), User.company_id.in_(companies)))
+    )
     if used:
         raise SystemExit("Matches or users refer to generated rows: use a fresh database instead of --reset.")
-    conn.execute(sa.delete(Suggestion).where(sa.or_(Suggestion.need_id.in_(needs), Suggestion.offer_id.in_(offers))))
+    conn.execute(
+        sa.delete(Suggestion).where(sa.or_(Suggestion.need_id.in_(needs), Suggestion.offer_id.in_(offers)))
+    )
     conn.execute(sa.delete(offer_provinces).where(offer_provinces.c.offer_id.in_(offers)))
     conn.execute(sa.delete(Offer).where(Offer.id.in_(offers)))
     conn.execute(sa.delete(Need).where(Need.id.in_(needs)))
@@ -273,14 +338,32 @@ def reset(conn) -> None:
     conn.execute(sa.delete(Company).where(Company.id.in_(companies)))
 
 
-def generate(database_url: str | None = None, *, needs: int = 100_000, offers: int = 5_000, seed: int = 1,
-             schools: int | None = None, companies: int | None = None, do_reset: bool = False,
-             today: date | None = None, log=print) -> dict[str, int]:
+def generate(
+    database_url: str | None = None,
+    *,
+    needs: int = 100_000,
+    offers: int = 5_000,
+    seed: int = 1,
+    schools: int | None = None,
+    companies: int | None = None,
+    do_reset: bool = False,
+    today: date | None = None,
+    log=print,
+) -> dict[str, int]:
     """Generate and insert; returns the counts inserted. ``database_url`` defaults to ``DATABASE_URL``."""
     from csr_hub import create_app
     from csr_hub.domain.reference import make_tax_id, today_bangkok
     from csr_hub.extensions import db
-    from csr_hub.models import Company, District, Need, Offer, Province, School, district_provinces, offer_provinces
+    from csr_hub.models import (
+        Company,
+        District,
+        Need,
+        Offer,
+        Province,
+        School,
+        district_provinces,
+        offer_provinces,
+    )
 
     config = {"TESTING": True, "RATELIMIT_ENABLED": False}
     if database_url:
@@ -298,51 +381,83 @@ def generate(database_url: str | None = None, *, needs: int = 100_000, offers: i
         with engine.begin() as conn:
             provinces = list(conn.execute(sa.select(Province.code, Province.region)))
             if len(provinces) < 77:
-                raise SystemExit("No reference data: run `flask --app csr_hub db upgrade` and `seed-reference` first.")
+                raise SystemExit(
+                    "No reference data: run `flask --app csr_hub db upgrade` and `seed-reference` first."
+                )
             if do_reset:
                 reset(conn)
             covers: dict[int, list[str]] = {}
-            for did, code in conn.execute(sa.select(district_provinces.c.district_id,
-                                                    district_provinces.c.province_code)):
+            for did, code in conn.execute(
+                sa.select(district_provinces.c.district_id, district_provinces.c.province_code)
+            ):
                 covers.setdefault(did, []).append(code)
             district_ids = [d for d in conn.scalars(sa.select(District.id).order_by(District.id))]
-            existing = conn.scalar(sa.select(sa.func.count()).select_from(School)
-                                   .where(School.code.like(SCHOOL_PREFIX + "%")))
+            existing = conn.scalar(
+                sa.select(sa.func.count()).select_from(School).where(School.code.like(SCHOOL_PREFIX + "%"))
+            )
             if existing:
-                raise SystemExit(f"{existing} generated schools are already there: add --reset to replace them.")
+                raise SystemExit(
+                    f"{existing} generated schools are already there: add --reset to replace them."
+                )
 
             # schools, over every ESA (primary and secondary) and the provinces each covers
             sid = _next_id(conn, School.__table__)
             school_rows = []
             for i in range(n_schools):
-                did = district_ids[i % len(district_ids)] if i < len(district_ids) else rng.choice(district_ids)
+                did = (
+                    district_ids[i % len(district_ids)] if i < len(district_ids) else rng.choice(district_ids)
+                )
                 v_th, v_en = rng.choice(VILLAGES)
                 group = _pick(rng, QUALITY_WEIGHTS)
                 pupils = rng.randint(15, 120) if group != "core" else rng.randint(200, 2500)
-                school_rows.append({
-                    "id": sid + i, "code": f"{SCHOOL_PREFIX}{i:08d}", "name_th": f"โรงเรียนบ้าน{v_th} {i + 1}",
-                    "name_en": f"Ban {v_en} School {i + 1}", "district_id": did,
-                    "province_code": rng.choice(covers[did]), "quality_group": group, "pupils": pupils,
-                    "teachers": max(1, pupils // rng.randint(15, 25))})
+                school_rows.append(
+                    {
+                        "id": sid + i,
+                        "code": f"{SCHOOL_PREFIX}{i:08d}",
+                        "name_th": f"โรงเรียนบ้าน{v_th} {i + 1}",
+                        "name_en": f"Ban {v_en} School {i + 1}",
+                        "district_id": did,
+                        "province_code": rng.choice(covers[did]),
+                        "quality_group": group,
+                        "pupils": pupils,
+                        "teachers": max(1, pupils // rng.randint(15, 25)),
+                    }
+                )
             _insert(conn, School.__table__, school_rows)
 
             cid = _next_id(conn, Company.__table__)
             company_rows = []
             for i in range(n_companies):
                 th, en = rng.choice(COMPANY_WORDS)
-                name = rng.choice(COMPANY_TH).format(n=f"{th} {i + 1}") if rng.random() < 0.6 else \
-                    f"{en} {i + 1} Co., Ltd."
-                company_rows.append({"id": cid + i, "name": name, "tax_id": make_tax_id(f"{TAX_PREFIX}{i:08d}"),
-                                     "province_code": rng.choice(provinces)[0], "verified": rng.random() < 0.9,
-                                     "show_publicly": True, "created_at": now})
+                name = (
+                    rng.choice(COMPANY_TH).format(n=f"{th} {i + 1}")
+                    if rng.random() < 0.6
+                    else f"{en} {i + 1} Co., Ltd."
+                )
+                company_rows.append(
+                    {
+                        "id": cid + i,
+                        "name": name,
+                        "tax_id": make_tax_id(f"{TAX_PREFIX}{i:08d}"),
+                        "province_code": rng.choice(provinces)[0],
+                        "verified": rng.random() < 0.9,
+                        "show_publicly": True,
+                        "created_at": now,
+                    }
+                )
             _insert(conn, Company.__table__, company_rows)
-            log(f"{n_schools:,} schools and {n_companies:,} companies in {time.perf_counter() - started:.1f} s")
+            log(
+                f"{n_schools:,} schools and {n_companies:,} companies in {time.perf_counter() - started:.1f} s"
+            )
 
             categories = list(THINGS)
             need_rows = []
             for i in range(needs):
-                school = school_rows[min(int(rng.paretovariate(1.2)) - 1, n_schools - 1)] if rng.random() < 0.2 \
+                school = (
+                    school_rows[min(int(rng.paretovariate(1.2)) - 1, n_schools - 1)]
+                    if rng.random() < 0.2
                     else rng.choice(school_rows)
+                )
                 category = rng.choice(categories)
                 thing = rng.choice(THINGS[category])
                 q = _round_q(rng, *thing.qty)
@@ -351,20 +466,38 @@ def generate(database_url: str | None = None, *, needs: int = 100_000, offers: i
                 cost = _money(q * thing.price * rng.uniform(0.8, 1.3))
                 urgency = _pick(rng, URGENCY_WEIGHTS)
                 created = now - timedelta(days=rng.uniform(0, 365))
-                need_rows.append({
-                    "school_id": school["id"], "category": category, "title": title, "description": desc,
-                    "quantity": q, "unit": thing.unit_th if rng.random() < 0.7 else thing.unit_en,
-                    "estimated_cost_thb": cost,
-                    "budget_thb": _money(float(cost) * rng.choice((0, 0, 0, 0.2, 0.5))),
-                    "needed_by": None if rng.random() < 0.15 else today + timedelta(days=rng.randint(7, 400)),
-                    "urgency": urgency, "urgency_rank": URGENCY_RANK[urgency], "cancelled": rng.random() < 0.05,
-                    "cancelled_at": None, "committed_quantity": 0, "search_text": search, "item_kinds": kinds,
-                    "created_by_id": None, "created_at": created, "updated_at": created})
+                need_rows.append(
+                    {
+                        "school_id": school["id"],
+                        "category": category,
+                        "title": title,
+                        "description": desc,
+                        "quantity": q,
+                        "unit": thing.unit_th if rng.random() < 0.7 else thing.unit_en,
+                        "estimated_cost_thb": cost,
+                        "budget_thb": _money(float(cost) * rng.choice((0, 0, 0, 0.2, 0.5))),
+                        "needed_by": None
+                        if rng.random() < 0.15
+                        else today + timedelta(days=rng.randint(7, 400)),
+                        "urgency": urgency,
+                        "urgency_rank": URGENCY_RANK[urgency],
+                        "cancelled": rng.random() < 0.05,
+                        "cancelled_at": None,
+                        "committed_quantity": 0,
+                        "search_text": search,
+                        "item_kinds": kinds,
+                        "created_by_id": None,
+                        "created_at": created,
+                        "updated_at": created,
+                    }
+                )
                 if len(need_rows) == BATCH:
                     _insert(conn, Need.__table__, need_rows)
                     need_rows.clear()
                 if (i + 1) % 20_000 == 0:
-                    log(f"  {i + 1:,} needs ({len(texts):,} distinct texts) {time.perf_counter() - started:.1f} s")
+                    log(
+                        f"  {i + 1:,} needs ({len(texts):,} distinct texts) {time.perf_counter() - started:.1f} s"
+                    )
             _insert(conn, Need.__table__, need_rows)
 
             oid = _next_id(conn, Offer.__table__)
@@ -378,16 +511,38 @@ def generate(database_url: str | None = None, *, needs: int = 100_000, offers: i
                 search, kinds = texts(title, desc)
                 created = now - timedelta(days=rng.uniform(0, 365))
                 roll = rng.random()
-                until = None if roll < 0.2 else (today - timedelta(days=rng.randint(1, 60)) if roll < 0.26
-                                                 else today + timedelta(days=rng.randint(10, 365)))
+                until = (
+                    None
+                    if roll < 0.2
+                    else (
+                        today - timedelta(days=rng.randint(1, 60))
+                        if roll < 0.26
+                        else today + timedelta(days=rng.randint(10, 365))
+                    )
+                )
                 nationwide = rng.random() < 0.4
-                offer_rows.append({
-                    "id": oid + i, "company_id": company["id"], "category": category, "title": title,
-                    "description": desc, "quantity": q, "unit": thing.unit_th if rng.random() < 0.5 else thing.unit_en,
-                    "value_thb": _money(q * thing.price * rng.uniform(0.7, 1.1)), "available_until": until,
-                    "withdrawn": rng.random() < 0.03, "withdrawn_at": None, "committed_quantity": 0,
-                    "search_text": search, "item_kinds": kinds, "nationwide": nationwide, "created_by_id": None,
-                    "created_at": created, "updated_at": created})
+                offer_rows.append(
+                    {
+                        "id": oid + i,
+                        "company_id": company["id"],
+                        "category": category,
+                        "title": title,
+                        "description": desc,
+                        "quantity": q,
+                        "unit": thing.unit_th if rng.random() < 0.5 else thing.unit_en,
+                        "value_thb": _money(q * thing.price * rng.uniform(0.7, 1.1)),
+                        "available_until": until,
+                        "withdrawn": rng.random() < 0.03,
+                        "withdrawn_at": None,
+                        "committed_quantity": 0,
+                        "search_text": search,
+                        "item_kinds": kinds,
+                        "nationwide": nationwide,
+                        "created_by_id": None,
+                        "created_at": created,
+                        "updated_at": created,
+                    }
+                )
                 if not nationwide:
                     home = company["province_code"]
                     region = next(r for c, r in provinces if c == home)
@@ -403,8 +558,13 @@ def generate(database_url: str | None = None, *, needs: int = 100_000, offers: i
         engine.dispose()
     elapsed = time.perf_counter() - started
     log(f"{needs:,} needs and {offers:,} offers ({len(texts):,} distinct texts analysed) in {elapsed:.1f} s")
-    return {"schools": n_schools, "companies": n_companies, "needs": needs, "offers": offers,
-            "offer_provinces": len(served)}
+    return {
+        "schools": n_schools,
+        "companies": n_companies,
+        "needs": needs,
+        "offers": offers,
+        "offer_provinces": len(served),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -415,13 +575,23 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--companies", type=int, default=None, help="default: offers / 3")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--reset", action="store_true", help="first delete the rows an earlier run generated")
-    p.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
-                   help="default: $DATABASE_URL (without it, the app's SQLite file)")
+    p.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL"),
+        help="default: $DATABASE_URL (without it, the app's SQLite file)",
+    )
     a = p.parse_args(argv)
     if min(a.needs, a.offers) < 0:
         p.error("counts cannot be negative")
-    counts = generate(a.database_url, needs=a.needs, offers=a.offers, seed=a.seed, schools=a.schools,
-                      companies=a.companies, do_reset=a.reset)
+    counts = generate(
+        a.database_url,
+        needs=a.needs,
+        offers=a.offers,
+        seed=a.seed,
+        schools=a.schools,
+        companies=a.companies,
+        do_reset=a.reset,
+    )
     print(", ".join(f"{k}={v:,}" for k, v in counts.items()))
 
 

@@ -13,6 +13,7 @@ Prints one line per operation and a summary; exits 1 on any failure.
     .venv/bin/python bench/schemathesis_run.py                 # 25 examples per operation and caller
     .venv/bin/python bench/schemathesis_run.py --examples 100 --negative
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,16 @@ def build_app(database_url: str | None):
 
     tmp = tempfile.mkdtemp(prefix="csr-fuzz-")
     url = database_url or f"sqlite:///{tmp}/fuzz.sqlite3"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "fuzz", "TESTING": False,
-                      "RATELIMIT_ENABLED": False, "UPLOAD_FOLDER": f"{tmp}/uploads", "SMTP_HOST": None})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "fuzz",
+            "TESTING": False,
+            "RATELIMIT_ENABLED": False,
+            "UPLOAD_FOLDER": f"{tmp}/uploads",
+            "SMTP_HOST": None,
+        }
+    )
     with app.app_context():
         flask_migrate.upgrade(directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
         seed.seed_reference(db.session)
@@ -57,8 +66,9 @@ def tokens(app) -> dict[str, str | None]:
     out: dict[str, str | None] = {"anonymous": None}
     with app.app_context():
         for role in ROLES[1:]:
-            user = db.session.scalar(sa.select(User).where(User.role == role, User.status == "active")
-                                     .order_by(User.id))
+            user = db.session.scalar(
+                sa.select(User).where(User.role == role, User.status == "active").order_by(User.id)
+            )
             out[role] = accounts.create_token(db.session, user)[0]
         db.session.commit()
     return out
@@ -72,7 +82,9 @@ def spare_token(app, role: str) -> str:
     from csr_hub.services import accounts
 
     with app.app_context():
-        user = db.session.scalar(sa.select(User).where(User.role == role, User.status == "active").order_by(User.id))
+        user = db.session.scalar(
+            sa.select(User).where(User.role == role, User.status == "active").order_by(User.id)
+        )
         token = accounts.create_token(db.session, user)[0]
         db.session.commit()
     return token
@@ -85,8 +97,12 @@ def run(app, examples: int, negative: bool, roles: tuple[str, ...]) -> int:
     from schemathesis.checks import CHECKS
 
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    wanted = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
-              "response_schema_conformance")
+    wanted = (
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+    )
     checks = [c for c in CHECKS.get_all() if c.__name__ in wanted]
     assert len(checks) == len(wanted), [c.__name__ for c in checks]
     bearer = tokens(app)
@@ -105,8 +121,13 @@ def run(app, examples: int, negative: bool, roles: tuple[str, ...]) -> int:
             for mode in modes:
                 seen: list[str] = []
 
-                @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
-                          suppress_health_check=list(HealthCheck))
+                @settings(
+                    max_examples=examples,
+                    deadline=None,
+                    database=None,
+                    derandomize=True,
+                    suppress_health_check=list(HealthCheck),
+                )
                 @given(case=op.as_strategy(generation_mode=mode))
                 def check(case):
                     calls[op.label] += 1
@@ -126,12 +147,19 @@ def run(app, examples: int, negative: bool, roles: tuple[str, ...]) -> int:
                 except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001
                     if not seen and type(exc).__name__ in ("Unsatisfiable", "NoNegativeData"):
                         continue  # nothing invalid can be made for an operation without inputs
-                    failures.extend(seen[:3] or [f"{op.label} as {role} ({mode.value}): {type(exc).__name__}: "
-                                                 f"{' '.join(str(exc).split())[:300]}"])
+                    failures.extend(
+                        seen[:3]
+                        or [
+                            f"{op.label} as {role} ({mode.value}): {type(exc).__name__}: "
+                            f"{' '.join(str(exc).split())[:300]}"
+                        ]
+                    )
         print(f"{op.label:<55} {calls[op.label]:>5} calls", flush=True)
     elapsed = time.monotonic() - started
-    print(f"\n{sum(calls.values())} requests over {len(calls)} operations x {len(roles)} callers in {elapsed:.0f} s; "
-          f"status codes: {dict(sorted(statuses.items()))}")
+    print(
+        f"\n{sum(calls.values())} requests over {len(calls)} operations x {len(roles)} callers in {elapsed:.0f} s; "
+        f"status codes: {dict(sorted(statuses.items()))}"
+    )
     if failures:
         print(f"\n{len(failures)} FAILURES")
         for f in failures:
@@ -142,7 +170,9 @@ def run(app, examples: int, negative: bool, roles: tuple[str, ...]) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--examples", type=int, default=25, help="examples per operation, caller and mode")
     parser.add_argument("--negative", action="store_true", help="also send invalid data")
     parser.add_argument("--database-url", default=os.environ.get("FUZZ_DATABASE_URL"))

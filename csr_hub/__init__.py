@@ -1,4 +1,5 @@
 """csr_hub: Thai schools' needs matched with companies' CSR offers, approved by ESA and OBEC officers."""
+
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -9,7 +10,9 @@ from flask import Flask
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from csr_hub import config as settings
 
-    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
+    app = Flask(
+        __name__, template_folder="../templates", static_folder="../static", instance_relative_config=True
+    )
     app.config.update(settings.load(app.instance_path, config))
     app.json.ensure_ascii = False  # Thai stays readable in JSON
     app.json.sort_keys = False

@@ -1,4 +1,5 @@
 """Commands registered by the factory: ``flask --app csr_hub …``."""
+
 from __future__ import annotations
 
 import click
@@ -32,8 +33,11 @@ def seed_demo() -> None:
 
 @click.command("create-user")
 @click.argument("email")
-@click.option("--role", required=True,
-              type=click.Choice(["school_staff", "company_rep", "district_director", "central_officer", "admin"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["school_staff", "company_rep", "district_director", "central_officer", "admin"]),
+)
 @click.option("--school", "school_code", help="OBEC school code (school_staff)")
 @click.option("--company", "company_tax_id", help="13-digit tax id (company_rep)")
 @click.option("--company-name", help="name of the company, when it does not exist yet")
@@ -41,14 +45,24 @@ def seed_demo() -> None:
 @click.option("--full-name", default="", help="the person's name")
 @click.option("--password", help="leave out to be asked (hidden)")
 @with_appcontext
-def create_user(email, role, school_code, company_tax_id, company_name, district_code, full_name, password) -> None:
+def create_user(
+    email, role, school_code, company_tax_id, company_name, district_code, full_name, password
+) -> None:
     """Create an active account of any role."""
     if not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = accounts.create_user(db.session, email, role, password, full_name=full_name, school_code=school_code,
-                                    company_tax_id=company_tax_id, company_name=company_name,
-                                    district_code=district_code)
+        user = accounts.create_user(
+            db.session,
+            email,
+            role,
+            password,
+            full_name=full_name,
+            school_code=school_code,
+            company_tax_id=company_tax_id,
+            company_name=company_name,
+            district_code=district_code,
+        )
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
@@ -67,9 +81,16 @@ SHOWN_ASSIGNMENTS = 20
 
 
 @match_group.command("run")
-@click.option("--allocate", is_flag=True, help="also propose a capacity-respecting allocation (exact, vs greedy)")
-@click.option("--per-need", default=10, show_default=True, type=click.IntRange(1, 50),
-              help="suggestions stored per need")
+@click.option(
+    "--allocate", is_flag=True, help="also propose a capacity-respecting allocation (exact, vs greedy)"
+)
+@click.option(
+    "--per-need",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="suggestions stored per need",
+)
 @with_appcontext
 def match_run(allocate: bool, per_need: int) -> None:
     """Score all open needs against all open offers and store the suggestions."""
@@ -90,8 +111,10 @@ def match_run(allocate: bool, per_need: int) -> None:
     finally:
         bar.close()
     db.session.commit()
-    click.echo(f"{result.needs:,} open needs × {result.offers:,} open offers: "
-               f"{result.stored:,} suggestions stored (at most {per_need} per need).")
+    click.echo(
+        f"{result.needs:,} open needs × {result.offers:,} open offers: "
+        f"{result.stored:,} suggestions stored (at most {per_need} per need)."
+    )
     click.echo("Time: " + ", ".join(f"{phase} {s:.1f} s" for phase, s in result.seconds.items()) + ".")
     if not allocate:
         return
@@ -101,14 +124,20 @@ def match_run(allocate: bool, per_need: int) -> None:
         return
     units = sum(q for _, _, q in best.assignments)
     gain = (best.total - greedy.total) / greedy.total * 100 if greedy.total else 0.0
-    click.echo(f"Allocation over the best {batch.ALLOCATE_TOP} offers of each need "
-               f"({result.pairs_allocated_over:,} pairs, {best.blocks:,} blocks, {best.solved_exactly:,} "
-               f"solved by HiGHS): {len(best.assignments):,} pairs, {units:,} units.")
-    click.echo(f"Total equity-weighted score × units: exact {best.total:,.1f}, greedy {greedy.total:,.1f} "
-               f"({gain:+.2f} %).")
+    click.echo(
+        f"Allocation over the best {batch.ALLOCATE_TOP} offers of each need "
+        f"({result.pairs_allocated_over:,} pairs, {best.blocks:,} blocks, {best.solved_exactly:,} "
+        f"solved by HiGHS): {len(best.assignments):,} pairs, {units:,} units."
+    )
+    click.echo(
+        f"Total equity-weighted score × units: exact {best.total:,.1f}, greedy {greedy.total:,.1f} "
+        f"({gain:+.2f} %)."
+    )
     if best.assignments:
-        click.echo("Proposed allocation (need → offer: quantity), largest first; every pair is in "
-                   "suggestions.allocated_quantity, no match is created:")
+        click.echo(
+            "Proposed allocation (need → offer: quantity), largest first; every pair is in "
+            "suggestions.allocated_quantity, no match is created:"
+        )
         largest = sorted(best.assignments, key=lambda a: (-a[2], a[0], a[1]))[:SHOWN_ASSIGNMENTS]
         for need_id, offer_id, qty in largest:
             click.echo(f"  need {need_id} → offer {offer_id}: {qty:,}")

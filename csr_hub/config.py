@@ -1,4 +1,5 @@
 """Settings from the environment; ``create_app``'s mapping wins over them."""
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,7 @@ def normalise_database_url(url: str) -> str:
     """Accept ``postgres://``, ``postgresql://`` and ``postgresql+psycopg://``; always use psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -51,8 +52,10 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
         secret = overrides["SECRET_KEY"]
     else:
         secret = _secret_key(ipath, env)
-    db_url = overrides.get("SQLALCHEMY_DATABASE_URI") or env_get("DATABASE_URL") or (
-        "sqlite:///" + str(ipath / "csr_hub.sqlite3")
+    db_url = (
+        overrides.get("SQLALCHEMY_DATABASE_URI")
+        or env_get("DATABASE_URL")
+        or ("sqlite:///" + str(ipath / "csr_hub.sqlite3"))
     )
     production = env == "production"
     cfg: dict[str, Any] = {

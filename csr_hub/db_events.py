@@ -4,6 +4,7 @@ A request that may write (POST, PUT, PATCH, DELETE; CLI commands) takes the writ
 transaction starts, so concurrent writers queue on the busy timeout instead of failing when they try to
 upgrade a read lock. Reads use a plain deferred ``BEGIN``: in WAL mode they never block a writer.
 """
+
 from __future__ import annotations
 
 from contextvars import ContextVar

@@ -1,4 +1,5 @@
 """Extensions, created here and bound by the factory."""
+
 from __future__ import annotations
 
 from flask_babel import Babel

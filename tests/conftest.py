@@ -3,12 +3,12 @@
 Every test that uses ``app`` runs once per database. PostgreSQL is used when reachable (DATABASE_URL or
 the local server); with CSR_REQUIRE_POSTGRES=1 an unreachable server fails the run instead of skipping.
 """
+
 from __future__ import annotations
 
 import os
 import uuid
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from itertools import count
 
 import pytest
@@ -63,6 +63,7 @@ def _fast_password_hashing(monkeypatch):
     from argon2 import PasswordHasher
 
     from csr_hub.services import accounts
+
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     dummy = getattr(accounts, "_dummy_hash", None)  # the hash unknown e-mails are checked against
     if dummy is not None:
@@ -88,7 +89,9 @@ def database_url(request, tmp_path_factory):
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "TESTING": True})
     with app.app_context():
-        flask_migrate.upgrade(directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+        flask_migrate.upgrade(
+            directory=os.path.join(os.path.dirname(__file__), "..", "migrations"), revision="heads"
+        )
         seed.seed_reference(db.session)
         db.session.commit()
         db.engine.dispose()
@@ -100,7 +103,9 @@ def _clean(db) -> None:
     tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(
+                sa.text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE")
+            )
         else:
             for t in tables:
                 conn.execute(t.delete())
@@ -117,9 +122,15 @@ def app(database_url, app_config, tmp_path):
     from csr_hub import create_app
     from csr_hub.extensions import db
 
-    config = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret", "TESTING": True,
-              "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True, "SMTP_HOST": None,
-              "UPLOAD_FOLDER": str(tmp_path / "uploads")}
+    config = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret",
+        "TESTING": True,
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": True,
+        "SMTP_HOST": None,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+    }
     config.update(app_config)
     app = create_app(config)
     with app.app_context():
@@ -137,6 +148,7 @@ def db_kind(database_url) -> str:
 @pytest.fixture
 def session(app):
     from csr_hub.extensions import db
+
     return db.session
 
 
@@ -155,6 +167,7 @@ _seq = count(1)
 
 def district(session, code: str):
     from csr_hub.models import District
+
     return session.scalar(sa.select(District).where(District.code == code))
 
 
@@ -165,10 +178,17 @@ def make_school(session):
     def make(district_code: str = "p50-1", quality_group: str = "core", **kw) -> School:
         d = district(session, district_code)
         n = next(_seq)
-        s = School(code=kw.pop("code", f"10{n:08d}"), name_th=kw.pop("name_th", f"โรงเรียนทดสอบ {n}"),
-                   name_en=kw.pop("name_en", f"Test School {n}"), district_id=d.id,
-                   province_code=kw.pop("province_code", d.province_code), quality_group=quality_group,
-                   pupils=kw.pop("pupils", 100), teachers=kw.pop("teachers", 8), **kw)
+        s = School(
+            code=kw.pop("code", f"10{n:08d}"),
+            name_th=kw.pop("name_th", f"โรงเรียนทดสอบ {n}"),
+            name_en=kw.pop("name_en", f"Test School {n}"),
+            district_id=d.id,
+            province_code=kw.pop("province_code", d.province_code),
+            quality_group=quality_group,
+            pupils=kw.pop("pupils", 100),
+            teachers=kw.pop("teachers", 8),
+            **kw,
+        )
         session.add(s)
         session.commit()
         return s
@@ -182,8 +202,13 @@ def make_company(session):
 
     def make(verified: bool = True, province_code: str = "10", **kw) -> Company:
         n = next(_seq)
-        c = Company(name=kw.pop("name", f"Test Company {n}"), tax_id=kw.pop("tax_id", make_tax_id(f"0105{n:08d}")),
-                    province_code=province_code, verified=verified, **kw)
+        c = Company(
+            name=kw.pop("name", f"Test Company {n}"),
+            tax_id=kw.pop("tax_id", make_tax_id(f"0105{n:08d}")),
+            province_code=province_code,
+            verified=verified,
+            **kw,
+        )
         session.add(c)
         session.commit()
         return c
@@ -196,18 +221,32 @@ def make_user(session, make_school, make_company):
     from csr_hub.models import User
     from csr_hub.services import accounts
 
-    def make(role: str, status: str = "active", school=None, company=None, district_code: str | None = None,
-             email: str | None = None, **kw) -> User:
+    def make(
+        role: str,
+        status: str = "active",
+        school=None,
+        company=None,
+        district_code: str | None = None,
+        email: str | None = None,
+        **kw,
+    ) -> User:
         n = next(_seq)
         if role == "school_staff" and school is None:
             school = make_school()
         if role == "company_rep" and company is None:
             company = make_company()
         d = district(session, district_code or "p50-1") if role == "district_director" else None
-        u = User(email=email or f"{role}{n}@example.org", password_hash=accounts.hash_password(PASSWORD),
-                 full_name=kw.pop("full_name", f"{role} {n}"), role=role, status=status,
-                 school_id=school.id if school else None, company_id=company.id if company else None,
-                 district_id=d.id if d else None, **kw)
+        u = User(
+            email=email or f"{role}{n}@example.org",
+            password_hash=accounts.hash_password(PASSWORD),
+            full_name=kw.pop("full_name", f"{role} {n}"),
+            role=role,
+            status=status,
+            school_id=school.id if school else None,
+            company_id=company.id if company else None,
+            district_id=d.id if d else None,
+            **kw,
+        )
         session.add(u)
         session.commit()
         return u
@@ -220,9 +259,16 @@ def make_need(session):
     from csr_hub.services import posts
 
     def make(user, **data):
-        body = {"category": "devices", "title": "คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง", "description": "", "quantity": 20,
-                "unit": "เครื่อง", "estimated_cost_thb": 300000, "urgency": "normal",
-                "needed_by": (today_bangkok() + timedelta(days=60)).isoformat()}
+        body = {
+            "category": "devices",
+            "title": "คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง",
+            "description": "",
+            "quantity": 20,
+            "unit": "เครื่อง",
+            "estimated_cost_thb": 300000,
+            "urgency": "normal",
+            "needed_by": (today_bangkok() + timedelta(days=60)).isoformat(),
+        }
         body.update(data)
         need = posts.create_need(session, user, body)
         session.commit()
@@ -236,9 +282,16 @@ def make_offer(session):
     from csr_hub.services import posts
 
     def make(user, **data):
-        body = {"category": "devices", "title": "50 refurbished laptops", "description": "Core i5 laptops",
-                "quantity": 50, "unit": "units", "value_thb": 500000, "provinces": [],
-                "available_until": (today_bangkok() + timedelta(days=90)).isoformat()}
+        body = {
+            "category": "devices",
+            "title": "50 refurbished laptops",
+            "description": "Core i5 laptops",
+            "quantity": 50,
+            "unit": "units",
+            "value_thb": 500000,
+            "provinces": [],
+            "available_until": (today_bangkok() + timedelta(days=90)).isoformat(),
+        }
         body.update(data)
         offer = posts.create_offer(session, user, body)
         session.commit()
@@ -315,6 +368,7 @@ SIDE_TABLES = {"audit_events", "idempotency_records"}
 def snapshot(session) -> dict[str, list[tuple]]:
     """Every row of every business table: compare before and after a refused request."""
     from csr_hub.extensions import db
+
     session.rollback()
     out = {}
     for t in db.metadata.sorted_tables:
@@ -361,8 +415,10 @@ def _playwright_browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         yield browser
         browser.close()
 

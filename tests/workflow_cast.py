@@ -5,6 +5,7 @@ the four roles that act on it, and the outsiders who may not: another school, an
 ESA's director, an admin, and a pending member of the school's staff. The central threshold is 100,000
 baht, so a match of 10 units or more (≥ 100,000) needs central approval and one of 9 or fewer does not.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,8 +39,19 @@ class Cast:
     offer: Any
 
     def users(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("staff", "rep", "director", "central", "admin", "other_staff",
-                                              "other_rep", "other_director")}
+        return {
+            k: getattr(self, k)
+            for k in (
+                "staff",
+                "rep",
+                "director",
+                "central",
+                "admin",
+                "other_staff",
+                "other_rep",
+                "other_director",
+            )
+        }
 
 
 @pytest.fixture
@@ -51,7 +63,10 @@ def cast(session, make_school, make_company, make_user, make_need, make_offer) -
     need = make_need(staff, title="คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง", quantity=20)
     offer = make_offer(rep, title="50 refurbished laptops", quantity=50, value_thb=500_000)
     return Cast(
-        school=school, company=company, staff=staff, rep=rep,
+        school=school,
+        company=company,
+        staff=staff,
+        rep=rep,
         director=make_user("district_director", district_code="p50-1", full_name="ผอ.เขต สมชาย"),
         central=make_user("central_officer", full_name="สพฐ. วิไล"),
         admin=make_user("admin"),
@@ -59,7 +74,8 @@ def cast(session, make_school, make_company, make_user, make_need, make_offer) -
         other_rep=make_user("company_rep"),
         other_director=make_user("district_director", district_code="p10-1"),
         pending_staff=make_user("school_staff", status="pending", school=school),
-        need=need, offer=offer,
+        need=need,
+        offer=offer,
     )
 
 
@@ -69,10 +85,19 @@ ROUTES: dict[str, list[tuple[str, str, dict]]] = {
     "pledged": [("rep", "accept", {})],
     "district_approved": [("rep", "accept", {}), ("director", "approve", {})],
     "approved": [("rep", "accept", {}), ("director", "approve", {}), ("central", "approve", {})],
-    "delivered": [("rep", "accept", {}), ("director", "approve", {}), ("central", "approve", {}),
-                  ("rep", "deliver", {})],
-    "completed": [("rep", "accept", {}), ("director", "approve", {}), ("central", "approve", {}),
-                  ("rep", "deliver", {}), ("staff", "confirm", {"received_quantity": 10})],
+    "delivered": [
+        ("rep", "accept", {}),
+        ("director", "approve", {}),
+        ("central", "approve", {}),
+        ("rep", "deliver", {}),
+    ],
+    "completed": [
+        ("rep", "accept", {}),
+        ("director", "approve", {}),
+        ("central", "approve", {}),
+        ("rep", "deliver", {}),
+        ("staff", "confirm", {"received_quantity": 10}),
+    ],
     "declined": [("rep", "decline", {})],
     "rejected": [("rep", "accept", {}), ("director", "reject", {"note": "งบซ้ำซ้อน"})],
     "withdrawn": [("rep", "accept", {}), ("staff", "withdraw", {})],
@@ -85,8 +110,11 @@ def make_match(session, cast: Cast, status: str, quantity: int = 10, proposer: s
 
     from csr_hub.services import matches
 
-    m = matches.propose(session, getattr(cast, proposer),
-                        {"need_id": cast.need.id, "offer_id": cast.offer.id, "quantity": quantity})
+    m = matches.propose(
+        session,
+        getattr(cast, proposer),
+        {"need_id": cast.need.id, "offer_id": cast.offer.id, "quantity": quantity},
+    )
     session.commit()
     match_id = m.id
     threshold = current_app.config["CSR_CENTRAL_THRESHOLD_THB"]

@@ -9,6 +9,7 @@ graph splits into connected blocks; a block whose needs (or offers) are a single
 fractional knapsack with unit sizes, where greedy by weight is optimal, so only the rest goes to
 the solver (many small blocks in one block-diagonal model).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -57,8 +58,9 @@ def _greedy(pairs: list[tuple[int, int, float]], need_left: dict[int, int], offe
     return out
 
 
-def greedy_allocate(pairs: list[tuple[int, int, float]], need_capacity: dict[int, int],
-                    offer_capacity: dict[int, int]) -> Allocation:
+def greedy_allocate(
+    pairs: list[tuple[int, int, float]], need_capacity: dict[int, int], offer_capacity: dict[int, int]
+) -> Allocation:
     """Baseline: take pairs by weight, highest first (ties by ids), each as much as fits."""
     clean = _clean(pairs, need_capacity, offer_capacity)
     need_left = {n: int(need_capacity[n]) for n, _, _ in clean}
@@ -68,8 +70,9 @@ def greedy_allocate(pairs: list[tuple[int, int, float]], need_capacity: dict[int
     return Allocation(sorted(out), sum(w[(n, o)] * q for n, o, q in out))
 
 
-def allocate(pairs: list[tuple[int, int, float]], need_capacity: dict[int, int],
-             offer_capacity: dict[int, int]) -> Allocation:
+def allocate(
+    pairs: list[tuple[int, int, float]], need_capacity: dict[int, int], offer_capacity: dict[int, int]
+) -> Allocation:
     """Exact optimum of Σ weight × qty within every need's and offer's capacity, block by block."""
     clean = _clean(pairs, need_capacity, offer_capacity)
     if not clean:
@@ -95,8 +98,11 @@ def allocate(pairs: list[tuple[int, int, float]], need_capacity: dict[int, int],
         block_offers = {clean[k][1] for k in block}
         if len(block_needs) == 1 or len(block_offers) == 1:
             part = [clean[k] for k in block]
-            out += _greedy(part, {n: int(need_capacity[n]) for n in block_needs},
-                           {o: int(offer_capacity[o]) for o in block_offers})
+            out += _greedy(
+                part,
+                {n: int(need_capacity[n]) for n in block_needs},
+                {o: int(offer_capacity[o]) for o in block_offers},
+            )
         else:
             queue.append(block)
             solved += 1
@@ -121,8 +127,9 @@ def _solve(pairs: list[tuple[int, int, float]], need_capacity, offer_capacity) -
     k = len(pairs)
     var = np.arange(k)
     rows = np.concatenate([[ni[n] for n, _, _ in pairs], [oi[o] for _, o, _ in pairs]])
-    a = sparse.csr_matrix((np.ones(2 * k), (rows, np.concatenate([var, var]))),
-                          shape=(len(needs) + len(offers), k))
+    a = sparse.csr_matrix(
+        (np.ones(2 * k), (rows, np.concatenate([var, var]))), shape=(len(needs) + len(offers), k)
+    )
     cap = np.array([need_capacity[n] for n in needs] + [offer_capacity[o] for o in offers], dtype=float)
     upper = np.array([min(need_capacity[n], offer_capacity[o]) for n, o, _ in pairs], dtype=float)
     c = -np.array([w for _, _, w in pairs])
@@ -131,8 +138,12 @@ def _solve(pairs: list[tuple[int, int, float]], need_capacity, offer_capacity) -
     res = linprog(c, A_ub=a, b_ub=cap, bounds=np.column_stack([np.zeros(k), upper]), method="highs")
     x = res.x if res.status == 0 else None
     if x is None or np.abs(x - np.rint(x)).max() > 1e-6:  # pragma: no cover - numerical safety net
-        res = milp(c, integrality=np.ones(k), bounds=Bounds(np.zeros(k), upper),
-                   constraints=[LinearConstraint(a, -np.inf, cap)])
+        res = milp(
+            c,
+            integrality=np.ones(k),
+            bounds=Bounds(np.zeros(k), upper),
+            constraints=[LinearConstraint(a, -np.inf, cap)],
+        )
         if res.x is None:
             raise RuntimeError(f"allocation solver failed: {res.message}")
         x = res.x

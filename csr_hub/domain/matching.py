@@ -24,6 +24,7 @@ same order everywhere, so ``suggest_*``, ``score`` and ``batch_suggest`` give id
 An offer is suggested only when it is ``eligible`` (the hard filters) and *relevant*: a related
 category, or a shared item kind or item family. Among those, best first, ties by id.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -113,10 +114,13 @@ class Score:
 
     def as_dict(self) -> dict:
         """``{"score", "parts": {name: {score, weight, reason_th, reason_en}}}`` for JSON."""
-        return {"score": self.total,
-                "parts": {k: {"score": p.score, "weight": p.weight,
-                              "reason_th": p.reason_th, "reason_en": p.reason_en}
-                          for k, p in self.parts.items()}}
+        return {
+            "score": self.total,
+            "parts": {
+                k: {"score": p.score, "weight": p.weight, "reason_th": p.reason_th, "reason_en": p.reason_en}
+                for k, p in self.parts.items()
+            },
+        }
 
 
 def _r1(x: float) -> float:
@@ -161,8 +165,9 @@ def _families(items: frozenset[str]) -> frozenset[str]:
     return frozenset(f for f in (vocabulary.family(c) for c in items) if f)
 
 
-def _relevant(n_cat: str, n_items: frozenset[str], n_fams: frozenset[str], o_cat: str,
-              o_items: frozenset[str]) -> bool:
+def _relevant(
+    n_cat: str, n_items: frozenset[str], n_fams: frozenset[str], o_cat: str, o_items: frozenset[str]
+) -> bool:
     if n_cat == o_cat or o_cat in RELATED_CATEGORIES.get(n_cat, ()):
         return True
     return bool(n_items & o_items) or bool(n_fams & _families(o_items))
@@ -175,8 +180,9 @@ def _category_value(n_cat: str, o_cat: str) -> float:
     return 50.0 if o_cat in RELATED_CATEGORIES.get(n_cat, ()) else 0.0
 
 
-def _item_value(n_items: frozenset[str], o_items: frozenset[str], n_fams: frozenset[str],
-                o_fams: frozenset[str]) -> float:
+def _item_value(
+    n_items: frozenset[str], o_items: frozenset[str], n_fams: frozenset[str], o_fams: frozenset[str]
+) -> float:
     shared = len(n_items & o_items)
     if shared:
         return _r1(100.0 * (0.5 + 0.3 * shared / len(n_items) + 0.2 * shared / len(o_items)))
@@ -283,8 +289,11 @@ def max_total(category_value: float, item_bound: float) -> float:
 
 # --- hard filters ---------------------------------------------------------------------------------
 def _offer_open(offer: OfferView, today: date) -> bool:
-    return (offer.status == "open" and offer.remaining > 0
-            and (offer.available_until is None or offer.available_until >= today))
+    return (
+        offer.status == "open"
+        and offer.remaining > 0
+        and (offer.available_until is None or offer.available_until >= today)
+    )
 
 
 def _need_open(need: NeedView) -> bool:
@@ -295,8 +304,11 @@ def eligible(need: NeedView, offer: OfferView, today: date) -> bool:
     """Hard filters: both open with something left, the offer not ended before today, and the
     offer serving the school's province (no provinces = nationwide). ``needed_by`` does not filter:
     an offer still open today can deliver before the school's date."""
-    return (_need_open(need) and _offer_open(offer, today)
-            and (not offer.provinces or need.province_code in offer.provinces))
+    return (
+        _need_open(need)
+        and _offer_open(offer, today)
+        and (not offer.provinces or need.province_code in offer.provinces)
+    )
 
 
 # --- reasons (Parts are shared: a batch keeps a million scores in memory) -------------------------
@@ -352,8 +364,7 @@ def _item_part(n_items: frozenset[str], o_items: frozenset[str]) -> Part:
         oth, oen = _names(c for c in o_items if vocabulary.family(c) == fam)
         return _put(key, v, f"ของใกล้เคียงกัน: {nth} ~ {oth}", f"similar item: {nen} ~ {oen}")
     if not n_items and not o_items:
-        return _put(key, v, "ไม่พบชนิดของที่ระบุชัดเจนทั้งสองฝ่าย",
-                    "no specific item recognised on either side")
+        return _put(key, v, "ไม่พบชนิดของที่ระบุชัดเจนทั้งสองฝ่าย", "no specific item recognised on either side")
     if not n_items or not o_items:
         th, en = _names(n_items or o_items)
         return _put(key, v, f"ระบุชนิดของเพียงฝ่ายเดียว: {th}", f"item named on one side only: {en}")
@@ -386,8 +397,12 @@ def _text_part(a: frozenset[str], b: frozenset[str]) -> Part:
     if p is not None:
         return p
     labels = [_word_label(w) for w in top]
-    return _put(key, v, "คำที่ตรงกัน: " + ", ".join(dict.fromkeys(x[0] for x in labels)),
-                "shared words: " + ", ".join(dict.fromkeys(x[1] for x in labels)))
+    return _put(
+        key,
+        v,
+        "คำที่ตรงกัน: " + ", ".join(dict.fromkeys(x[0] for x in labels)),
+        "shared words: " + ", ".join(dict.fromkeys(x[1] for x in labels)),
+    )
 
 
 def _location_part(value: float, kind: str, km: int) -> Part:
@@ -400,11 +415,19 @@ def _location_part(value: float, kind: str, km: int) -> Part:
     if kind == "outside":
         return _put(key, value, "ไม่ส่งถึงจังหวัดของคุณ", "does not serve your province")
     if kind == "home":
-        return _put(key, value, "ให้ได้ทั่วประเทศ และบริษัทอยู่ในจังหวัดของคุณ",
-                    "nationwide offer from a company in your province")
+        return _put(
+            key,
+            value,
+            "ให้ได้ทั่วประเทศ และบริษัทอยู่ในจังหวัดของคุณ",
+            "nationwide offer from a company in your province",
+        )
     if kind == "distance":
-        return _put(key, value, f"ให้ได้ทั่วประเทศ บริษัทอยู่ห่างประมาณ {km:,} กม.",
-                    f"nationwide offer, company about {km:,} km away")
+        return _put(
+            key,
+            value,
+            f"ให้ได้ทั่วประเทศ บริษัทอยู่ห่างประมาณ {km:,} กม.",
+            f"nationwide offer, company about {km:,} km away",
+        )
     return _put(key, value, "ให้ได้ทั่วประเทศ", "nationwide offer")
 
 
@@ -429,13 +452,20 @@ def _deadline_part(urgency: str, needed_by: date | None, today: date) -> Part:
     v = _deadline_value(urgency, days)
     uth, uen, _ = URGENCIES.get(urgency, (urgency, urgency, 1))
     if needed_by is None:
-        return _put(key, v, f"ความเร่งด่วน: {uth} ไม่ระบุวันที่ต้องการ",
-                    f"urgency {uen.lower()}, no date given")
+        return _put(key, v, f"ความเร่งด่วน: {uth} ไม่ระบุวันที่ต้องการ", f"urgency {uen.lower()}, no date given")
     if days < 0:
-        return _put(key, v, f"ความเร่งด่วน: {uth} เลยวันที่ต้องการ ({format_date(needed_by, 'th')}) แล้ว",
-                    f"urgency {uen.lower()}, past the date needed ({format_date(needed_by, 'en')})")
-    return _put(key, v, f"ความเร่งด่วน: {uth} ต้องการภายใน {format_date(needed_by, 'th')} (อีก {days} วัน)",
-                f"urgency {uen.lower()}, needed by {format_date(needed_by, 'en')} (in {days} days)")
+        return _put(
+            key,
+            v,
+            f"ความเร่งด่วน: {uth} เลยวันที่ต้องการ ({format_date(needed_by, 'th')}) แล้ว",
+            f"urgency {uen.lower()}, past the date needed ({format_date(needed_by, 'en')})",
+        )
+    return _put(
+        key,
+        v,
+        f"ความเร่งด่วน: {uth} ต้องการภายใน {format_date(needed_by, 'th')} (อีก {days} วัน)",
+        f"urgency {uen.lower()}, needed by {format_date(needed_by, 'en')} (in {days} days)",
+    )
 
 
 def _equity_part(group: str) -> Part:
@@ -455,6 +485,7 @@ def _equity_part(group: str) -> Part:
 
 class _NeedSide:
     """What a need contributes to every pair, computed once."""
+
     __slots__ = ("view", "items", "fams", "bag", "deadline", "equity")
 
     def __init__(self, need: NeedView, today: date):
@@ -484,8 +515,18 @@ def _build(ns: _NeedSide, os_: _OfferSide) -> Score:
     qp = _quantity_part(n.remaining, o.remaining)
     dp, ep = ns.deadline, ns.equity
     total = _total(cp.score, ip.score, tp.score, lp.score, qp.score, dp.score, ep.score)
-    return Score(total, {"category": cp, "item": ip, "text": tp, "location": lp, "quantity": qp,
-                         "deadline": dp, "equity": ep})
+    return Score(
+        total,
+        {
+            "category": cp,
+            "item": ip,
+            "text": tp,
+            "location": lp,
+            "quantity": qp,
+            "deadline": dp,
+            "equity": ep,
+        },
+    )
 
 
 def score(need: NeedView, offer: OfferView, today: date) -> Score:
@@ -517,8 +558,9 @@ def _pick(cands: list, limit: int, text_of) -> list:
     return [cands[pos][2] for _, _, pos in heap]
 
 
-def suggest_offers(need: NeedView, offers: Sequence[OfferView], today: date,
-                   limit: int = 10) -> list[tuple[OfferView, Score]]:
+def suggest_offers(
+    need: NeedView, offers: Sequence[OfferView], today: date, limit: int = 10
+) -> list[tuple[OfferView, Score]]:
     """Eligible, relevant offers for a need, best first (ties by offer id)."""
     if not _need_open(need) or limit <= 0:
         return []
@@ -531,9 +573,12 @@ def suggest_offers(need: NeedView, offers: Sequence[OfferView], today: date,
     w0, w1, w3, w4 = _W[0], _W[1], _W[3], _W[4]
     cands = []
     for o in offers:
-        if (o.status != "open" or o.remaining <= 0
-                or (o.available_until is not None and o.available_until < today)
-                or (o.provinces and prov not in o.provinces)):
+        if (
+            o.status != "open"
+            or o.remaining <= 0
+            or (o.available_until is not None and o.available_until < today)
+            or (o.provinces and prov not in o.provinces)
+        ):
             continue
         o_items = o.items if (o.items or o.search) else _items(o)
         o_fams = _families(o_items)
@@ -552,8 +597,9 @@ def suggest_offers(need: NeedView, offers: Sequence[OfferView], today: date,
     return [(o, _build(ns, _OfferSide(o))) for o in _pick(cands, limit, with_text)]
 
 
-def suggest_needs(offer: OfferView, needs: Sequence[NeedView], today: date,
-                  limit: int = 10) -> list[tuple[NeedView, Score]]:
+def suggest_needs(
+    offer: OfferView, needs: Sequence[NeedView], today: date, limit: int = 10
+) -> list[tuple[NeedView, Score]]:
     """Eligible, relevant needs for an offer, best first (ties by need id)."""
     if not _offer_open(offer, today) or limit <= 0:
         return []
@@ -616,8 +662,13 @@ def _r1v(x: np.ndarray) -> np.ndarray:
     return np.floor(x * 10.0 + 0.5) / 10.0
 
 
-def batch_suggest(needs: Sequence[NeedView], offers: Sequence[OfferView], today: date, per_need: int = 10,
-                  progress: Callable[[int], None] | None = None) -> dict[int, list[tuple[int, Score]]]:
+def batch_suggest(
+    needs: Sequence[NeedView],
+    offers: Sequence[OfferView],
+    today: date,
+    per_need: int = 10,
+    progress: Callable[[int], None] | None = None,
+) -> dict[int, list[tuple[int, Score]]]:
     """Top ``per_need`` (offer id, Score) for every need, exactly as ``suggest_offers`` would give them.
 
     Needs are blocked by (province, category): a block is scored against the offers serving that
@@ -688,23 +739,45 @@ def batch_suggest(needs: Sequence[NeedView], offers: Sequence[OfferView], today:
         served = np.union1d(nationwide, np.array(by_prov.get(prov, ()), dtype=np.int64))
         ci = _CAT_INDEX.get(cat, _CAT_INDEX["other"])
         cat_ok = _CAT_REL[ci, o_cat[served]]
-        keys = sorted({item_ix.cols[c] for k in members for c in n_items[k]}
-                      | {I + fam_ix.cols[f] for k in members for f in n_fams[k]})
+        keys = sorted(
+            {item_ix.cols[c] for k in members for c in n_items[k]}
+            | {I + fam_ix.cols[f] for k in members for f in n_fams[k]}
+        )
         if keys:
             shares = np.asarray(Ok[keys][:, served].sum(axis=0)).ravel() > 0
             cand = served[cat_ok | shares]
         else:
             cand = served[cat_ok]
         if cand.size:
-            cols = _Cols(cand, Ob[:, cand], Oi[:, cand], Of[:, cand], _CAT_VALUE[ci, o_cat[cand]][None, :],
-                         _CAT_REL[ci, o_cat[cand]][None, :], o_rem[cand][None, :], o_bag_len[cand][None, :],
-                         o_item_len[cand][None, :])
+            cols = _Cols(
+                cand,
+                Ob[:, cand],
+                Oi[:, cand],
+                Of[:, cand],
+                _CAT_VALUE[ci, o_cat[cand]][None, :],
+                _CAT_REL[ci, o_cat[cand]][None, :],
+                o_rem[cand][None, :],
+                o_bag_len[cand][None, :],
+                o_item_len[cand][None, :],
+            )
             step = max(1, _CHUNK_CELLS // cand.size)
             for start in range(0, len(members), step):
-                rows = members[start:start + step]
-                _score_block([live[k] for k in rows], [N_bag[k] for k in rows], [N_item[k] for k in rows],
-                             [N_fam[k] for k in rows], cols, location_row, sides, V, I, F, today, per_need,
-                             result)
+                rows = members[start : start + step]
+                _score_block(
+                    [live[k] for k in rows],
+                    [N_bag[k] for k in rows],
+                    [N_item[k] for k in rows],
+                    [N_fam[k] for k in rows],
+                    cols,
+                    location_row,
+                    sides,
+                    V,
+                    I,
+                    F,
+                    today,
+                    per_need,
+                    result,
+                )
         done += len(members)
         if progress:
             progress(done)
@@ -713,6 +786,7 @@ def batch_suggest(needs: Sequence[NeedView], offers: Sequence[OfferView], today:
 
 class _Cols:
     """A block's candidate offers, as columns."""
+
     __slots__ = ("idx", "bag", "item", "fam", "cat_v", "cat_rel", "rem", "bag_len", "item_len")
 
     def __init__(self, idx, bag, item, fam, cat_v, cat_rel, rem, bag_len, item_len):
@@ -721,8 +795,9 @@ class _Cols:
         self.bag_len, self.item_len = bag_len, item_len
 
 
-def _score_block(needs, nb_rows, ni_rows, nf_rows, cols: _Cols, location_row, sides, V, I, F, today,
-                 per_need, result) -> None:
+def _score_block(
+    needs, nb_rows, ni_rows, nf_rows, cols: _Cols, location_row, sides, V, I, F, today, per_need, result
+) -> None:
     """Score a chunk of one block's needs against its candidate columns; keep each need's winners."""
     inter = (_csr(nb_rows, V) @ cols.bag).toarray().astype(np.float64)
     shared = (_csr(ni_rows, I) @ cols.item).toarray().astype(np.float64)
@@ -732,11 +807,22 @@ def _score_block(needs, nb_rows, ni_rows, nf_rows, cols: _Cols, location_row, si
     oi_len = cols.item_len
     with np.errstate(divide="ignore", invalid="ignore"):
         # the same arithmetic, in the same order, as _item_value / _text_value / _quantity_value
-        item_v = np.where(shared > 0, _r1v(100.0 * (0.5 + 0.3 * shared / np.maximum(n_item_len, 1.0)
-                                                    + 0.2 * shared / np.maximum(oi_len, 1.0))),
-                          np.where(famov, 55.0,
-                                   np.where((n_item_len == 0) & (oi_len == 0), 40.0,
-                                            np.where((n_item_len == 0) | (oi_len == 0), 25.0, 0.0))))
+        item_v = np.where(
+            shared > 0,
+            _r1v(
+                100.0
+                * (0.5 + 0.3 * shared / np.maximum(n_item_len, 1.0) + 0.2 * shared / np.maximum(oi_len, 1.0))
+            ),
+            np.where(
+                famov,
+                55.0,
+                np.where(
+                    (n_item_len == 0) & (oi_len == 0),
+                    40.0,
+                    np.where((n_item_len == 0) | (oi_len == 0), 25.0, 0.0),
+                ),
+            ),
+        )
         den = n_bag_len + cols.bag_len
         text_v = np.where(inter > 0, _r1v(200.0 * inter / np.where(den > 0, den, 1.0)), 0.0)
     first = needs[0]

@@ -1,4 +1,5 @@
 """Money in baht: Decimal inside, a JSON number with at most 2 decimals outside."""
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation

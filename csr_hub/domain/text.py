@@ -3,6 +3,7 @@
 Never use ``rapidfuzz.utils.default_process`` on Thai: it deletes vowels and tone marks
 (ซ่อมบ้านพักครู → "ซ อมบ านพ กคร"). ``normalise`` keeps the whole Thai block instead.
 """
+
 from __future__ import annotations
 
 import re

@@ -11,6 +11,7 @@ boundaries for Latin terms, and then:
   is a computer, but in "โต๊ะคอมพิวเตอร์" or "router for internet access" it only describes the
   thing next to it.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,15 +27,34 @@ from csr_hub.domain.text import normalise
 #: (a school files air-conditioning under facilities, a company under devices). Symmetric;
 #: ``other`` is related to every category.
 _RELATED_PAIRS = (
-    ("devices", "internet"), ("devices", "learning_materials"), ("devices", "facilities"),
-    ("devices", "teaching_support"), ("internet", "facilities"), ("internet", "learning_materials"),
-    ("teacher_housing", "facilities"), ("teacher_housing", "teacher_welfare"),
-    ("teacher_welfare", "teaching_support"), ("teaching_support", "learning_materials"),
-    ("learning_materials", "student_welfare"), ("facilities", "student_welfare"), ("facilities", "safety"),
-    ("student_welfare", "safety"), ("student_welfare", "teacher_welfare"),
+    ("devices", "internet"),
+    ("devices", "learning_materials"),
+    ("devices", "facilities"),
+    ("devices", "teaching_support"),
+    ("internet", "facilities"),
+    ("internet", "learning_materials"),
+    ("teacher_housing", "facilities"),
+    ("teacher_housing", "teacher_welfare"),
+    ("teacher_welfare", "teaching_support"),
+    ("teaching_support", "learning_materials"),
+    ("learning_materials", "student_welfare"),
+    ("facilities", "student_welfare"),
+    ("facilities", "safety"),
+    ("student_welfare", "safety"),
+    ("student_welfare", "teacher_welfare"),
 )
-CATEGORY_CODES = ("devices", "internet", "teacher_housing", "teacher_welfare", "teaching_support",
-                  "learning_materials", "facilities", "student_welfare", "safety", "other")
+CATEGORY_CODES = (
+    "devices",
+    "internet",
+    "teacher_housing",
+    "teacher_welfare",
+    "teaching_support",
+    "learning_materials",
+    "facilities",
+    "student_welfare",
+    "safety",
+    "other",
+)
 
 
 def _related() -> dict[str, frozenset[str]]:
@@ -75,8 +95,13 @@ class Analysis:
 
 
 # --- matching form -----------------------------------------------------------------------------
-_FOLD = {ord("\u0e47"): None, ord("\u0e4c"): None, ord("\u0e4b"): None, ord("\u0e3a"): None,
-         ord("\u0e4a"): "\u0e49"}  # ็ ์ ๋ ฺ dropped, ๊ read as ้: loanwords are spelt every way
+_FOLD = {
+    ord("\u0e47"): None,
+    ord("\u0e4c"): None,
+    ord("\u0e4b"): None,
+    ord("\u0e3a"): None,
+    ord("\u0e4a"): "\u0e49",
+}  # ็ ์ ๋ ฺ dropped, ๊ read as ้: loanwords are spelt every way
 _LATIN = re.compile(r"[a-z]")
 _ALNUM = re.compile(r"[a-z0-9]")
 
@@ -206,8 +231,9 @@ def _context_rx(words: Iterable[str]) -> re.Pattern:
 
 #: words that, between a specific item and a generic word, make the generic word a modifier
 #: ("router for internet", "โต๊ะสำหรับคอมพิวเตอร์")
-_LINKERS = frozenset(_form(w) for w in ("สำหรับ", "ใช้กับ", "ของ", "เพื่อ", "ต่อ", "ที่ใช้กับ",
-                                        "for", "to", "with", "in"))
+_LINKERS = frozenset(
+    _form(w) for w in ("สำหรับ", "ใช้กับ", "ของ", "เพื่อ", "ต่อ", "ที่ใช้กับ", "for", "to", "with", "in")
+)
 _FILLERS = frozenset(("the", "a", "an", "our", "your", "their", "its", "this", "these", "school", "schools"))
 #: concepts close enough to form a rule-built item (characters of matching form, ~5 words)
 RULE_GAP = 30
@@ -216,7 +242,8 @@ RULE_GAP = 30
 class Vocabulary:
     def __init__(self, data: dict):
         self.families: dict[str, tuple[str, str]] = {
-            k: (v["name_th"], v["name_en"]) for k, v in data["families"].items()}
+            k: (v["name_th"], v["name_en"]) for k, v in data["families"].items()
+        }
         self.items: dict[str, Item] = {}
         self.generic: set[str] = set()
         self.rules: list[tuple[str, list[list[str]]]] = []
@@ -229,8 +256,9 @@ class Vocabulary:
             strong = [t for key in ("th", "en", "loanwords", "misspellings") for t in raw.get(key, [])]
             strong += [n for n in (raw["name_th"], raw["name_en"]) if _form(n) not in weak_forms]
             terms = tuple(dict.fromkeys([*strong, *weak]))
-            self.items[code] = Item(code, raw["category"], raw["name_th"], raw["name_en"], raw.get("family"),
-                                    terms)
+            self.items[code] = Item(
+                code, raw["category"], raw["name_th"], raw["name_en"], raw.get("family"), terms
+            )
             if raw.get("generic"):
                 self.generic.add(code)
             for t in strong:
@@ -246,8 +274,9 @@ class Vocabulary:
         # a word listed both strong and weak for one item counts as strong
         for v, ents in item_entries.items():
             codes = {e[1] for e in ents if not e[2]}
-            item_entries[v] = list(dict.fromkeys(e if not e[2] or e[1] not in codes else ("item", e[1], False)
-                                                 for e in ents))
+            item_entries[v] = list(
+                dict.fromkeys(e if not e[2] or e[1] not in codes else ("item", e[1], False) for e in ents)
+            )
         self.ambiguous: list[tuple[list[tuple[str | None, re.Pattern]], str | None]] = []
         for i, amb in enumerate(data.get("ambiguous", [])):
             choices = [(c["item"], _context_rx(c["context"])) for c in amb["choices"]]
@@ -297,8 +326,12 @@ class Vocabulary:
                 a_s, a_e, _ = concept_hits[anchor]
                 picked = [anchor]
                 for opts in options[1:]:
-                    near = [k for k in opts if k != anchor and
-                            max(a_s, concept_hits[k][0]) - min(a_e, concept_hits[k][1]) <= RULE_GAP]
+                    near = [
+                        k
+                        for k in opts
+                        if k != anchor
+                        and max(a_s, concept_hits[k][0]) - min(a_e, concept_hits[k][1]) <= RULE_GAP
+                    ]
                     if not near:
                         break
                     picked.append(min(near, key=lambda k: abs(concept_hits[k][0] - a_s)))
@@ -320,8 +353,12 @@ class Vocabulary:
                     code = self._resolve(ent[1], mt)
                     if code:
                         item_hits.append((s, e, code, False))
-        concept_hits = [(s, e, ent[1]) for s, e, w in self.concept_scanner.scan(mt)
-                        for ent in self.concept_scanner.entries[w] if ent[0] == "concept"]
+        concept_hits = [
+            (s, e, ent[1])
+            for s, e, w in self.concept_scanner.scan(mt)
+            for ent in self.concept_scanner.entries[w]
+            if ent[0] == "concept"
+        ]
         strong_hits = [h for h in item_hits if not h[3]]
         strong = {h[2] for h in strong_hits}
         ruled = self._apply_rules(concept_hits)
@@ -400,6 +437,7 @@ def _stopwords() -> frozenset[str]:
     words = set(_vocab().stopwords)
     try:
         from pythainlp.corpus import thai_stopwords
+
         words |= {normalise(w) for w in thai_stopwords()}
     except Exception:  # pragma: no cover - the bundled list ships with pythainlp
         pass

@@ -10,6 +10,7 @@ Two kinds of refusal, checked in this order:
   status — approving twice, delivering before approval, withdrawing after delivery. A request that lost a
   race to another one lands here too, which is why "already done" is a 409 and not a 403.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -66,8 +67,10 @@ TRANSITIONS: dict[tuple[str, str], tuple[tuple[object, ...], str]] = {
     ("reject", "district_approved"): ((Actor.CENTRAL,), "rejected"),
     ("deliver", "approved"): ((Actor.COMPANY,), "delivered"),
     ("confirm", "delivered"): ((Actor.SCHOOL,), "completed"),
-    **{("withdraw", s): ((Actor.SCHOOL, Actor.COMPANY), "withdrawn")
-       for s in ("proposed", "pledged", "district_approved", "approved")},
+    **{
+        ("withdraw", s): ((Actor.SCHOOL, Actor.COMPANY), "withdrawn")
+        for s in ("proposed", "pledged", "district_approved", "approved")
+    },
 }
 
 
@@ -106,7 +109,9 @@ def _actors(who: tuple[object, ...], proposed_by: str) -> set[Actor]:
 
 def may_ever(action: str, actor: Actor, proposed_by: str) -> bool:
     """May this actor take ``action`` on this match in some status (the 403 check)?"""
-    return any(actor in _actors(who, proposed_by) for (a, _s), (who, _to) in TRANSITIONS.items() if a == action)
+    return any(
+        actor in _actors(who, proposed_by) for (a, _s), (who, _to) in TRANSITIONS.items() if a == action
+    )
 
 
 def _dec(value: object) -> Decimal:
@@ -154,8 +159,11 @@ def decide(
 
 def allowed_actions(status: str, actor: Actor, *, proposed_by: str) -> list[str]:
     """Actions this actor could take now (for the buttons on a match page)."""
-    return [a for a in ACTIONS
-            if (a, status) in TRANSITIONS and actor in _actors(TRANSITIONS[(a, status)][0], proposed_by)]
+    return [
+        a
+        for a in ACTIONS
+        if (a, status) in TRANSITIONS and actor in _actors(TRANSITIONS[(a, status)][0], proposed_by)
+    ]
 
 
 def whose_turn(status: str, proposed_by: str) -> Actor | None:

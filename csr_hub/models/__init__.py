@@ -1,4 +1,5 @@
 """Typed SQLAlchemy models, one module per aggregate."""
+
 from csr_hub.models.base import Base
 from csr_hub.models.event import AuditEvent, IdempotencyRecord, Notification
 from csr_hub.models.match import Match, MatchTransition, Suggestion
@@ -8,7 +9,22 @@ from csr_hub.models.user import ApiToken, User
 from csr_hub.models.upload import Upload
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Base", "Company", "District", "IdempotencyRecord", "Match",
-    "MatchTransition", "Need", "Notification", "Offer", "Province", "School", "Suggestion", "Upload", "User",
-    "district_provinces", "offer_provinces",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Company",
+    "District",
+    "IdempotencyRecord",
+    "Match",
+    "MatchTransition",
+    "Need",
+    "Notification",
+    "Offer",
+    "Province",
+    "School",
+    "Suggestion",
+    "Upload",
+    "User",
+    "district_provinces",
+    "offer_provinces",
 ]

@@ -1,4 +1,5 @@
 """Declarative base with a naming convention so Alembic constraint names are stable."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -31,7 +32,9 @@ class UTCDateTime(sa.types.TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is not None:
             # SQLite keeps the wall time only: store (and compare) every instant as UTC
-            value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+            value = (
+                value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+            )
         return value
 
     def process_result_value(self, value, dialect):

@@ -1,4 +1,5 @@
 """Notifications, the audit log and idempotency records."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,6 +16,14 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     match_id: Mapped[int | None] = mapped_column(sa.ForeignKey("matches.id"), nullable=True)
+    #: match_changed | new_strong_match | reminder | escalated | partnership_changed
+    kind: Mapped[str] = mapped_column(sa.String(30), default="match_changed", server_default="match_changed")
+    need_id: Mapped[int | None] = mapped_column(nullable=True, index=True)
+    offer_id: Mapped[int | None] = mapped_column(nullable=True, index=True)
+    partnership_id: Mapped[int | None] = mapped_column(nullable=True, index=True)
+    #: what sent it once (e.g. "new_strong_match:need:3:offer:9", "reminder:match:4:2026-12-02"); a unique
+    #: key per user, so a reminder or an alert is never sent twice even when two runs race
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(120), nullable=True)
     message_th: Mapped[str] = mapped_column(sa.Text)
     message_en: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -23,6 +32,11 @@ class Notification(Base):
     #: ``flask notify retry``
     email_status: Mapped[str] = mapped_column(sa.String(10), default="none", index=True)
     email_attempts: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_dedupe"),
+        sa.Index("ix_notifications_user_created", "user_id", "created_at"),
+    )
 
 
 class AuditEvent(Base):

@@ -1,4 +1,5 @@
 """Matches between a need and an offer, their transitions, stored suggestions."""
+
 from __future__ import annotations
 
 from datetime import datetime

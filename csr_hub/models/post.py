@@ -4,6 +4,7 @@
 the same transaction as the match, through a conditional UPDATE guarded by a CHECK, so remaining
 quantity never drifts from the matches' sum (a test checks it).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -58,14 +59,23 @@ class Need(Timestamped, Base):
         sa.Index("ix_needs_open_created", "cancelled", "created_at"),
         # lists at national scale (bench/bench_lists.py): counts answered from the index alone, and an
         # index in each sort order so a page is read in order rather than sorted
-        sa.Index("ix_needs_list_cover", "cancelled", "category", "urgency_rank", "school_id", "committed_quantity",
-                 "quantity"),
+        sa.Index(
+            "ix_needs_list_cover",
+            "cancelled",
+            "category",
+            "urgency_rank",
+            "school_id",
+            "committed_quantity",
+            "quantity",
+        ),
         sa.Index("ix_needs_school_created", "school_id", "created_at"),
         sa.Index("ix_needs_created", "created_at", "id"),
         sa.Index("ix_needs_urgency_created", "urgency_rank", "created_at", "id"),
         sa.Index("ix_needs_value", "estimated_cost_thb", "id"),
         # the report figures (services/reports.py) from the index alone, without reading the texts
-        sa.Index("ix_needs_report", "school_id", "category", "cancelled", "estimated_cost_thb", "budget_thb", "id"),
+        sa.Index(
+            "ix_needs_report", "school_id", "category", "cancelled", "estimated_cost_thb", "budget_thb", "id"
+        ),
     )
 
     @property

@@ -1,4 +1,5 @@
 """Provinces, Educational Service Areas (ESAs), schools and companies."""
+
 from __future__ import annotations
 
 from datetime import datetime

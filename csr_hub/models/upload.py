@@ -1,4 +1,5 @@
 """Files attached to a match: the school's photo of what arrived, the company's delivery note."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -36,6 +37,8 @@ class Upload(Base):
 
     __table_args__ = (
         sa.CheckConstraint("kind IN ('photo', 'delivery_note')", name="kind"),
-        sa.CheckConstraint("content_type IN ('image/jpeg', 'image/png', 'application/pdf')", name="content_type"),
+        sa.CheckConstraint(
+            "content_type IN ('image/jpeg', 'image/png', 'application/pdf')", name="content_type"
+        ),
         sa.CheckConstraint("size > 0", name="size"),
     )

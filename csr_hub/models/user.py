@@ -1,4 +1,5 @@
 """Accounts, API tokens."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Registration, verification, authentication, API tokens and the TOTP second factor."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,7 +22,14 @@ from csr_hub.domain.reference import valid_tax_id
 from csr_hub.models import ApiToken, Company, District, Notification, Province, School, User
 from csr_hub.services import audit
 from csr_hub.services.errors import (
-    Conflict, Forbidden, NotFound, OtpInvalid, OtpRequired, Unauthorized, ValidationFailed, invalid,
+    Conflict,
+    Forbidden,
+    NotFound,
+    OtpInvalid,
+    OtpRequired,
+    Unauthorized,
+    ValidationFailed,
+    invalid,
 )
 
 _hasher = PasswordHasher()
@@ -119,7 +127,9 @@ def register(session: Session, reg: Registration, *, require_privacy: bool = Fal
     elif reg.role == "company_rep":
         tax_id = (reg.company_tax_id or "").strip() if isinstance(reg.company_tax_id, str) else ""
         if not valid_tax_id(tax_id):
-            errors["company_tax_id"] = [_l("Enter the company's 13-digit tax id; its check digit must be right.")]
+            errors["company_tax_id"] = [
+                _l("Enter the company's 13-digit tax id; its check digit must be right.")
+            ]
         else:
             company = session.scalar(sa.select(Company).where(Company.tax_id == tax_id))
         if company is None:
@@ -134,22 +144,40 @@ def register(session: Session, reg: Registration, *, require_privacy: bool = Fal
     if errors:
         raise ValidationFailed(fields=errors)
     if session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise Conflict(_l("An account with this e-mail already exists."), fields={"email": [_l("Already registered.")]})
+        raise Conflict(
+            _l("An account with this e-mail already exists."), fields={"email": [_l("Already registered.")]}
+        )
     if reg.role == "company_rep" and company is None:
-        company = Company(name=reg.company_name.strip(), tax_id=reg.company_tax_id.strip(),
-                          province_code=reg.province_code, verified=False)
+        company = Company(
+            name=reg.company_name.strip(),
+            tax_id=reg.company_tax_id.strip(),
+            province_code=reg.province_code,
+            verified=False,
+        )
         session.add(company)
         session.flush()
     user = User(
-        email=email, password_hash=hash_password(reg.password), full_name=full_name, role=reg.role,
-        status="pending", phone=(reg.phone or "")[:30] if isinstance(reg.phone, str) else "",
-        school_id=school.id if school else None, company_id=company.id if company else None,
+        email=email,
+        password_hash=hash_password(reg.password),
+        full_name=full_name,
+        role=reg.role,
+        status="pending",
+        phone=(reg.phone or "")[:30] if isinstance(reg.phone, str) else "",
+        school_id=school.id if school else None,
+        company_id=company.id if company else None,
         privacy_accepted_at=datetime.now(timezone.utc) if reg.accept_privacy else None,
     )
     session.add(user)
     session.flush()
-    audit.record(session, "user.register", actor_id=user.id, object_type="user", object_id=user.id, ip=ip,
-                 role=user.role)
+    audit.record(
+        session,
+        "user.register",
+        actor_id=user.id,
+        object_type="user",
+        object_id=user.id,
+        ip=ip,
+        role=user.role,
+    )
     return user
 
 
@@ -162,7 +190,8 @@ def verifiable_users_query(actor: User):
     q = sa.select(User).where(User.status == "pending")
     if actor.role == "district_director" and actor.status == "active":
         return q.join(School, User.school_id == School.id).where(
-            User.role == "school_staff", School.district_id == actor.district_id)
+            User.role == "school_staff", School.district_id == actor.district_id
+        )
     if actor.role == "central_officer" and actor.status == "active":
         return q.where(User.role == "company_rep")
     if actor.role == "admin" and actor.status == "active":
@@ -195,8 +224,15 @@ def verify(session: Session, actor: User, user_id: int, ip: str = "") -> User:
     return user
 
 
-def authenticate(session: Session, email: object, password: object, otp: object = None, *,
-                 ip: str = "", channel: str = "api") -> User:
+def authenticate(
+    session: Session,
+    email: object,
+    password: object,
+    otp: object = None,
+    *,
+    ip: str = "",
+    channel: str = "api",
+) -> User:
     """Check credentials (and the second factor once enrolled). Records failures in the audit log."""
     addr = normalise_email(email)
     user = session.scalar(sa.select(User).where(User.email == addr)) if addr else None
@@ -272,20 +308,32 @@ def user_for_token(session: Session, token: str) -> tuple[User, ApiToken] | None
 
 def revoke_token(session: Session, token_row: ApiToken, ip: str = "") -> None:
     token_row.revoked_at = datetime.now(timezone.utc)
-    audit.record(session, "token.revoke", actor_id=token_row.user_id, object_type="token", object_id=token_row.id,
-                 ip=ip)
+    audit.record(
+        session,
+        "token.revoke",
+        actor_id=token_row.user_id,
+        object_type="token",
+        object_id=token_row.id,
+        ip=ip,
+    )
 
 
 def revoke_all_tokens(session: Session, user: User) -> int:
     now = datetime.now(timezone.utc)
-    res = session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-                          .values(revoked_at=now).execution_options(synchronize_session=False))
+    res = session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return res.rowcount or 0
 
 
 def end_sessions(session: Session, user: User) -> None:
     """Logout or password change: every cookie of this user stops working."""
-    session.execute(sa.update(User).where(User.id == user.id).values(session_version=User.session_version + 1))
+    session.execute(
+        sa.update(User).where(User.id == user.id).values(session_version=User.session_version + 1)
+    )
     session.refresh(user)
 
 
@@ -298,20 +346,37 @@ def logout(session: Session, user: User, ip: str = "") -> None:
 def change_password(session: Session, user: User, current: str, new: str, ip: str = "") -> None:
     """A new password ends every session and revokes every API token of the user."""
     if not isinstance(current, str) or not check_password(user, current):
-        audit.record(session, "user.password_change_failed", actor_id=user.id, object_type="user", object_id=user.id,
-                     ip=ip)
+        audit.record(
+            session,
+            "user.password_change_failed",
+            actor_id=user.id,
+            object_type="user",
+            object_id=user.id,
+            ip=ip,
+        )
         raise invalid("current_password", _l("Your current password is not right."))
     if problems := password_problems(new, user.email):
         raise ValidationFailed(fields={"new_password": problems})
     user.password_hash = hash_password(new)
     end_sessions(session, user)
     revoke_all_tokens(session, user)
-    audit.record(session, "user.password_change", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
+    audit.record(
+        session, "user.password_change", actor_id=user.id, object_type="user", object_id=user.id, ip=ip
+    )
 
 
-def create_user(session: Session, email: str, role: str, password: str, *, full_name: str = "",
-                school_code: str | None = None, company_tax_id: str | None = None,
-                company_name: str | None = None, district_code: str | None = None) -> User:
+def create_user(
+    session: Session,
+    email: str,
+    role: str,
+    password: str,
+    *,
+    full_name: str = "",
+    school_code: str | None = None,
+    company_tax_id: str | None = None,
+    company_name: str | None = None,
+    district_code: str | None = None,
+) -> User:
     """An active account of any role (CLI). Raises ValidationFailed / Conflict."""
     email = normalise_email(email)
     errors: dict[str, list[object]] = {}
@@ -348,10 +413,17 @@ def create_user(session: Session, email: str, role: str, password: str, *, full_
     if session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise Conflict(_l("An account with this e-mail already exists."))
     session.flush()
-    user = User(email=email, password_hash=hash_password(password), full_name=full_name or email.split("@")[0],
-                role=role, status="active", school_id=school.id if school else None,
-                company_id=company.id if company else None, district_id=district.id if district else None,
-                verified_at=datetime.now(timezone.utc))
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        full_name=full_name or email.split("@")[0],
+        role=role,
+        status="active",
+        school_id=school.id if school else None,
+        company_id=company.id if company else None,
+        district_id=district.id if district else None,
+        verified_at=datetime.now(timezone.utc),
+    )
     session.add(user)
     session.flush()
     audit.record(session, "user.create", object_type="user", object_id=user.id, role=role, channel="cli")
@@ -372,14 +444,20 @@ def anonymise(session: Session, user: User, ip: str = "") -> None:
     user.privacy_accepted_at = None
     end_sessions(session, user)
     revoke_all_tokens(session, user)
-    session.execute(sa.delete(Notification).where(Notification.user_id == user.id)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        sa.delete(Notification)
+        .where(Notification.user_id == user.id)
+        .execution_options(synchronize_session=False)
+    )
     if name and len(name.strip()) >= 2:  # the name as others' notifications quote it
         like = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         for column in (Notification.message_th, Notification.message_en):
-            session.execute(sa.update(Notification).where(column.like(like, escape="\\"))
-                            .values({column: sa.func.replace(column, name, "—")})
-                            .execution_options(synchronize_session=False))
+            session.execute(
+                sa.update(Notification)
+                .where(column.like(like, escape="\\"))
+                .values({column: sa.func.replace(column, name, "—")})
+                .execution_options(synchronize_session=False)
+            )
     audit.record(session, "user.erase", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
 
 
@@ -391,6 +469,7 @@ ADMIN_STATUSES = ("active", "disabled")
 def users_query(args: dict) -> sa.Select:
     """The users an admin lists, filtered by role, status and ``q`` (part of the e-mail or name)."""
     from csr_hub.models.user import ROLES, STATUSES
+
     errors: dict[str, list[object]] = {}
     q = sa.select(User)
     role = (args.get("role") or "").strip()
@@ -406,7 +485,9 @@ def users_query(args: dict) -> sa.Select:
     text = (args.get("q") or "").strip()[:100]
     if text:
         like = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        q = q.where(sa.or_(User.email.like(like, escape="\\"), sa.func.lower(User.full_name).like(like, escape="\\")))
+        q = q.where(
+            sa.or_(User.email.like(like, escape="\\"), sa.func.lower(User.full_name).like(like, escape="\\"))
+        )
     if errors:
         raise ValidationFailed(fields=errors)
     return q
@@ -427,15 +508,25 @@ def _text(value: object) -> str | None:
     return value.strip() if isinstance(value, str) else None
 
 
-def change_user(session: Session, actor: User, user_id: int, *, role: str | None = None, status: str | None = None,
-                school_code: str | None = None, company_tax_id: str | None = None,
-                district_code: str | None = None, ip: str = "") -> User:
+def change_user(
+    session: Session,
+    actor: User,
+    user_id: int,
+    *,
+    role: str | None = None,
+    status: str | None = None,
+    school_code: str | None = None,
+    company_tax_id: str | None = None,
+    district_code: str | None = None,
+    ip: str = "",
+) -> User:
     """An admin changes a user's role, status or scope. ``None`` keeps the current value; the scope argument
     that counts is the one the (new) role needs, and a missing one falls back to the user's current scope.
     Disabling ends every session and revokes every API token; so does a role change, so the person logs in
     again under the new role's rules (a second factor for directors and officers).
     Raises Forbidden (not an active admin), NotFound, ValidationFailed (nothing is changed then)."""
     from csr_hub.models.user import ROLES
+
     if actor.role != "admin" or actor.status != "active":
         raise Forbidden()
     user = session.get(User, user_id)
@@ -466,7 +557,9 @@ def change_user(session: Session, actor: User, user_id: int, *, role: str | None
         if tax_id is None and user.company is not None:
             company = user.company
         elif not tax_id or not valid_tax_id(tax_id):
-            errors["company_tax_id"] = [_l("Enter the company's 13-digit tax id; its check digit must be right.")]
+            errors["company_tax_id"] = [
+                _l("Enter the company's 13-digit tax id; its check digit must be right.")
+            ]
         else:
             company = session.scalar(sa.select(Company).where(Company.tax_id == tax_id))
             if company is None:
@@ -495,14 +588,35 @@ def change_user(session: Session, actor: User, user_id: int, *, role: str | None
         if new_status == "active" and user.verified_at is None:
             user.verified_at = datetime.now(timezone.utc)
             user.verified_by_id = actor.id
-        audit.record(session, "user.status_change", actor_id=actor.id, object_type="user", object_id=user.id,
-                     ip=ip, **{"from": old_status, "to": new_status})
+        audit.record(
+            session,
+            "user.status_change",
+            actor_id=actor.id,
+            object_type="user",
+            object_id=user.id,
+            ip=ip,
+            **{"from": old_status, "to": new_status},
+        )
     if new_role != old_role:
-        audit.record(session, "user.role_change", actor_id=actor.id, object_type="user", object_id=user.id, ip=ip,
-                     **{"from": old_role, "to": new_role})
+        audit.record(
+            session,
+            "user.role_change",
+            actor_id=actor.id,
+            object_type="user",
+            object_id=user.id,
+            ip=ip,
+            **{"from": old_role, "to": new_role},
+        )
     if new_scope != old_scope:
-        audit.record(session, "user.scope_change", actor_id=actor.id, object_type="user", object_id=user.id,
-                     ip=ip, **{"from": old_scope, "to": new_scope})
+        audit.record(
+            session,
+            "user.scope_change",
+            actor_id=actor.id,
+            object_type="user",
+            object_id=user.id,
+            ip=ip,
+            **{"from": old_scope, "to": new_scope},
+        )
     if (new_status == "disabled" and old_status != "disabled") or new_role != old_role:
         end_sessions(session, user)
         revoke_all_tokens(session, user)

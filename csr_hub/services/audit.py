@@ -4,6 +4,7 @@ Rows are only ever added, in the transaction of the change they record. Three lo
 no route updates or deletes them (a test walks every route), the ORM refuses to flush a change or a
 deletion of one (below), and the database refuses UPDATE (and, on PostgreSQL, DELETE) with a trigger.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
@@ -18,19 +19,37 @@ from csr_hub.models import AuditEvent, User
 from csr_hub.services.errors import ValidationFailed
 
 #: detail keys that must never be stored, whatever a caller passes
-SECRET_KEYS = frozenset({"password", "new_password", "current_password", "token", "otp", "secret", "totp_secret"})
+SECRET_KEYS = frozenset(
+    {"password", "new_password", "current_password", "token", "otp", "secret", "totp_secret"}
+)
 
 
 class AppendOnly(RuntimeError):
     """Something tried to change or delete an audit event."""
 
 
-def record(session: Session, action: str, *, actor_id: int | None = None, object_type: str = "",
-           object_id: int | None = None, ip: str = "", **details: Any) -> None:
+def record(
+    session: Session,
+    action: str,
+    *,
+    actor_id: int | None = None,
+    object_type: str = "",
+    object_id: int | None = None,
+    ip: str = "",
+    **details: Any,
+) -> None:
     """Add an audit event to the caller's transaction (committed with the change it records)."""
     clean = {k: v for k, v in details.items() if k not in SECRET_KEYS}
-    session.add(AuditEvent(action=action[:50], actor_id=actor_id, object_type=object_type[:30],
-                           object_id=object_id, ip=(ip or "")[:64], details=clean))
+    session.add(
+        AuditEvent(
+            action=action[:50],
+            actor_id=actor_id,
+            object_type=object_type[:30],
+            object_id=object_id,
+            ip=(ip or "")[:64],
+            details=clean,
+        )
+    )
 
 
 @event.listens_for(Session, "before_flush")
@@ -103,8 +122,10 @@ def query(session: Session, args: dict[str, Any]):
     if since:
         q = q.where(AuditEvent.at >= datetime.combine(since, time.min, BANGKOK).astimezone(timezone.utc))
     if until:
-        q = q.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min, BANGKOK)
-                    .astimezone(timezone.utc))
+        q = q.where(
+            AuditEvent.at
+            < datetime.combine(until + timedelta(days=1), time.min, BANGKOK).astimezone(timezone.utc)
+        )
     return q
 
 

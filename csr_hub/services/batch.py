@@ -13,6 +13,7 @@ Stored ``parts`` are compact — ``{part: score}`` — because a national run st
 the full Thai and English reasons would weigh about 2 KB each; pages and the API explain a pair
 live (``services/suggestions.py``).
 """
+
 from __future__ import annotations
 
 import time
@@ -48,8 +49,13 @@ class RunResult:
     seconds: dict[str, float] = field(default_factory=dict)  # wall time of each phase
 
 
-def run(session: Session, *, per_need: int = 10, allocate: bool = False,
-        progress: Callable[[int, int], None] | None = None) -> RunResult:
+def run(
+    session: Session,
+    *,
+    per_need: int = 10,
+    allocate: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
     """Score, store and (optionally) allocate. ``progress(done, total)`` gets cumulative need counts.
 
     Runs in the caller's transaction and does not commit.
@@ -62,15 +68,23 @@ def run(session: Session, *, per_need: int = 10, allocate: bool = False,
     needs = open_need_views(session, provinces)
     offers = open_offer_views(session, provinces, today)
     total = len(needs)
-    ranked = matching.batch_suggest(needs, offers, today, per_need=per_need,
-                                    progress=(lambda done: progress(done, total)) if progress else None)
+    ranked = matching.batch_suggest(
+        needs,
+        offers,
+        today,
+        per_need=per_need,
+        progress=(lambda done: progress(done, total)) if progress else None,
+    )
     out = RunResult(needs=len(needs), offers=len(offers), stored=sum(len(w) for w in ranked.values()))
     out.seconds["load and score"] = time.perf_counter() - started
     allocated: dict[tuple[int, int], int] = {}
     if allocate and out.stored:
         group = {n.id: n.quality_group for n in needs}
-        pairs = [(need_id, offer_id, s.total * EQUITY_WEIGHT.get(group[need_id], 1.0))
-                 for need_id, winners in ranked.items() for offer_id, s in winners[:ALLOCATE_TOP]]
+        pairs = [
+            (need_id, offer_id, s.total * EQUITY_WEIGHT.get(group[need_id], 1.0))
+            for need_id, winners in ranked.items()
+            for offer_id, s in winners[:ALLOCATE_TOP]
+        ]
         need_cap = {n.id: n.remaining for n in needs}
         offer_cap = {o.id: o.remaining for o in offers}
         del group, needs, offers
@@ -85,9 +99,16 @@ def run(session: Session, *, per_need: int = 10, allocate: bool = False,
     rows: list[dict] = []
     for need_id in list(ranked):
         for rank, (offer_id, s) in enumerate(ranked.pop(need_id), 1):
-            rows.append({"need_id": need_id, "offer_id": offer_id, "score": s.total, "rank": rank,
-                         "allocated_quantity": allocated.get((need_id, offer_id), 0),
-                         "parts": {name: part.score for name, part in s.parts.items()}})
+            rows.append(
+                {
+                    "need_id": need_id,
+                    "offer_id": offer_id,
+                    "score": s.total,
+                    "rank": rank,
+                    "allocated_quantity": allocated.get((need_id, offer_id), 0),
+                    "parts": {name: part.score for name, part in s.parts.items()},
+                }
+            )
         if len(rows) >= INSERT_BATCH:
             session.execute(sa.insert(Suggestion), rows)
             rows = []
@@ -120,13 +141,22 @@ def reindex(session: Session, batch_size: int = 1000) -> Iterator[ReindexStep]:
         done = changed = 0
         last = 0
         table = model.__table__
-        update = (sa.update(table).where(table.c.id == sa.bindparam("b_id"))
-                  .values(search_text=sa.bindparam("b_search"), item_kinds=sa.bindparam("b_kinds"),
-                          updated_at=table.c.updated_at))  # the post itself did not change
+        update = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("b_id"))
+            .values(
+                search_text=sa.bindparam("b_search"),
+                item_kinds=sa.bindparam("b_kinds"),
+                updated_at=table.c.updated_at,
+            )
+        )  # the post itself did not change
         while True:
-            batch = session.execute(sa.select(model.id, model.title, model.description, model.search_text,
-                                              model.item_kinds).where(model.id > last).order_by(model.id)
-                                    .limit(batch_size)).all()
+            batch = session.execute(
+                sa.select(model.id, model.title, model.description, model.search_text, model.item_kinds)
+                .where(model.id > last)
+                .order_by(model.id)
+                .limit(batch_size)
+            ).all()
             if not batch:
                 break
             writes = []

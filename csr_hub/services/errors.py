@@ -1,4 +1,5 @@
 """Errors services raise; the web layer turns each into a page message or the API's JSON error."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

@@ -4,6 +4,7 @@ Capacity and transitions are guarded in the database: every transition is a cond
 match's status and version, and every change to held quantity a conditional UPDATE on the need or offer
 (``committed + q <= quantity``, also a CHECK). A lost race changes nothing and answers 409.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -71,6 +72,7 @@ def get_match(session: Session, user: User, match_id: int) -> Match:
 
 def list_matches(session: Session, user: User, args: dict[str, Any], page: int, per_page: int) -> Page:
     from csr_hub.models import District
+
     errors: dict[str, list[object]] = {}
     q = visible_query(user)
     status = args.get("status")
@@ -113,14 +115,18 @@ def _hold(session: Session, model, obj_id: int, delta: int, today) -> bool:
     """Change held quantity by ``delta`` if it stays within [0, quantity] (and, to take more, open)."""
     if delta == 0:
         return True
-    stmt = sa.update(model).where(model.id == obj_id).values(committed_quantity=model.committed_quantity + delta)
+    stmt = (
+        sa.update(model).where(model.id == obj_id).values(committed_quantity=model.committed_quantity + delta)
+    )
     if delta > 0:
         stmt = stmt.where(model.committed_quantity + delta <= model.quantity)
         if model is Need:
             stmt = stmt.where(Need.cancelled.is_(False))
         else:
-            stmt = stmt.where(Offer.withdrawn.is_(False),
-                              sa.or_(Offer.available_until.is_(None), Offer.available_until >= today))
+            stmt = stmt.where(
+                Offer.withdrawn.is_(False),
+                sa.or_(Offer.available_until.is_(None), Offer.available_until >= today),
+            )
     else:
         stmt = stmt.where(model.committed_quantity + delta >= 0)
     return session.execute(stmt.execution_options(synchronize_session=False)).rowcount == 1
@@ -166,15 +172,24 @@ def propose(session: Session, user: User, data: dict[str, Any], ip: str = "") ->
         raise Conflict(_l("This offer does not serve the school's province."))
     if quantity > need.remaining_quantity or quantity > offer.remaining_quantity:
         raise Conflict(_l("The quantity is more than what remains on the need or the offer."))
-    existing = session.scalar(sa.select(Match.id).where(
-        Match.need_id == need.id, Match.offer_id == offer.id, Match.status.in_(ACTIVE_STATUSES)))
+    existing = session.scalar(
+        sa.select(Match.id).where(
+            Match.need_id == need.id, Match.offer_id == offer.id, Match.status.in_(ACTIVE_STATUSES)
+        )
+    )
     if existing is not None:
         raise Conflict(_l("An active match of this need and offer already exists."))
     score, parts = _score(session, need, offer)
     match = Match(
-        need_id=need.id, offer_id=offer.id, quantity=quantity,
+        need_id=need.id,
+        offer_id=offer.id,
+        quantity=quantity,
         value_thb=money.pro_rata(offer.value_thb, offer.quantity, quantity),
-        status="proposed", proposed_by=side, proposed_by_user_id=user.id, score=score, parts=parts,
+        status="proposed",
+        proposed_by=side,
+        proposed_by_user_id=user.id,
+        score=score,
+        parts=parts,
         district_id=need.school.district_id,
     )
     session.add(match)
@@ -182,8 +197,16 @@ def propose(session: Session, user: User, data: dict[str, Any], ip: str = "") ->
         session.flush()
     except IntegrityError:  # a concurrent proposal of the same pair won (uq_matches_active_pair)
         raise Conflict(_l("An active match of this need and offer already exists.")) from None
-    session.add(MatchTransition(match_id=match.id, action="propose", from_status=None, to_status="proposed",
-                                actor_id=user.id, note=note))
+    session.add(
+        MatchTransition(
+            match_id=match.id,
+            action="propose",
+            from_status=None,
+            to_status="proposed",
+            actor_id=user.id,
+            note=note,
+        )
+    )
     audit.record(session, "match.propose", actor_id=user.id, object_type="match", object_id=match.id, ip=ip)
     session.flush()
     notify.match_changed(session, match, user, "propose")
@@ -203,14 +226,18 @@ def _note(value: Any) -> str:
 def _score(session: Session, need: Need, offer: Offer) -> tuple[float, dict]:
     try:
         from csr_hub.services import suggestions
+
         return suggestions.score_pair(session, need, offer)
     except Exception:  # the score is informative; a scoring problem must not block a proposal
         import logging
+
         logging.getLogger(__name__).exception("scoring failed")
         return 0.0, {}
 
 
-def act(session: Session, user: User, match_id: int, data: dict[str, Any], threshold: object, ip: str = "") -> Match:
+def act(
+    session: Session, user: User, match_id: int, data: dict[str, Any], threshold: object, ip: str = ""
+) -> Match:
     """Take a workflow action. On any refusal nothing is written that the caller's rollback will not undo.
 
     A user who has no part in the match (another school, company or ESA, an admin) gets 403, not 404: the
@@ -228,16 +255,23 @@ def act(session: Session, user: User, match_id: int, data: dict[str, Any], thres
         raise AccountPending()
     action = data.get("action")
     if not isinstance(action, str) or action not in workflow.ACTIONS:
-        raise invalid("action", _l("Choose one of: accept, decline, approve, reject, deliver, confirm, withdraw."))
-    rules = dict(proposed_by=match.proposed_by, quantity=match.quantity, value_thb=match.value_thb,
-                 threshold_thb=money.to_decimal(threshold))
+        raise invalid(
+            "action", _l("Choose one of: accept, decline, approve, reject, deliver, confirm, withdraw.")
+        )
+    rules = dict(
+        proposed_by=match.proposed_by,
+        quantity=match.quantity,
+        value_thb=match.value_thb,
+        threshold_thb=money.to_decimal(threshold),
+    )
     try:
         decision = workflow.decide(action, match.status, actor, **rules)
     except workflow.Forbidden:
         raise Forbidden() from None
     except workflow.IllegalTransition:
-        raise Conflict(_l("This action is not allowed while the match is %(status)s.",
-                          status=status_label(match.status))) from None
+        raise Conflict(
+            _l("This action is not allowed while the match is %(status)s.", status=status_label(match.status))
+        ) from None
     note = _note(data.get("note"))
     if action == "reject" and not note:
         raise invalid("note", _l("Give a reason for rejecting."))
@@ -246,8 +280,9 @@ def act(session: Session, user: User, match_id: int, data: dict[str, Any], thres
         try:
             received = parse_int(0, match.quantity)(data.get("received_quantity"))
         except ValueError:
-            raise invalid("received_quantity",
-                          _l("Enter the quantity received, from 0 to %(n)s.", n=match.quantity)) from None
+            raise invalid(
+                "received_quantity", _l("Enter the quantity received, from 0 to %(n)s.", n=match.quantity)
+            ) from None
         decision = workflow.decide(action, match.status, actor, received_quantity=received, **rules)
     from_status, version = match.status, match.version
     now = datetime.now(timezone.utc)
@@ -255,20 +290,44 @@ def act(session: Session, user: User, match_id: int, data: dict[str, Any], thres
     if received is not None:
         values["received_quantity"] = received
         values["received_value_thb"] = money.pro_rata(match.value_thb, match.quantity, received)
-    res = session.execute(sa.update(Match).where(Match.id == match.id, Match.version == version,
-                                                 Match.status == from_status).values(**values)
-                          .execution_options(synchronize_session=False))
+    res = session.execute(
+        sa.update(Match)
+        .where(Match.id == match.id, Match.version == version, Match.status == from_status)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     if res.rowcount != 1:
         raise Conflict(_l("Someone else changed this match just now; reload and try again."))
     today = today_bangkok()
     if not _hold(session, Need, match.need_id, decision.need_delta, today):
-        raise Conflict(_l("The need does not have enough remaining quantity for this, or it is no longer open."))
+        raise Conflict(
+            _l("The need does not have enough remaining quantity for this, or it is no longer open.")
+        )
     if not _hold(session, Offer, match.offer_id, decision.offer_delta, today):
-        raise Conflict(_l("The offer does not have enough remaining quantity for this, or it is no longer open."))
-    session.add(MatchTransition(match_id=match.id, action=action, from_status=from_status,
-                                to_status=decision.to_status, actor_id=user.id, note=note, at=now))
-    audit.record(session, f"match.{action}", actor_id=user.id, object_type="match", object_id=match.id, ip=ip,
-                 from_status=from_status, to_status=decision.to_status)
+        raise Conflict(
+            _l("The offer does not have enough remaining quantity for this, or it is no longer open.")
+        )
+    session.add(
+        MatchTransition(
+            match_id=match.id,
+            action=action,
+            from_status=from_status,
+            to_status=decision.to_status,
+            actor_id=user.id,
+            note=note,
+            at=now,
+        )
+    )
+    audit.record(
+        session,
+        f"match.{action}",
+        actor_id=user.id,
+        object_type="match",
+        object_id=match.id,
+        ip=ip,
+        from_status=from_status,
+        to_status=decision.to_status,
+    )
     session.flush()
     session.expire_all()
     match = session.scalar(sa.select(Match).options(*MATCH_LOAD).where(Match.id == match_id))
@@ -279,6 +338,7 @@ def act(session: Session, user: User, match_id: int, data: dict[str, Any], thres
 def status_label(status: str) -> str:
     from csr_hub.domain.reference import STATUS_LABELS
     from flask_babel import get_locale
+
     th, en = STATUS_LABELS.get(status, (status, status))
     try:
         return th if str(get_locale() or "en") == "th" else en

@@ -1,4 +1,5 @@
 """Notifications: in the app always, by e-mail where SMTP is configured (retried until sent)."""
+
 from __future__ import annotations
 
 import logging
@@ -31,8 +32,15 @@ ACTION_WORDS = {
 #: set by :func:`configure` when the app is created; an app context's own config wins (several apps
 #: may live in one process: tests, a worker beside the web app)
 _smtp_settings: dict[str, Any] | None = None
-SMTP_KEYS = ("SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_STARTTLS",
-             "SMTP_TIMEOUT")
+SMTP_KEYS = (
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_USER",
+    "SMTP_PASSWORD",
+    "SMTP_FROM",
+    "SMTP_STARTTLS",
+    "SMTP_TIMEOUT",
+)
 #: a notification claimed for sending longer ago than this is taken to be abandoned (its sender died)
 STALE_SENDING_MINUTES = 15
 
@@ -50,6 +58,7 @@ def smtp_settings() -> dict[str, Any] | None:
     """The SMTP settings in force: the current app's, else the ones last configured; None = no e-mail."""
     try:
         from flask import current_app, has_app_context
+
         if has_app_context():
             return _pick(current_app.config)
     except ImportError:  # pragma: no cover
@@ -61,16 +70,35 @@ def _recipients(session: Session, match: Match) -> set[int]:
     """Both parties (every active user of the school and of the company) and the approver whose turn it is."""
     need, offer = match.need, match.offer
     ids: set[int] = set()
-    ids.update(session.scalars(sa.select(User.id).where(User.role == "school_staff", User.status == "active",
-                                                        User.school_id == need.school_id)))
-    ids.update(session.scalars(sa.select(User.id).where(User.role == "company_rep", User.status == "active",
-                                                        User.company_id == offer.company_id)))
+    ids.update(
+        session.scalars(
+            sa.select(User.id).where(
+                User.role == "school_staff", User.status == "active", User.school_id == need.school_id
+            )
+        )
+    )
+    ids.update(
+        session.scalars(
+            sa.select(User.id).where(
+                User.role == "company_rep", User.status == "active", User.company_id == offer.company_id
+            )
+        )
+    )
     turn = whose_turn(match.status, match.proposed_by)
     if turn == Actor.DIRECTOR:
-        ids.update(session.scalars(sa.select(User.id).where(User.role == "district_director", User.status == "active",
-                                                            User.district_id == match.district_id)))
+        ids.update(
+            session.scalars(
+                sa.select(User.id).where(
+                    User.role == "district_director",
+                    User.status == "active",
+                    User.district_id == match.district_id,
+                )
+            )
+        )
     elif turn == Actor.CENTRAL:
-        ids.update(session.scalars(sa.select(User.id).where(User.role == "central_officer", User.status == "active")))
+        ids.update(
+            session.scalars(sa.select(User.id).where(User.role == "central_officer", User.status == "active"))
+        )
     return ids
 
 
@@ -79,17 +107,88 @@ def match_changed(session: Session, match: Match, actor: User, action: str) -> l
     th, en = ACTION_WORDS.get(action, (action, action))
     st_th, st_en = STATUS_LABELS.get(match.status, (match.status, match.status))
     title = match.need.title[:80]
-    msg_th = (f"{actor.full_name} {th} #{match.id} «{title}» ({match.quantity} {match.need.unit}, "
-              f"{money.format_baht(match.value_thb, 'th')}) — สถานะ: {st_th}")
-    msg_en = (f"{actor.full_name} {en} #{match.id} “{title}” ({match.quantity} {match.need.unit}, "
-              f"{money.format_baht(match.value_thb, 'en')}) — status: {st_en}")
+    msg_th = (
+        f"{actor.full_name} {th} #{match.id} «{title}» ({match.quantity} {match.need.unit}, "
+        f"{money.format_baht(match.value_thb, 'th')}) — สถานะ: {st_th}"
+    )
+    msg_en = (
+        f"{actor.full_name} {en} #{match.id} “{title}” ({match.quantity} {match.need.unit}, "
+        f"{money.format_baht(match.value_thb, 'en')}) — status: {st_en}"
+    )
+    return notify_users(
+        session,
+        _recipients(session, match),
+        Kind.MATCH_CHANGED,
+        message_th=msg_th,
+        message_en=msg_en,
+        match_id=match.id,
+        need_id=match.need_id,
+        offer_id=match.offer_id,
+        exclude=actor.id,
+    )
+
+
+class Kind:
+    """The notification kinds of the spec (Notifications)."""
+
+    MATCH_CHANGED = "match_changed"
+    NEW_STRONG_MATCH = "new_strong_match"
+    REMINDER = "reminder"
+    ESCALATED = "escalated"
+    PARTNERSHIP_CHANGED = "partnership_changed"
+
+
+KINDS = (Kind.MATCH_CHANGED, Kind.NEW_STRONG_MATCH, Kind.REMINDER, Kind.ESCALATED, Kind.PARTNERSHIP_CHANGED)
+
+
+def notify_users(
+    session: Session,
+    user_ids: Iterable[int],
+    kind: str,
+    *,
+    message_th: str,
+    message_en: str,
+    match_id: int | None = None,
+    need_id: int | None = None,
+    offer_id: int | None = None,
+    partnership_id: int | None = None,
+    dedupe_key: str | None = None,
+    exclude: int | None = None,
+) -> list[Notification]:
+    """Add one notification per user in the caller's transaction (the one door every feature uses).
+
+    With ``dedupe_key``, a user who already has a notification with that key gets none (a reminder or an
+    alert is sent once); the unique (user_id, dedupe_key) constraint holds this even when two runs race.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    ids = sorted({int(u) for u in user_ids if u is not None and u != exclude})
+    if not ids:
+        return []
+    if dedupe_key is not None:
+        seen = set(
+            session.scalars(
+                sa.select(Notification.user_id).where(
+                    Notification.dedupe_key == dedupe_key, Notification.user_id.in_(ids)
+                )
+            )
+        )
+        ids = [u for u in ids if u not in seen]
     email_status = "pending" if smtp_settings() else "none"
     out = []
-    for uid in sorted(_recipients(session, match)):
-        if uid == actor.id:
-            continue
-        n = Notification(user_id=uid, match_id=match.id, message_th=msg_th, message_en=msg_en,
-                         email_status=email_status)
+    for uid in ids:
+        n = Notification(
+            user_id=uid,
+            kind=kind,
+            match_id=match_id,
+            need_id=need_id,
+            offer_id=offer_id,
+            partnership_id=partnership_id,
+            dedupe_key=dedupe_key,
+            message_th=message_th,
+            message_en=message_en,
+            email_status=email_status,
+        )
         session.add(n)
         out.append(n)
     return out
@@ -99,17 +198,20 @@ def _claim(session: Session, ids: Iterable[int]) -> list[int]:
     """Mark pending notifications ``sending`` (one attempt more); only the claims this call won."""
     won = []
     for nid in ids:
-        res = session.execute(sa.update(Notification)
-                              .where(Notification.id == nid, Notification.email_status == "pending")
-                              .values(email_status="sending", email_attempts=Notification.email_attempts + 1)
-                              .execution_options(synchronize_session=False))
+        res = session.execute(
+            sa.update(Notification)
+            .where(Notification.id == nid, Notification.email_status == "pending")
+            .values(email_status="sending", email_attempts=Notification.email_attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
         if res.rowcount == 1:
             won.append(nid)
     return won
 
 
-def send_pending(session: Session, limit: int = 200, match_id: int | None = None,
-                 reclaim_stale: bool = False) -> tuple[int, int]:
+def send_pending(
+    session: Session, limit: int = 200, match_id: int | None = None, reclaim_stale: bool = False
+) -> tuple[int, int]:
     """E-mail pending notifications (only those of ``match_id`` when given). Returns (sent, still pending).
 
     Commits: each notification is first claimed (``pending`` → ``sending``) in a short transaction, so two
@@ -121,9 +223,12 @@ def send_pending(session: Session, limit: int = 200, match_id: int | None = None
         return 0, 0
     if reclaim_stale:
         stale = datetime.now(timezone.utc) - timedelta(minutes=STALE_SENDING_MINUTES)
-        session.execute(sa.update(Notification)
-                        .where(Notification.email_status == "sending", Notification.created_at < stale)
-                        .values(email_status="pending").execution_options(synchronize_session=False))
+        session.execute(
+            sa.update(Notification)
+            .where(Notification.email_status == "sending", Notification.created_at < stale)
+            .values(email_status="pending")
+            .execution_options(synchronize_session=False)
+        )
     q = sa.select(Notification.id).where(Notification.email_status == "pending")
     if match_id is not None:
         q = q.where(Notification.match_id == match_id)
@@ -134,8 +239,9 @@ def send_pending(session: Session, limit: int = 200, match_id: int | None = None
     sent: list[int] = []
     dead: list[int] = []
     try:
-        smtp = smtplib.SMTP(cfg["SMTP_HOST"], int(cfg.get("SMTP_PORT") or 25),
-                            timeout=float(cfg.get("SMTP_TIMEOUT") or 10))
+        smtp = smtplib.SMTP(
+            cfg["SMTP_HOST"], int(cfg.get("SMTP_PORT") or 25), timeout=float(cfg.get("SMTP_TIMEOUT") or 10)
+        )
     except (OSError, smtplib.SMTPException):
         log.warning("SMTP unavailable; %d e-mails stay pending", len(claimed))
         smtp = None
@@ -148,10 +254,18 @@ def send_pending(session: Session, limit: int = 200, match_id: int | None = None
                     smtp.login(cfg["SMTP_USER"], cfg.get("SMTP_PASSWORD") or "")
                 # plain rows, then end the read transaction: nothing is loaded while talking to the server
                 rows = session.execute(
-                    sa.select(Notification.id, Notification.message_th, Notification.message_en, User.email,
-                              User.lang, User.status)
+                    sa.select(
+                        Notification.id,
+                        Notification.message_th,
+                        Notification.message_en,
+                        User.email,
+                        User.lang,
+                        User.status,
+                    )
                     .join(User, User.id == Notification.user_id)
-                    .where(Notification.id.in_(claimed)).order_by(Notification.id)).all()
+                    .where(Notification.id.in_(claimed))
+                    .order_by(Notification.id)
+                ).all()
                 session.commit()
                 for row in rows:
                     if row.status == "disabled":
@@ -169,9 +283,12 @@ def send_pending(session: Session, limit: int = 200, match_id: int | None = None
     unsent = [i for i in claimed if i not in sent and i not in dead]
     for status, group in (("sent", sent), ("failed", dead), ("pending", unsent)):
         if group:
-            session.execute(sa.update(Notification)
-                            .where(Notification.id.in_(group), Notification.email_status == "sending")
-                            .values(email_status=status).execution_options(synchronize_session=False))
+            session.execute(
+                sa.update(Notification)
+                .where(Notification.id.in_(group), Notification.email_status == "sending")
+                .values(email_status=status)
+                .execution_options(synchronize_session=False)
+            )
     session.commit()
     return len(sent), len(claimed) - len(sent) - len(dead)
 
@@ -202,5 +319,11 @@ def _message(cfg: Mapping[str, Any], row) -> EmailMessage:
 
 
 def unread_count(session: Session, user_id: int) -> int:
-    return session.scalar(sa.select(sa.func.count(Notification.id)).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+    return (
+        session.scalar(
+            sa.select(sa.func.count(Notification.id)).where(
+                Notification.user_id == user_id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )

@@ -1,4 +1,5 @@
 """Needs and offers: create, update, cancel/withdraw, list with filters, national-scale friendly."""
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,17 @@ from csr_hub.domain import text as textmod
 from csr_hub.domain import vocabulary
 from csr_hub.domain.reference import QUALITY_GROUPS, URGENCIES, today_bangkok
 from csr_hub.domain.workflow import HOLDING_STATUSES
-from csr_hub.models import District, Match, Need, Offer, Province, School, User, district_provinces, offer_provinces
+from csr_hub.models import (
+    District,
+    Match,
+    Need,
+    Offer,
+    Province,
+    School,
+    User,
+    district_provinces,
+    offer_provinces,
+)
 from csr_hub.services import audit
 from csr_hub.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from csr_hub.services.validation import Collector, parse_future_date, parse_money, parse_urgency, post_fields
@@ -31,6 +42,7 @@ def analyse_text(title: str, description: str) -> tuple[str, str]:
 def _require_active(actor: User) -> None:
     if actor.status != "active":
         from csr_hub.services.errors import AccountPending
+
         raise AccountPending()
 
 
@@ -102,7 +114,9 @@ def update_need(session: Session, actor: User, need: Need, data: dict[str, Any],
         raise Conflict(_l("This need is cancelled."))
     content = {k: v for k, v in c.out.items() if k != "budget_thb"}
     if content and _holds_quantity(session, Match.need_id, need.id):
-        raise Conflict(_l("A match holds quantity on this need; it cannot be edited until the match is withdrawn."))
+        raise Conflict(
+            _l("A match holds quantity on this need; it cannot be edited until the match is withdrawn.")
+        )
     if "quantity" in content and content["quantity"] < need.committed_quantity:
         raise Conflict(_l("The quantity cannot go below what matches already hold."))
     for key, value in c.out.items():
@@ -112,8 +126,15 @@ def update_need(session: Session, actor: User, need: Need, data: dict[str, Any],
         need.search_text, need.item_kinds = analyse_text(need.title, need.description)
     need.updated_at = datetime.now(timezone.utc)
     session.flush()
-    audit.record(session, "need.update", actor_id=actor.id, object_type="need", object_id=need.id, ip=ip,
-                 fields=sorted(c.out))
+    audit.record(
+        session,
+        "need.update",
+        actor_id=actor.id,
+        object_type="need",
+        object_id=need.id,
+        ip=ip,
+        fields=sorted(c.out),
+    )
     return need
 
 
@@ -186,7 +207,9 @@ def update_offer(session: Session, actor: User, offer: Offer, data: dict[str, An
     if offer.withdrawn:
         raise Conflict(_l("This offer is withdrawn."))
     if c.out and _holds_quantity(session, Match.offer_id, offer.id):
-        raise Conflict(_l("A match holds quantity on this offer; it cannot be edited until the match is withdrawn."))
+        raise Conflict(
+            _l("A match holds quantity on this offer; it cannot be edited until the match is withdrawn.")
+        )
     if "quantity" in c.out and c.out["quantity"] < offer.committed_quantity:
         raise Conflict(_l("The quantity cannot go below what matches already hold."))
     if "provinces" in c.out:
@@ -297,6 +320,7 @@ def _like(column, term: str):
 def need_query(session: Session, args: dict[str, Any]):
     """A select of needs for the filters in ``args`` (raises ValidationFailed on unknown values)."""
     from csr_hub.domain.reference import CATEGORIES
+
     errors: dict[str, list[object]] = {}
     status = args.get("status") or "open"
     if status not in ("open", "fulfilled", "cancelled", "all"):
@@ -312,7 +336,9 @@ def need_query(session: Session, args: dict[str, Any]):
     if errors:
         raise ValidationFailed(fields=errors)
     q = sa.select(Need)
-    if quality or province or district is not None:  # the join costs a hash join over every row: only when filtering
+    if (
+        quality or province or district is not None
+    ):  # the join costs a hash join over every row: only when filtering
         q = q.join(School, Need.school_id == School.id)
     if status != "all":
         q = q.where(Need.status_clause(status))
@@ -341,6 +367,7 @@ def need_query(session: Session, args: dict[str, Any]):
 
 def offer_query(session: Session, args: dict[str, Any]):
     from csr_hub.domain.reference import CATEGORIES
+
     errors: dict[str, list[object]] = {}
     status = args.get("status") or "open"
     if status not in ("open", "exhausted", "withdrawn", "expired", "all"):
@@ -364,7 +391,9 @@ def offer_query(session: Session, args: dict[str, Any]):
     # "serves": nationwide offers, and offers naming the province (or one the ESA covers)
     served = None
     if district is not None:
-        codes = sa.select(district_provinces.c.province_code).where(district_provinces.c.district_id == district.id)
+        codes = sa.select(district_provinces.c.province_code).where(
+            district_provinces.c.district_id == district.id
+        )
         if province:
             codes = codes.where(district_provinces.c.province_code == province)
         served = sa.select(offer_provinces.c.offer_id).where(offer_provinces.c.province_code.in_(codes))
@@ -387,7 +416,11 @@ def offer_query(session: Session, args: dict[str, Any]):
 
 def paginate(session: Session, q, order, page: int, per_page: int, options=()) -> Page:
     total = session.scalar(sa.select(sa.func.count()).select_from(q.order_by(None).subquery())) or 0
-    rows = list(session.scalars(q.options(*options).order_by(*order).limit(per_page).offset((page - 1) * per_page)).unique())
+    rows = list(
+        session.scalars(
+            q.options(*options).order_by(*order).limit(per_page).offset((page - 1) * per_page)
+        ).unique()
+    )
     return Page(rows, total, page, per_page)
 
 

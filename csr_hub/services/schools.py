@@ -3,6 +3,7 @@
 The API (``POST /api/v1/schools``) and the admin pages both call these functions, so one place decides what a
 valid school is.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -38,8 +39,13 @@ def schools_query(args: dict[str, Any]) -> sa.Select:
     text = (args.get("q") or "").strip()[:100]
     if text:
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        q = q.where(sa.or_(School.name_th.like(like, escape="\\"), School.name_en.ilike(like, escape="\\"),
-                           School.code.like(like, escape="\\")))
+        q = q.where(
+            sa.or_(
+                School.name_th.like(like, escape="\\"),
+                School.name_en.ilike(like, escape="\\"),
+                School.code.like(like, escape="\\"),
+            )
+        )
     return q
 
 
@@ -67,8 +73,11 @@ def create_school(session: Session, actor: User, data: dict[str, Any], ip: str =
         c.add("code", _l("OBEC school codes have 10 digits."))
     district = None
     if out.get("district_code"):
-        district = session.scalar(sa.select(District).options(selectinload(District.provinces))
-                                  .where(District.code == out["district_code"]))
+        district = session.scalar(
+            sa.select(District)
+            .options(selectinload(District.provinces))
+            .where(District.code == out["district_code"])
+        )
         if district is None:
             c.add("district_code", _l("Unknown district (ESA) code."))
     province = out.get("province_code") or (district.province_code if district else None)
@@ -81,16 +90,25 @@ def create_school(session: Session, actor: User, data: dict[str, Any], ip: str =
         raise ValidationFailed(fields=c.errors)
     if session.scalar(sa.select(School.id).where(School.code == out["code"])) is not None:
         raise Conflict(_l("A school with this code already exists."))
-    s = School(code=out["code"], name_th=out["name_th"], name_en=out.get("name_en") or "", district_id=district.id,
-               province_code=province, quality_group=out.get("quality_group") or "core",
-               pupils=out.get("pupils") or 0, teachers=out.get("teachers") or 0)
+    s = School(
+        code=out["code"],
+        name_th=out["name_th"],
+        name_en=out.get("name_en") or "",
+        district_id=district.id,
+        province_code=province,
+        quality_group=out.get("quality_group") or "core",
+        pupils=out.get("pupils") or 0,
+        teachers=out.get("teachers") or 0,
+    )
     session.add(s)
     session.flush()
     audit.record(session, "school.create", actor_id=actor.id, object_type="school", object_id=s.id, ip=ip)
     return s
 
 
-def update_school(session: Session, actor: User, school_id: int, data: dict[str, Any], ip: str = "") -> School:
+def update_school(
+    session: Session, actor: User, school_id: int, data: dict[str, Any], ip: str = ""
+) -> School:
     """Change a school's quality group, pupils or teachers (only the keys given). Other keys are ignored."""
     _check_actor(actor)
     s = get_school(session, school_id)
@@ -105,6 +123,13 @@ def update_school(session: Session, actor: User, school_id: int, data: dict[str,
         setattr(s, k, change["to"])
     if changes:
         session.flush()
-        audit.record(session, "school.update", actor_id=actor.id, object_type="school", object_id=s.id, ip=ip,
-                     **{k: f"{v['from']} → {v['to']}" for k, v in changes.items()})
+        audit.record(
+            session,
+            "school.update",
+            actor_id=actor.id,
+            object_type="school",
+            object_id=s.id,
+            ip=ip,
+            **{k: f"{v['from']} → {v['to']}" for k, v in changes.items()},
+        )
     return s

@@ -1,4 +1,5 @@
 """Reference data (provinces, ESAs) and a believable demo; both idempotent."""
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,12 @@ def seed_reference(session: Session) -> tuple[int, int]:
     current = {d.code: d for d in session.scalars(sa.select(District))}
     for row in districts:
         d = current.get(row["code"]) or District(code=row["code"])
-        d.name_th, d.name_en, d.kind, d.province_code = row["name_th"], row["name_en"], row["kind"], row["province_code"]
+        d.name_th, d.name_en, d.kind, d.province_code = (
+            row["name_th"],
+            row["name_en"],
+            row["kind"],
+            row["province_code"],
+        )
         d.provinces = [by_code[c] for c in row["province_codes"]]
         session.add(d)
     session.flush()
@@ -60,26 +66,179 @@ DEMO_COMPANIES = [
     ("Green Energy Thailand Public Co., Ltd.", "010755000004", "10"),
 ]
 DEMO_NEEDS = [
-    (0, "devices", "คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง สำหรับห้องเรียนคอมพิวเตอร์", "นักเรียนต้องใช้เรียนวิทยาการคำนวณ ปัจจุบันมีเครื่องใช้ได้เพียง 3 เครื่อง", 20, "เครื่อง", 300000, "critical"),
-    (0, "internet", "ติดตั้งอินเทอร์เน็ตดาวเทียมให้โรงเรียนบนดอย", "โรงเรียนอยู่บนพื้นที่สูง ไม่มีสัญญาณอินเทอร์เน็ตบ้าน", 1, "ระบบ", 60000, "high"),
-    (1, "learning_materials", "หนังสือนิทานภาษาอังกฤษสำหรับห้องสมุด", "English storybooks for grades 1–6", 200, "เล่ม", 40000, "normal"),
+    (
+        0,
+        "devices",
+        "คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง สำหรับห้องเรียนคอมพิวเตอร์",
+        "นักเรียนต้องใช้เรียนวิทยาการคำนวณ ปัจจุบันมีเครื่องใช้ได้เพียง 3 เครื่อง",
+        20,
+        "เครื่อง",
+        300000,
+        "critical",
+    ),
+    (
+        0,
+        "internet",
+        "ติดตั้งอินเทอร์เน็ตดาวเทียมให้โรงเรียนบนดอย",
+        "โรงเรียนอยู่บนพื้นที่สูง ไม่มีสัญญาณอินเทอร์เน็ตบ้าน",
+        1,
+        "ระบบ",
+        60000,
+        "high",
+    ),
+    (
+        1,
+        "learning_materials",
+        "หนังสือนิทานภาษาอังกฤษสำหรับห้องสมุด",
+        "English storybooks for grades 1–6",
+        200,
+        "เล่ม",
+        40000,
+        "normal",
+    ),
     (2, "teacher_housing", "ซ่อมบ้านพักครู หลังคารั่ว", "บ้านพักครู 2 หลัง หลังคารั่วในฤดูฝน", 2, "หลัง", 180000, "high"),
-    (3, "student_welfare", "อาหารกลางวันเสริมสำหรับนักเรียน", "School lunch top-up for 42 pupils for one term", 42, "คน", 50000, "normal"),
-    (4, "devices", "Projectors for 6 classrooms", "Our classrooms need projectors for the new curriculum", 6, "units", 120000, "normal"),
-    (5, "teaching_support", "ครูอาสาสอนภาษาอังกฤษ 1 ภาคเรียน", "Volunteer English teacher for one semester", 1, "คน", 90000, "high"),
-    (5, "safety", "กล้องวงจรปิดรอบโรงเรียน", "CCTV cameras for the school gate and buildings", 8, "ตัว", 64000, "critical"),
-    (6, "facilities", "เครื่องกรองน้ำดื่มสำหรับโรงอาหาร", "Drinking-water filter for the canteen", 2, "เครื่อง", 70000, "normal"),
-    (7, "facilities", "แผงโซลาร์เซลล์สำหรับอาคารเรียน", "Solar panels to cut the electricity bill", 10, "แผง", 150000, "low"),
-    (2, "devices", "แท็บเล็ตสำหรับนักเรียนชั้นประถม", "Tablets for primary pupils' reading apps", 15, "เครื่อง", 105000, "normal"),
-    (1, "student_welfare", "ชุดนักเรียนสำหรับนักเรียนยากจน", "Uniforms for 60 pupils from poor families", 60, "ชุด", 36000, "normal"),
+    (
+        3,
+        "student_welfare",
+        "อาหารกลางวันเสริมสำหรับนักเรียน",
+        "School lunch top-up for 42 pupils for one term",
+        42,
+        "คน",
+        50000,
+        "normal",
+    ),
+    (
+        4,
+        "devices",
+        "Projectors for 6 classrooms",
+        "Our classrooms need projectors for the new curriculum",
+        6,
+        "units",
+        120000,
+        "normal",
+    ),
+    (
+        5,
+        "teaching_support",
+        "ครูอาสาสอนภาษาอังกฤษ 1 ภาคเรียน",
+        "Volunteer English teacher for one semester",
+        1,
+        "คน",
+        90000,
+        "high",
+    ),
+    (
+        5,
+        "safety",
+        "กล้องวงจรปิดรอบโรงเรียน",
+        "CCTV cameras for the school gate and buildings",
+        8,
+        "ตัว",
+        64000,
+        "critical",
+    ),
+    (
+        6,
+        "facilities",
+        "เครื่องกรองน้ำดื่มสำหรับโรงอาหาร",
+        "Drinking-water filter for the canteen",
+        2,
+        "เครื่อง",
+        70000,
+        "normal",
+    ),
+    (
+        7,
+        "facilities",
+        "แผงโซลาร์เซลล์สำหรับอาคารเรียน",
+        "Solar panels to cut the electricity bill",
+        10,
+        "แผง",
+        150000,
+        "low",
+    ),
+    (
+        2,
+        "devices",
+        "แท็บเล็ตสำหรับนักเรียนชั้นประถม",
+        "Tablets for primary pupils' reading apps",
+        15,
+        "เครื่อง",
+        105000,
+        "normal",
+    ),
+    (
+        1,
+        "student_welfare",
+        "ชุดนักเรียนสำหรับนักเรียนยากจน",
+        "Uniforms for 60 pupils from poor families",
+        60,
+        "ชุด",
+        36000,
+        "normal",
+    ),
 ]
 DEMO_OFFERS = [
-    (0, "devices", "50 refurbished laptops", "Refurbished business laptops, Core i5, 8 GB RAM, Windows 11, one-year warranty", 50, "units", 500000, []),
-    (1, "internet", "อินเทอร์เน็ตดาวเทียมฟรี 1 ปี", "ติดตั้งจานดาวเทียมและค่าบริการ 1 ปี สำหรับโรงเรียนในภาคเหนือ", 10, "ระบบ", 500000, ["50", "55", "58", "57"]),
-    (2, "teacher_housing", "ซ่อมแซมบ้านพักครู", "ทีมช่างซ่อมหลังคา ห้องน้ำ และระบบไฟฟ้าบ้านพักครู", 10, "หลัง", 800000, ["40", "34", "41", "46"]),
-    (3, "facilities", "Solar rooftop kits for schools", "5 kW solar rooftop kits with installation", 20, "kits", 1200000, []),
-    (0, "devices", "โปรเจกเตอร์สำหรับห้องเรียน", "Projector with screen and installation", 30, "เครื่อง", 450000, []),
-    (1, "learning_materials", "English picture books donation", "Boxes of English picture books for primary libraries", 1000, "books", 150000, []),
+    (
+        0,
+        "devices",
+        "50 refurbished laptops",
+        "Refurbished business laptops, Core i5, 8 GB RAM, Windows 11, one-year warranty",
+        50,
+        "units",
+        500000,
+        [],
+    ),
+    (
+        1,
+        "internet",
+        "อินเทอร์เน็ตดาวเทียมฟรี 1 ปี",
+        "ติดตั้งจานดาวเทียมและค่าบริการ 1 ปี สำหรับโรงเรียนในภาคเหนือ",
+        10,
+        "ระบบ",
+        500000,
+        ["50", "55", "58", "57"],
+    ),
+    (
+        2,
+        "teacher_housing",
+        "ซ่อมแซมบ้านพักครู",
+        "ทีมช่างซ่อมหลังคา ห้องน้ำ และระบบไฟฟ้าบ้านพักครู",
+        10,
+        "หลัง",
+        800000,
+        ["40", "34", "41", "46"],
+    ),
+    (
+        3,
+        "facilities",
+        "Solar rooftop kits for schools",
+        "5 kW solar rooftop kits with installation",
+        20,
+        "kits",
+        1200000,
+        [],
+    ),
+    (
+        0,
+        "devices",
+        "โปรเจกเตอร์สำหรับห้องเรียน",
+        "Projector with screen and installation",
+        30,
+        "เครื่อง",
+        450000,
+        [],
+    ),
+    (
+        1,
+        "learning_materials",
+        "English picture books donation",
+        "Boxes of English picture books for primary libraries",
+        1000,
+        "books",
+        150000,
+        [],
+    ),
     (2, "safety", "CCTV installation for schools", "ติดตั้งกล้องวงจรปิดพร้อมเครื่องบันทึก", 40, "cameras", 320000, []),
 ]
 DEMO_USERS = [
@@ -102,8 +261,16 @@ def seed_demo(session: Session, threshold: float = 500000) -> list[tuple[str, st
     for code, th, en, esa, prov, group, pupils, teachers in DEMO_SCHOOLS:
         s = session.scalar(sa.select(School).where(School.code == code))
         if s is None:
-            s = School(code=code, name_th=th, name_en=en, district_id=districts[esa].id, province_code=prov,
-                       quality_group=group, pupils=pupils, teachers=teachers)
+            s = School(
+                code=code,
+                name_th=th,
+                name_en=en,
+                district_id=districts[esa].id,
+                province_code=prov,
+                quality_group=group,
+                pupils=pupils,
+                teachers=teachers,
+            )
             session.add(s)
         schools.append(s)
     companies = []
@@ -125,35 +292,76 @@ def seed_demo(session: Session, threshold: float = 500000) -> list[tuple[str, st
     for s in schools:
         email = f"staff.{s.code}@demo.csr-hub.th"
         if session.scalar(sa.select(User).where(User.email == email)) is None:
-            accounts.create_user(session, email, "school_staff", DEMO_PASSWORD, full_name=f"ครูประจำ {s.name_th}",
-                                 school_code=s.code)
+            accounts.create_user(
+                session,
+                email,
+                "school_staff",
+                DEMO_PASSWORD,
+                full_name=f"ครูประจำ {s.name_th}",
+                school_code=s.code,
+            )
     for c in companies:
         email = f"rep.{c.tax_id}@demo.csr-hub.th"
         if session.scalar(sa.select(User).where(User.email == email)) is None:
-            accounts.create_user(session, email, "company_rep", DEMO_PASSWORD, full_name=f"CSR {c.name[:40]}",
-                                 company_tax_id=c.tax_id)
+            accounts.create_user(
+                session,
+                email,
+                "company_rep",
+                DEMO_PASSWORD,
+                full_name=f"CSR {c.name[:40]}",
+                company_tax_id=c.tax_id,
+            )
     session.flush()
     if session.scalar(sa.select(sa.func.count(Need.id))):
         return logins
     today = today_bangkok()
-    staff = {s.id: session.scalar(sa.select(User).where(User.email == f"staff.{s.code}@demo.csr-hub.th")) for s in schools}
-    reps = {c.id: session.scalar(sa.select(User).where(User.email == f"rep.{c.tax_id}@demo.csr-hub.th")) for c in companies}
+    staff = {
+        s.id: session.scalar(sa.select(User).where(User.email == f"staff.{s.code}@demo.csr-hub.th"))
+        for s in schools
+    }
+    reps = {
+        c.id: session.scalar(sa.select(User).where(User.email == f"rep.{c.tax_id}@demo.csr-hub.th"))
+        for c in companies
+    }
     needs = []
     for i, (si, cat, title, desc, qty, unit, cost, urgency) in enumerate(DEMO_NEEDS):
-        n = posts.create_need(session, staff[schools[si].id], {
-            "category": cat, "title": title, "description": desc, "quantity": qty, "unit": unit,
-            "estimated_cost_thb": cost, "urgency": urgency,
-            "needed_by": (today + timedelta(days=30 + 15 * i)).isoformat()})
+        n = posts.create_need(
+            session,
+            staff[schools[si].id],
+            {
+                "category": cat,
+                "title": title,
+                "description": desc,
+                "quantity": qty,
+                "unit": unit,
+                "estimated_cost_thb": cost,
+                "urgency": urgency,
+                "needed_by": (today + timedelta(days=30 + 15 * i)).isoformat(),
+            },
+        )
         needs.append(n)
     offers = []
     for ci, cat, title, desc, qty, unit, value, provs in DEMO_OFFERS:
-        o = posts.create_offer(session, reps[companies[ci].id], {
-            "category": cat, "title": title, "description": desc, "quantity": qty, "unit": unit, "value_thb": value,
-            "provinces": provs, "available_until": (today + timedelta(days=180)).isoformat()})
+        o = posts.create_offer(
+            session,
+            reps[companies[ci].id],
+            {
+                "category": cat,
+                "title": title,
+                "description": desc,
+                "quantity": qty,
+                "unit": unit,
+                "value_thb": value,
+                "provinces": provs,
+                "available_until": (today + timedelta(days=180)).isoformat(),
+            },
+        )
         offers.append(o)
     session.flush()
     needs[3].budget_thb = Decimal("50000")
-    director = {d.district_id: d for d in session.scalars(sa.select(User).where(User.role == "district_director"))}
+    director = {
+        d.district_id: d for d in session.scalars(sa.select(User).where(User.role == "district_director"))
+    }
     central = session.scalar(sa.select(User).where(User.role == "central_officer"))
 
     def walk(need, offer, qty, proposer, steps):
@@ -167,14 +375,29 @@ def seed_demo(session: Session, threshold: float = 500000) -> list[tuple[str, st
     s0, s2 = schools[0], schools[2]
     rep0, rep1 = reps[companies[0].id], reps[companies[1].id]
     # laptops to Mae Chaem: completed with 18 of 20 received
-    walk(needs[0], offers[0], 20, staff[s0.id], [
-        (rep0, "accept", {}), (director[s0.district_id], "approve", {"note": "เห็นชอบ"}), (rep0, "deliver", {}),
-        (staff[s0.id], "confirm", {"received_quantity": 18, "note": "ได้รับ 18 เครื่อง อีก 2 เครื่องเสีย"})])
+    walk(
+        needs[0],
+        offers[0],
+        20,
+        staff[s0.id],
+        [
+            (rep0, "accept", {}),
+            (director[s0.district_id], "approve", {"note": "เห็นชอบ"}),
+            (rep0, "deliver", {}),
+            (staff[s0.id], "confirm", {"received_quantity": 18, "note": "ได้รับ 18 เครื่อง อีก 2 เครื่องเสีย"}),
+        ],
+    )
     # satellite internet: pledged, waiting for the director
     walk(needs[1], offers[1], 1, rep1, [(staff[s0.id], "accept", {})])
     # English books for Wat Chet Yot: proposed by the school, waiting for the company
     walk(needs[2], offers[5], 200, staff[schools[1].id], [])
     # tablets in Nan: approved, waiting for delivery
-    walk(needs[10], offers[0], 15, rep0, [(staff[s2.id], "accept", {}), (director[s2.district_id], "approve", {})])
+    walk(
+        needs[10],
+        offers[0],
+        15,
+        rep0,
+        [(staff[s2.id], "accept", {}), (director[s2.district_id], "approve", {})],
+    )
     session.flush()
     return logins

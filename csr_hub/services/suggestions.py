@@ -12,6 +12,7 @@ Live suggestions (the need and offer pages, ``GET /api/v1/needs/{id}/suggestions
 
 The batch (``services/batch.py``) reuses the same loaders over every open need and offer.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -38,8 +39,12 @@ class Place(NamedTuple):
 
 def province_table(session: Session) -> dict[str, Place]:
     """Province code → (region, latitude, longitude), as plain tuples (read thousands of times)."""
-    return {code: Place(region, lat, lon) for code, region, lat, lon in session.connection().execute(
-        sa.select(Province.code, Province.region, Province.latitude, Province.longitude))}
+    return {
+        code: Place(region, lat, lon)
+        for code, region, lat, lon in session.connection().execute(
+            sa.select(Province.code, Province.region, Province.latitude, Province.longitude)
+        )
+    }
 
 
 def _place(provinces: dict[str, Place], code: str | None) -> Place | None:
@@ -51,11 +56,21 @@ def need_view(need: Need, provinces: dict[str, Place]) -> matching.NeedView:
     school = need.school
     region, lat, lon = _place(provinces, school.province_code) or ("", 0.0, 0.0)
     return matching.NeedView(
-        id=need.id, category=need.category, title=need.title, description=need.description or "",
-        remaining=need.remaining_quantity, needed_by=need.needed_by, urgency=need.urgency,
-        province_code=school.province_code, region=region, latitude=lat, longitude=lon,
-        quality_group=school.quality_group, items=frozenset((need.item_kinds or "").split()),
-        search=need.search_text or "", status=need.status,
+        id=need.id,
+        category=need.category,
+        title=need.title,
+        description=need.description or "",
+        remaining=need.remaining_quantity,
+        needed_by=need.needed_by,
+        urgency=need.urgency,
+        province_code=school.province_code,
+        region=region,
+        latitude=lat,
+        longitude=lon,
+        quality_group=school.quality_group,
+        items=frozenset((need.item_kinds or "").split()),
+        search=need.search_text or "",
+        status=need.status,
     )
 
 
@@ -63,12 +78,19 @@ def offer_view(offer: Offer, provinces: dict[str, Place], today: date) -> matchi
     codes = frozenset(p.code for p in offer.provinces)
     home = _place(provinces, offer.company.province_code if offer.company else None)
     return matching.OfferView(
-        id=offer.id, category=offer.category, title=offer.title, description=offer.description or "",
-        remaining=offer.remaining_quantity, available_until=offer.available_until,
+        id=offer.id,
+        category=offer.category,
+        title=offer.title,
+        description=offer.description or "",
+        remaining=offer.remaining_quantity,
+        available_until=offer.available_until,
         value_per_unit=float(offer.value_thb) / offer.quantity if offer.quantity else 0.0,
-        provinces=codes, regions=frozenset(provinces[c].region for c in codes if c in provinces),
-        latitude=home[1] if home else None, longitude=home[2] if home else None,
-        items=frozenset((offer.item_kinds or "").split()), search=offer.search_text or "",
+        provinces=codes,
+        regions=frozenset(provinces[c].region for c in codes if c in provinces),
+        latitude=home[1] if home else None,
+        longitude=home[2] if home else None,
+        items=frozenset((offer.item_kinds or "").split()),
+        search=offer.search_text or "",
         status=offer.status_on(today),
     )
 
@@ -80,10 +102,20 @@ def _description_if_needed(model):
 
 
 def _offer_columns():
-    return (Offer.id, Offer.category, Offer.title, _description_if_needed(Offer).label("description"),
-            (Offer.quantity - Offer.committed_quantity).label("remaining"), Offer.available_until,
-            Offer.value_thb, Offer.quantity, Offer.nationwide, Offer.item_kinds, Offer.search_text,
-            Company.province_code.label("home"))
+    return (
+        Offer.id,
+        Offer.category,
+        Offer.title,
+        _description_if_needed(Offer).label("description"),
+        (Offer.quantity - Offer.committed_quantity).label("remaining"),
+        Offer.available_until,
+        Offer.value_thb,
+        Offer.quantity,
+        Offer.nationwide,
+        Offer.item_kinds,
+        Offer.search_text,
+        Company.province_code.label("home"),
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -92,46 +124,106 @@ def _kinds(item_kinds: str | None) -> frozenset[str]:
 
 
 def _offer_from_row(row, provinces: dict[str, Place], served: Iterable[str]) -> matching.OfferView:
-    (oid, category, title, description, remaining, until, value, quantity, _nationwide, item_kinds, search,
-     home_code) = row
+    (
+        oid,
+        category,
+        title,
+        description,
+        remaining,
+        until,
+        value,
+        quantity,
+        _nationwide,
+        item_kinds,
+        search,
+        home_code,
+    ) = row
     codes = frozenset(served)
     home = _place(provinces, home_code)
     return matching.OfferView(
-        id=oid, category=category, title=title, description=description or "", remaining=remaining,
-        available_until=until, value_per_unit=float(value or 0) / quantity if quantity else 0.0,
-        provinces=codes, regions=frozenset(provinces[c].region for c in codes if c in provinces) if codes
-        else frozenset(), latitude=home[1] if home else None, longitude=home[2] if home else None,
-        items=_kinds(item_kinds), search=search or "", status="open",
+        id=oid,
+        category=category,
+        title=title,
+        description=description or "",
+        remaining=remaining,
+        available_until=until,
+        value_per_unit=float(value or 0) / quantity if quantity else 0.0,
+        provinces=codes,
+        regions=frozenset(provinces[c].region for c in codes if c in provinces) if codes else frozenset(),
+        latitude=home[1] if home else None,
+        longitude=home[2] if home else None,
+        items=_kinds(item_kinds),
+        search=search or "",
+        status="open",
     )
 
 
 def _need_columns():
-    return (Need.id, Need.category, Need.title, _description_if_needed(Need).label("description"),
-            (Need.quantity - Need.committed_quantity).label("remaining"), Need.needed_by, Need.urgency,
-            Need.item_kinds, Need.search_text, School.province_code, School.quality_group)
+    return (
+        Need.id,
+        Need.category,
+        Need.title,
+        _description_if_needed(Need).label("description"),
+        (Need.quantity - Need.committed_quantity).label("remaining"),
+        Need.needed_by,
+        Need.urgency,
+        Need.item_kinds,
+        Need.search_text,
+        School.province_code,
+        School.quality_group,
+    )
 
 
 def _need_from_row(row, provinces: dict[str, Place]) -> matching.NeedView:
-    (nid, category, title, description, remaining, needed_by, urgency, item_kinds, search, province_code,
-     quality_group) = row
+    (
+        nid,
+        category,
+        title,
+        description,
+        remaining,
+        needed_by,
+        urgency,
+        item_kinds,
+        search,
+        province_code,
+        quality_group,
+    ) = row
     region, lat, lon = _place(provinces, province_code) or ("", 0.0, 0.0)
     return matching.NeedView(
-        id=nid, category=category, title=title, description=description or "", remaining=remaining,
-        needed_by=needed_by, urgency=urgency, province_code=province_code, region=region, latitude=lat,
-        longitude=lon, quality_group=quality_group, items=_kinds(item_kinds), search=search or "",
+        id=nid,
+        category=category,
+        title=title,
+        description=description or "",
+        remaining=remaining,
+        needed_by=needed_by,
+        urgency=urgency,
+        province_code=province_code,
+        region=region,
+        latitude=lat,
+        longitude=lon,
+        quality_group=quality_group,
+        items=_kinds(item_kinds),
+        search=search or "",
         status="open",
     )
 
 
 def _open_offers(today: date):
-    return (sa.select(*_offer_columns()).select_from(Offer)
-            .outerjoin(Company, Company.id == Offer.company_id)
-            .where(Offer.status_clause("open", today)))
+    return (
+        sa.select(*_offer_columns())
+        .select_from(Offer)
+        .outerjoin(Company, Company.id == Offer.company_id)
+        .where(Offer.status_clause("open", today))
+    )
 
 
 def _open_needs():
-    return (sa.select(*_need_columns()).select_from(Need).join(School, School.id == Need.school_id)
-            .where(Need.status_clause("open")))
+    return (
+        sa.select(*_need_columns())
+        .select_from(Need)
+        .join(School, School.id == Need.school_id)
+        .where(Need.status_clause("open"))
+    )
 
 
 def _rows(session: Session, stmt):
@@ -151,8 +243,10 @@ def open_offer_views(session: Session, provinces: dict[str, Place], today: date)
     links = sa.select(offer_provinces.c.offer_id, offer_provinces.c.province_code)
     for offer_id, code in _rows(session, links.where(offer_provinces.c.offer_id.in_(open_ids))):
         served.setdefault(offer_id, []).append(code)
-    return [_offer_from_row(r, provinces, served.get(r[0], ()))
-            for r in _rows(session, _open_offers(today).order_by(Offer.id))]
+    return [
+        _offer_from_row(r, provinces, served.get(r[0], ()))
+        for r in _rows(session, _open_offers(today).order_by(Offer.id))
+    ]
 
 
 # --- live suggestions --------------------------------------------------------------------------------
@@ -191,8 +285,11 @@ def _not_analysed(model):
 def _relevant(model, category: str, items: frozenset[str]):
     """The matcher's relevance rule in SQL (it checks it again): a related category, or a shared item kind
     or item family. Rows that could never be suggested are not read."""
-    return sa.or_(model.category.in_(sorted(vocabulary.related_categories(category))),
-                  _lists_any(model, _kind_codes(items)), _not_analysed(model))
+    return sa.or_(
+        model.category.in_(sorted(vocabulary.related_categories(category))),
+        _lists_any(model, _kind_codes(items)),
+        _not_analysed(model),
+    )
 
 
 def for_need(session: Session, need: Need, limit: int = DEFAULT_LIMIT) -> list[tuple[Offer, matching.Score]]:
@@ -204,18 +301,24 @@ def for_need(session: Session, need: Need, limit: int = DEFAULT_LIMIT) -> list[t
     provinces = province_table(session)
     nv = need_view(need, provinces)
     prov = nv.province_code
-    serves = sa.exists().where(offer_provinces.c.offer_id == Offer.id,
-                               offer_provinces.c.province_code == prov)
-    q = _open_offers(today).where(sa.or_(Offer.nationwide.is_(True), serves),
-                                  _relevant(Offer, nv.category, _effective_items(nv)))
+    serves = sa.exists().where(
+        offer_provinces.c.offer_id == Offer.id, offer_provinces.c.province_code == prov
+    )
+    q = _open_offers(today).where(
+        sa.or_(Offer.nationwide.is_(True), serves), _relevant(Offer, nv.category, _effective_items(nv))
+    )
     # only whether the school's province is served matters for this need: a listed offer passed the filter
     mine = (prov,)
     views = [_offer_from_row(r, provinces, () if r[8] else mine) for r in _rows(session, q)]
     ranked = matching.suggest_offers(nv, views, today, limit=limit)
     if not ranked:
         return []
-    loaded = {o.id: o for o in session.scalars(
-        sa.select(Offer).options(*OFFER_LOAD).where(Offer.id.in_([v.id for v, _ in ranked]))).unique()}
+    loaded = {
+        o.id: o
+        for o in session.scalars(
+            sa.select(Offer).options(*OFFER_LOAD).where(Offer.id.in_([v.id for v, _ in ranked]))
+        ).unique()
+    }
     return [(loaded[v.id], s) for v, s in ranked if v.id in loaded]
 
 
@@ -240,15 +343,20 @@ def _need_tiers(offer: matching.OfferView) -> list[tuple[Any, float]]:
     # disjoint tiers: a need is read once
     tiers.append((sa.or_(unknown, lists_shared), matching.max_total(100.0, bound["shared"])))
     if family:
-        tiers.append((sa.and_(sa.not_(unknown), sa.not_(lists_shared), lists_family),
-                      matching.max_total(100.0, bound["family"])))
+        tiers.append(
+            (
+                sa.and_(sa.not_(unknown), sa.not_(lists_shared), lists_family),
+                matching.max_total(100.0, bound["family"]),
+            )
+        )
     tiers.append((sa.and_(rest, Need.category == offer.category), matching.max_total(100.0, rest_item)))
     tiers.append((sa.and_(rest, Need.category.in_(others)), matching.max_total(50.0, rest_item)))
     return sorted(tiers, key=lambda t: -t[1])
 
 
-def for_offer(session: Session, offer: Offer,
-              limit: int = DEFAULT_LIMIT) -> list[tuple[Need, matching.Score]]:
+def for_offer(
+    session: Session, offer: Offer, limit: int = DEFAULT_LIMIT
+) -> list[tuple[Need, matching.Score]]:
     """Open needs ``offer`` can serve, best first, scored now (at most ``MAX_LIMIT``).
 
     At most one statement per tier of ``_need_tiers`` (four at most), whatever the number of needs.
@@ -274,16 +382,27 @@ def for_offer(session: Session, offer: Offer,
             break
     if not ranked:
         return []
-    loaded = {n.id: n for n in session.scalars(
-        sa.select(Need).options(*NEED_LOAD).where(Need.id.in_([v.id for v, _ in ranked])))}
+    loaded = {
+        n.id: n
+        for n in session.scalars(
+            sa.select(Need).options(*NEED_LOAD).where(Need.id.in_([v.id for v, _ in ranked]))
+        )
+    }
     return [(loaded[v.id], s) for v, s in ranked if v.id in loaded]
 
 
 # --- JSON and single pairs ---------------------------------------------------------------------------
 def parts_json(score: matching.Score) -> dict[str, Any]:
     """``{name: {score, weight, reason_th, reason_en}}`` for the seven parts, in the matcher's order."""
-    return {name: {"score": round(part.score, 1), "weight": part.weight, "reason_th": part.reason_th,
-                   "reason_en": part.reason_en} for name, part in score.parts.items()}
+    return {
+        name: {
+            "score": round(part.score, 1),
+            "weight": part.weight,
+            "reason_th": part.reason_th,
+            "reason_en": part.reason_en,
+        }
+        for name, part in score.parts.items()
+    }
 
 
 def score_pair(session: Session, need: Need, offer: Offer) -> tuple[float, dict[str, Any]]:

@@ -4,6 +4,7 @@ The type is decided from the file's first bytes (JPEG, PNG, PDF), never from its
 Content-Type; the size is capped; the file is stored outside ``static/`` under a random name and is only
 ever served to someone who may see the match (others get 404, as for the match itself).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,8 +32,11 @@ EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pd
 #: which side adds which kind, which types it may be, and in which match statuses
 KINDS: dict[str, tuple[Actor, tuple[str, ...], tuple[str, ...]]] = {
     "photo": (Actor.SCHOOL, ("image/jpeg", "image/png"), ("delivered", "completed")),
-    "delivery_note": (Actor.COMPANY, ("image/jpeg", "image/png", "application/pdf"),
-                      ("approved", "delivered", "completed")),
+    "delivery_note": (
+        Actor.COMPANY,
+        ("image/jpeg", "image/png", "application/pdf"),
+        ("approved", "delivered", "completed"),
+    ),
 }
 
 
@@ -69,8 +73,16 @@ def list_for(session: Session, user: User, match_id: int) -> list[Upload]:
     return list(session.scalars(sa.select(Upload).where(Upload.match_id == match_id).order_by(Upload.id)))
 
 
-def save(session: Session, user: User, match_id: int, kind: object, filename: object, stream: BinaryIO | None,
-         folder: str, ip: str = "") -> Upload:
+def save(
+    session: Session,
+    user: User,
+    match_id: int,
+    kind: object,
+    filename: object,
+    stream: BinaryIO | None,
+    folder: str,
+    ip: str = "",
+) -> Upload:
     """Check and store one file; the caller commits (and calls :func:`discard` if the commit fails)."""
     match = get_match(session, user, match_id)
     actor = actor_for(user, match.need, match.offer)
@@ -89,8 +101,12 @@ def save(session: Session, user: User, match_id: int, kind: object, filename: ob
     if side != actor:
         raise Forbidden(_l("The school adds photos; the company adds delivery notes."))
     if match.status not in statuses:
-        raise Conflict(_l("Files of this kind can be added once the match is %(statuses)s.",
-                          statuses=", ".join(status_label(s) for s in statuses)))
+        raise Conflict(
+            _l(
+                "Files of this kind can be added once the match is %(statuses)s.",
+                statuses=", ".join(status_label(s) for s in statuses),
+            )
+        )
     count = session.scalar(sa.select(sa.func.count(Upload.id)).where(Upload.match_id == match.id)) or 0
     if count >= MAX_PER_MATCH:
         raise Conflict(_l("This match already has %(n)s files.", n=MAX_PER_MATCH))
@@ -110,17 +126,34 @@ def save(session: Session, user: User, match_id: int, kind: object, filename: ob
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(data)
-    upload = Upload(match_id=match.id, kind=kind, stored_name=stored, original_name=clean_name(filename),
-                    content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                    uploaded_by_id=user.id)
+    upload = Upload(
+        match_id=match.id,
+        kind=kind,
+        stored_name=stored,
+        original_name=clean_name(filename),
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_id=user.id,
+    )
     session.add(upload)
     try:
         session.flush()
     except Exception:
         discard(upload, folder)
         raise
-    audit.record(session, "upload.create", actor_id=user.id, object_type="match", object_id=match.id, ip=ip,
-                 upload_id=upload.id, kind=kind, content_type=content_type, size=len(data))
+    audit.record(
+        session,
+        "upload.create",
+        actor_id=user.id,
+        object_type="match",
+        object_id=match.id,
+        ip=ip,
+        upload_id=upload.id,
+        kind=kind,
+        content_type=content_type,
+        size=len(data),
+    )
     return upload
 
 

@@ -1,4 +1,5 @@
 """Field rules shared by the pages and the API: one place decides what a valid need or offer is."""
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,9 @@ class Collector:
     def add(self, field: str, message: object) -> None:
         self.errors.setdefault(field, []).append(message)
 
-    def take(self, field: str, parse: Callable[[Any], Any], *, required: bool, partial: bool,
-             default: Any = None) -> None:
+    def take(
+        self, field: str, parse: Callable[[Any], Any], *, required: bool, partial: bool, default: Any = None
+    ) -> None:
         present = field in self.data
         value = self.data.get(field)
         if not present or (value is None and required):
@@ -75,7 +77,11 @@ def parse_money(value: Any) -> Decimal:
         raise ValueError(_l("Enter an amount in baht."))
     if not isinstance(value, (int, float, str, Decimal)):
         raise ValueError(_l("Enter an amount in baht."))
-    text = repr(value) if isinstance(value, float) else str(value).replace(",", "").strip().translate(_THAI_DIGITS)
+    text = (
+        repr(value)
+        if isinstance(value, float)
+        else str(value).replace(",", "").strip().translate(_THAI_DIGITS)
+    )
     if len(text) > 40:
         raise ValueError(_l("Enter an amount from 0 to 1,000,000,000 baht."))
     try:

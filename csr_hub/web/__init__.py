@@ -1,4 +1,5 @@
 """Blueprints, one package per feature."""
+
 from csr_hub.web.admin.routes import bp as admin_bp
 from csr_hub.web.api import bp as api_bp
 from csr_hub.web.auth.routes import bp as auth_bp
@@ -11,5 +12,16 @@ from csr_hub.web.offers.routes import bp as offers_bp
 from csr_hub.web.reports.routes import bp as reports_bp
 from csr_hub.web.uploads.routes import bp as uploads_bp
 
-BLUEPRINTS = (main_bp, auth_bp, needs_bp, offers_bp, matches_bp, dashboard_bp, reports_bp, notifications_bp, api_bp,
-              uploads_bp, admin_bp)
+BLUEPRINTS = (
+    main_bp,
+    auth_bp,
+    needs_bp,
+    offers_bp,
+    matches_bp,
+    dashboard_bp,
+    reports_bp,
+    notifications_bp,
+    api_bp,
+    uploads_bp,
+    admin_bp,
+)

@@ -4,6 +4,7 @@ Deny by default: a before-request hook refuses every endpoint that is not in :da
 users (401 JSON under ``/api/``, a redirect to ``/login?next=…`` for pages). Views then name the roles
 they serve with :func:`roles_required`.
 """
+
 from __future__ import annotations
 
 from functools import wraps

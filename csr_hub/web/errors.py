@@ -2,6 +2,7 @@
 
 No stack trace or SQL ever reaches a response.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,8 +20,16 @@ from csr_hub.web import access
 log = logging.getLogger(__name__)
 
 HTTP_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    409: "conflict", 413: "payload_too_large", 422: "validation_error", 429: "rate_limited", 500: "server_error",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "server_error",
 }
 
 
@@ -39,9 +48,16 @@ def http_message(status: int) -> str:
     }.get(status, _("The request is not valid."))
 
 
-def json_error(status: int, code: str, message: object, fields: dict | None = None, headers: dict | None = None):
-    body = {"error": {"code": code, "message": str(message),
-                      "fields": {k: [str(m) for m in v] for k, v in (fields or {}).items()}}}
+def json_error(
+    status: int, code: str, message: object, fields: dict | None = None, headers: dict | None = None
+):
+    body = {
+        "error": {
+            "code": code,
+            "message": str(message),
+            "fields": {k: [str(m) for m in v] for k, v in (fields or {}).items()},
+        }
+    }
     response = jsonify(body)
     response.status_code = status
     for k, v in (headers or {}).items():
@@ -57,7 +73,9 @@ def _rollback() -> None:
 
 
 def _page(status: int, message: object):
-    template = {403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.html"}.get(status, "errors/generic.html")
+    template = {403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.html"}.get(
+        status, "errors/generic.html"
+    )
     try:
         return render_template(template, code=status, message=str(message)), status
     except Exception:  # pragma: no cover - a broken template must not hide the error
@@ -87,7 +105,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(e: CSRFError):
         _rollback()
-        return respond(400, "csrf_failed", _("The form expired or its security token is missing. Reload the page and try again."))
+        return respond(
+            400,
+            "csrf_failed",
+            _("The form expired or its security token is missing. Reload the page and try again."),
+        )
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
@@ -104,7 +126,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _locked(e: OperationalError):
         _rollback()
-        if "locked" in str(e.orig).lower() or "deadlock" in str(e.orig).lower() or "could not serialize" in str(e.orig).lower():
+        if (
+            "locked" in str(e.orig).lower()
+            or "deadlock" in str(e.orig).lower()
+            or "could not serialize" in str(e.orig).lower()
+        ):
             return respond(409, "conflict", http_message(409))
         log.exception("database error")
         return respond(500, "server_error", http_message(500))

@@ -1,4 +1,5 @@
 """Form helpers shared by the feature packages."""
+
 from __future__ import annotations
 
 from typing import Callable, TypeVar

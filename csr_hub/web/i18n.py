@@ -1,4 +1,5 @@
 """Language: Thai by default whatever the browser asks; ``?lang=en|th`` switches and is remembered."""
+
 from __future__ import annotations
 
 from flask import Flask, has_request_context, request, session

@@ -1,4 +1,5 @@
 """What the needs and offers list pages share: filters read from the query string, choice lists."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -21,14 +22,22 @@ def filter_args() -> dict[str, str]:
 def province_choices() -> list[tuple[str, str]]:
     en = current_lang() == "en"
     order = Province.name_en if en else Province.name_th
-    return [(code, name) for code, name in db.session.execute(
-        sa.select(Province.code, Province.name_en if en else Province.name_th).order_by(order))]
+    return [
+        (code, name)
+        for code, name in db.session.execute(
+            sa.select(Province.code, Province.name_en if en else Province.name_th).order_by(order)
+        )
+    ]
 
 
 def district_choices() -> list[tuple[str, str]]:
     en = current_lang() == "en"
-    return [(code, name) for code, name in db.session.execute(
-        sa.select(District.code, District.name_en if en else District.name_th).order_by(District.code))]
+    return [
+        (code, name)
+        for code, name in db.session.execute(
+            sa.select(District.code, District.name_en if en else District.name_th).order_by(District.code)
+        )
+    ]
 
 
 def choices() -> dict[str, list[tuple[str, str]]]:

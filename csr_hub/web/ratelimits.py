@@ -1,4 +1,5 @@
 """Throttling of login, token and registration endpoints (Flask-Limiter)."""
+
 from __future__ import annotations
 
 from flask import request
@@ -20,8 +21,9 @@ def _failed(response) -> bool:
 #: 30 requests per address per minute across the login, token and register endpoints (pages too)
 per_address = limiter.shared_limit("30 per minute", scope="auth", key_func=get_remote_address)
 #: 10 failed logins per account per 15 minutes
-per_account = limiter.shared_limit("10 per 15 minutes", scope="login-failures", key_func=_account_key,
-                                   deduct_when=_failed)
+per_account = limiter.shared_limit(
+    "10 per 15 minutes", scope="login-failures", key_func=_account_key, deduct_when=_failed
+)
 
 
 def auth_limits(view):

@@ -1,4 +1,5 @@
 """Who is calling: session cookies carrying the session version, bearer tokens; security headers."""
+
 from __future__ import annotations
 
 from flask import Flask, abort, current_app, g, request
@@ -9,8 +10,10 @@ from csr_hub.models import User
 from csr_hub.services import accounts
 from csr_hub.web import access
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 @login_manager.user_loader

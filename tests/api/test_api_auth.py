@@ -1,4 +1,5 @@
 """Registration, verification, login, tokens, sessions and the second factor through the API."""
+
 from __future__ import annotations
 
 import pyotp
@@ -15,43 +16,81 @@ TAX = make_tax_id("010553600031")
 
 def test_register_school_staff_is_pending(client, make_school, session):
     school = make_school()
-    r = client.post("/api/v1/auth/register", json={"email": "Kru@School.example", "password": "a-strong-passphrase",
-                                                   "full_name": "ครูสมศรี", "role": "school_staff",
-                                                   "school_code": school.code, "status": "active", "role_x": 1})
+    r = client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": "Kru@School.example",
+            "password": "a-strong-passphrase",
+            "full_name": "ครูสมศรี",
+            "role": "school_staff",
+            "school_code": school.code,
+            "status": "active",
+            "role_x": 1,
+        },
+    )
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert body["status"] == "pending" and body["role"] == "school_staff" and body["school_id"] == school.id
     assert body["email"] == "kru@school.example"
-    assert set(body) == {"id", "email", "full_name", "role", "status", "school_id", "company_id", "district_code"}
+    assert set(body) == {
+        "id",
+        "email",
+        "full_name",
+        "role",
+        "status",
+        "school_id",
+        "company_id",
+        "district_code",
+    }
 
 
 def test_register_company_rep_creates_unverified_company_and_second_rep_joins_it(client, session):
-    body = {"email": "csr@acme.example", "password": "a-strong-passphrase", "full_name": "Anan", "role": "company_rep",
-            "company_name": "ACME", "company_tax_id": TAX, "province_code": "10", "verified": True}
+    body = {
+        "email": "csr@acme.example",
+        "password": "a-strong-passphrase",
+        "full_name": "Anan",
+        "role": "company_rep",
+        "company_name": "ACME",
+        "company_tax_id": TAX,
+        "province_code": "10",
+        "verified": True,
+    }
     r = client.post("/api/v1/auth/register", json=body)
     assert r.status_code == 201, r.get_json()
     company = session.scalar(sa.select(Company).where(Company.tax_id == TAX))
     assert company.verified is False
-    r2 = client.post("/api/v1/auth/register", json={**body, "email": "two@acme.example", "company_name": "Other"})
+    r2 = client.post(
+        "/api/v1/auth/register", json={**body, "email": "two@acme.example", "company_name": "Other"}
+    )
     assert r2.status_code == 201
     assert r2.get_json()["company_id"] == company.id
     assert session.scalar(sa.select(sa.func.count(Company.id))) == 1
 
 
-@pytest.mark.parametrize("change,field", [
-    ({"role": "district_director"}, "role"),
-    ({"role": "admin"}, "role"),
-    ({"password": "short"}, "password"),
-    ({"password": "password123456"}, "password"),
-    ({"password": "csr@acme.example"}, "password"),
-    ({"email": "not-an-email"}, "email"),
-    ({"company_tax_id": "1234567890123"}, "company_tax_id"),
-    ({"company_tax_id": "12345"}, "company_tax_id"),
-    ({"province_code": "99"}, "province_code"),
-])
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        ({"role": "district_director"}, "role"),
+        ({"role": "admin"}, "role"),
+        ({"password": "short"}, "password"),
+        ({"password": "password123456"}, "password"),
+        ({"password": "csr@acme.example"}, "password"),
+        ({"email": "not-an-email"}, "email"),
+        ({"company_tax_id": "1234567890123"}, "company_tax_id"),
+        ({"company_tax_id": "12345"}, "company_tax_id"),
+        ({"province_code": "99"}, "province_code"),
+    ],
+)
 def test_register_rejects_bad_fields_with_422_and_creates_nothing(client, session, change, field):
-    body = {"email": "csr@acme.example", "password": "a-strong-passphrase", "full_name": "Anan", "role": "company_rep",
-            "company_name": "ACME", "company_tax_id": TAX, "province_code": "10"}
+    body = {
+        "email": "csr@acme.example",
+        "password": "a-strong-passphrase",
+        "full_name": "Anan",
+        "role": "company_rep",
+        "company_name": "ACME",
+        "company_tax_id": TAX,
+        "province_code": "10",
+    }
     body.update(change)
     before = snapshot(session)
     r = client.post("/api/v1/auth/register", json=body)
@@ -63,9 +102,16 @@ def test_register_rejects_bad_fields_with_422_and_creates_nothing(client, sessio
 
 def test_register_duplicate_email_is_409(client, make_user, make_school):
     user = make_user("school_staff")
-    r = client.post("/api/v1/auth/register", json={"email": user.email.upper(), "password": "a-strong-passphrase",
-                                                   "full_name": "X", "role": "school_staff",
-                                                   "school_code": user.school.code})
+    r = client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": user.email.upper(),
+            "password": "a-strong-passphrase",
+            "full_name": "X",
+            "role": "school_staff",
+            "school_code": user.school.code,
+        },
+    )
     assert r.status_code == 409
     assert r.get_json()["error"]["code"] == "conflict"
 
@@ -102,7 +148,9 @@ def test_bad_credentials_are_401(client, make_user, password):
 def test_logout_ends_every_session_and_old_cookie_is_refused(app, make_user):
     user = make_user("company_rep")
     a, b = app.test_client(), app.test_client()
-    ta = a.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD}).get_json()["csrf_token"]
+    ta = a.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD}).get_json()[
+        "csrf_token"
+    ]
     b.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
     cookie = a.get_cookie("session").value
     assert b.get("/api/v1/auth/me").status_code == 200
@@ -119,7 +167,9 @@ def test_pending_user_may_read_but_not_write(api, make_user, make_school, sessio
     assert c.get("/api/v1/auth/me").get_json()["status"] == "pending"
     assert c.get("/api/v1/needs").status_code == 200
     before = snapshot(session)
-    r = c.post("/api/v1/needs", json={"category": "devices", "title": "x", "quantity": 1, "estimated_cost_thb": 1})
+    r = c.post(
+        "/api/v1/needs", json={"category": "devices", "title": "x", "quantity": 1, "estimated_cost_thb": 1}
+    )
     assert r.status_code == 403
     assert r.get_json()["error"]["code"] == "account_pending"
     assert snapshot(session) == before
@@ -128,8 +178,9 @@ def test_pending_user_may_read_but_not_write(api, make_user, make_school, sessio
 def test_forbidden_role_is_403_and_changes_nothing(api, make_user, session):
     rep = make_user("company_rep")
     before = snapshot(session)
-    r = api(rep).post("/api/v1/needs", json={"category": "devices", "title": "x", "quantity": 1,
-                                             "estimated_cost_thb": 1})
+    r = api(rep).post(
+        "/api/v1/needs", json={"category": "devices", "title": "x", "quantity": 1, "estimated_cost_thb": 1}
+    )
     assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden"
     assert snapshot(session) == before
 
@@ -184,8 +235,11 @@ def test_bearer_token_works_without_csrf_and_can_be_revoked(app, make_user, sess
     fresh = app.test_client()
     h = {"Authorization": f"Bearer {token}"}
     assert fresh.get("/api/v1/auth/me", headers=h).get_json()["id"] == user.id
-    r = fresh.post("/api/v1/needs", headers=h, json={"category": "devices", "title": "โปรเจกเตอร์", "quantity": 2,
-                                                     "estimated_cost_thb": 30000})
+    r = fresh.post(
+        "/api/v1/needs",
+        headers=h,
+        json={"category": "devices", "title": "โปรเจกเตอร์", "quantity": 2, "estimated_cost_thb": 30000},
+    )
     assert r.status_code == 201, r.get_json()
     assert fresh.delete("/api/v1/auth/tokens/current", headers=h).status_code == 204
     assert fresh.get("/api/v1/auth/me", headers=h).status_code == 401
@@ -197,13 +251,16 @@ def test_session_write_without_csrf_header_is_refused(app, make_user, session):
     c = app.test_client()
     c.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
     before = snapshot(session)
-    r = c.post("/api/v1/needs", json={"category": "devices", "title": "x", "quantity": 1, "estimated_cost_thb": 1})
+    r = c.post(
+        "/api/v1/needs", json={"category": "devices", "title": "x", "quantity": 1, "estimated_cost_thb": 1}
+    )
     assert r.status_code == 400 and r.get_json()["error"]["code"] == "csrf_failed"
     assert snapshot(session) == before
 
 
 def test_totp_once_enrolled_login_and_tokens_need_the_code(app, make_user, session):
     from csr_hub.services import accounts
+
     director = make_user("district_director")
     secret = accounts.enrol_totp(director)
     session.commit()
@@ -215,8 +272,11 @@ def test_totp_once_enrolled_login_and_tokens_need_the_code(app, make_user, sessi
         assert r.status_code == 401 and r.get_json()["error"]["code"] == "otp_invalid"
     totp = pyotp.TOTP(secret)
     import time
-    r = c.post("/api/v1/auth/login", json={"email": director.email, "password": PASSWORD,
-                                           "otp": totp.at(int(time.time()) + 30)})
+
+    r = c.post(
+        "/api/v1/auth/login",
+        json={"email": director.email, "password": PASSWORD, "otp": totp.at(int(time.time()) + 30)},
+    )
     assert r.status_code == 200, r.get_json()
 
 

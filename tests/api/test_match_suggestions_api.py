@@ -1,5 +1,6 @@
 """Suggestions through /api/v1: the spec's shapes, the Thai ↔ English example, hard filters, equity,
 ``?limit=``, 404s, and a number of SQL statements that does not grow with the number of posts."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -17,20 +18,63 @@ from conftest import snapshot
 
 PART_NAMES = {"category", "item", "text", "location", "quantity", "deadline", "equity"}
 PART_KEYS = {"score", "weight", "reason_th", "reason_en"}
-OFFER_KEYS = {"id", "company_id", "category", "title", "description", "quantity", "unit", "value_thb", "provinces",
-              "available_until", "status", "remaining_quantity", "created_at", "updated_at"}
-NEED_KEYS = {"id", "school_id", "school_code", "district_code", "province_code", "category", "title", "description",
-             "quantity", "unit", "estimated_cost_thb", "budget_thb", "needed_by", "urgency", "status",
-             "remaining_quantity", "created_at", "updated_at"}
+OFFER_KEYS = {
+    "id",
+    "company_id",
+    "category",
+    "title",
+    "description",
+    "quantity",
+    "unit",
+    "value_thb",
+    "provinces",
+    "available_until",
+    "status",
+    "remaining_quantity",
+    "created_at",
+    "updated_at",
+}
+NEED_KEYS = {
+    "id",
+    "school_id",
+    "school_code",
+    "district_code",
+    "province_code",
+    "category",
+    "title",
+    "description",
+    "quantity",
+    "unit",
+    "estimated_cost_thb",
+    "budget_thb",
+    "needed_by",
+    "urgency",
+    "status",
+    "remaining_quantity",
+    "created_at",
+    "updated_at",
+}
 #: offers a company might post next to the laptops: stationery "notebooks" is the classic near-miss
 OTHER_OFFERS = [
-    {"title": "Exercise notebooks and pencils", "description": "A4 notebooks, 2B pencils and erasers for pupils",
-     "category": "learning_materials", "quantity": 2000},
+    {
+        "title": "Exercise notebooks and pencils",
+        "description": "A4 notebooks, 2B pencils and erasers for pupils",
+        "category": "learning_materials",
+        "quantity": 2000,
+    },
     {"title": "โปรเจกเตอร์สำหรับห้องเรียน 5 เครื่อง", "description": "พร้อมจอรับภาพ", "quantity": 5},
-    {"title": "Desktop computers for a school computer room", "description": "20 sets with monitors", "quantity": 20},
+    {
+        "title": "Desktop computers for a school computer room",
+        "description": "20 sets with monitors",
+        "quantity": 20,
+    },
     {"title": "Tablets for primary pupils", "description": "10-inch Android tablets", "quantity": 40},
-    {"title": "ซ่อมแซมบ้านพักครู", "description": "ช่างซ่อมหลังคาและห้องน้ำ", "category": "teacher_housing",
-     "quantity": 3},
+    {
+        "title": "ซ่อมแซมบ้านพักครู",
+        "description": "ช่างซ่อมหลังคาและห้องน้ำ",
+        "category": "teacher_housing",
+        "quantity": 3,
+    },
 ]
 
 
@@ -45,7 +89,8 @@ def _check_parts(parts: dict) -> None:
 
 
 def test_need_suggestions_have_the_spec_shape_and_thai_finds_english_laptops_first(
-        client, make_user, make_need, make_offer):
+    client, make_user, make_need, make_offer
+):
     school = make_user("school_staff")
     rep = make_user("company_rep")
     for body in OTHER_OFFERS:
@@ -93,8 +138,9 @@ def test_offer_suggestions_have_the_spec_shape(api, make_user, make_need, make_o
     assert items[0]["parts"]["location"]["reason_en"].startswith("nationwide")
 
 
-def test_offers_that_cannot_serve_are_never_suggested(client, session, make_user, make_need, make_offer,
-                                                      make_company):
+def test_offers_that_cannot_serve_are_never_suggested(
+    client, session, make_user, make_need, make_offer, make_company
+):
     school = make_user("school_staff")  # a school in Chiang Mai (50)
     reps = [make_user("company_rep") for _ in range(5)]
     good = make_offer(reps[0], provinces=["50"])
@@ -105,7 +151,9 @@ def test_offers_that_cannot_serve_are_never_suggested(client, session, make_user
     need = make_need(school)
     yesterday = today_bangkok() - timedelta(days=1)
     session.execute(sa.update(Offer).where(Offer.id == expired.id).values(available_until=yesterday))
-    session.execute(sa.update(Offer).where(Offer.id == exhausted.id).values(committed_quantity=Offer.quantity))
+    session.execute(
+        sa.update(Offer).where(Offer.id == exhausted.id).values(committed_quantity=Offer.quantity)
+    )
     session.commit()
     posts.withdraw_offer(session, reps[3], session.get(Offer, withdrawn.id))
     session.commit()
@@ -118,8 +166,9 @@ def test_offers_that_cannot_serve_are_never_suggested(client, session, make_user
         r = client.get(f"/api/v1/offers/{offer.id}/suggestions")
         assert r.status_code == 200 and r.get_json() == {"items": []}
     assert client.get(f"/api/v1/offers/{elsewhere.id}/suggestions").get_json() == {"items": []}
-    assert [i["need"]["id"] for i in client.get(f"/api/v1/offers/{good.id}/suggestions").get_json()["items"]] \
-        == [need.id]
+    assert [
+        i["need"]["id"] for i in client.get(f"/api/v1/offers/{good.id}/suggestions").get_json()["items"]
+    ] == [need.id]
     # a need with nothing left suggests nothing
     posts.cancel_need(session, school, posts.get_need(session, need.id))
     session.commit()
@@ -138,8 +187,9 @@ def test_equity_ranks_a_stand_alone_schools_need_up(client, make_user, make_scho
     assert items[0]["parts"]["equity"]["score"] > items[1]["parts"]["equity"]["score"]
     assert items[0]["parts"]["equity"]["reason_en"] == "stand-alone school ranks up"
     assert items[0]["score"] > items[1]["score"]
-    assert {k: v for k, v in items[0]["parts"].items() if k != "equity"} == \
-        {k: v for k, v in items[1]["parts"].items() if k != "equity"}
+    assert {k: v for k, v in items[0]["parts"].items() if k != "equity"} == {
+        k: v for k, v in items[1]["parts"].items() if k != "equity"
+    }
 
 
 def test_limit_defaults_to_10_and_is_capped_at_50(client, session, make_user, make_need, make_offer):
@@ -199,8 +249,9 @@ def _statements(client, url: str) -> tuple[int, dict]:
     return len(seen), r.get_json()
 
 
-def test_sql_statements_do_not_grow_with_the_number_of_candidates(client, make_user, make_school, make_need,
-                                                                 make_offer, make_company):
+def test_sql_statements_do_not_grow_with_the_number_of_candidates(
+    client, make_user, make_school, make_need, make_offer, make_company
+):
     school = make_user("school_staff")
     need = make_need(school)
     first_rep = make_user("company_rep")
@@ -210,8 +261,11 @@ def test_sql_statements_do_not_grow_with_the_number_of_candidates(client, make_u
     few_offer, _ = _statements(client, f"/api/v1/offers/{offer.id}/suggestions")
     assert len(few_body["items"]) == 1
     for i in range(12):  # offers from different companies, some with provinces; needs of other schools
-        make_offer(make_user("company_rep"), title=f"{i + 2} laptops", provinces=["50", "51"][: 1 + i % 2] if i % 3
-                   else [])
+        make_offer(
+            make_user("company_rep"),
+            title=f"{i + 2} laptops",
+            provinces=["50", "51"][: 1 + i % 2] if i % 3 else [],
+        )
         make_need(make_user("school_staff", school=make_school(quality_group="stand_alone")))
     many_need, many_body = _statements(client, f"/api/v1/needs/{need.id}/suggestions")
     many_offer, offer_body = _statements(client, f"/api/v1/offers/{offer.id}/suggestions")

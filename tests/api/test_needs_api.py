@@ -1,4 +1,5 @@
 """Needs through /api/v1: post, read, edit, budget, cancel, list and search — and every refusal changes nothing."""
+
 from __future__ import annotations
 
 import json
@@ -15,9 +16,26 @@ from csr_hub.services.errors import Conflict
 
 from conftest import snapshot
 
-NEED_KEYS = {"id", "school_id", "school_code", "district_code", "province_code", "category", "title", "description",
-             "quantity", "unit", "estimated_cost_thb", "budget_thb", "needed_by", "urgency", "status",
-             "remaining_quantity", "created_at", "updated_at"}
+NEED_KEYS = {
+    "id",
+    "school_id",
+    "school_code",
+    "district_code",
+    "province_code",
+    "category",
+    "title",
+    "description",
+    "quantity",
+    "unit",
+    "estimated_cost_thb",
+    "budget_thb",
+    "needed_by",
+    "urgency",
+    "status",
+    "remaining_quantity",
+    "created_at",
+    "updated_at",
+}
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 THRESHOLD = 500_000
 
@@ -27,15 +45,25 @@ def future(days: int = 30) -> str:
 
 
 def need_body(**change):
-    body = {"category": "devices", "title": "คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง", "description": "for the computer room",
-            "quantity": 20, "unit": "เครื่อง", "estimated_cost_thb": 300000, "needed_by": future(), "urgency": "high"}
+    body = {
+        "category": "devices",
+        "title": "คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง",
+        "description": "for the computer room",
+        "quantity": 20,
+        "unit": "เครื่อง",
+        "estimated_cost_thb": 300000,
+        "needed_by": future(),
+        "urgency": "high",
+    }
     body.update(change)
     return body
 
 
 def pledge(session, school_user, company_user, need, offer, quantity):
     """A match proposed by the school and accepted by the company: it holds ``quantity`` on both."""
-    m = match_service.propose(session, school_user, {"need_id": need.id, "offer_id": offer.id, "quantity": quantity})
+    m = match_service.propose(
+        session, school_user, {"need_id": need.id, "offer_id": offer.id, "quantity": quantity}
+    )
     session.commit()
     m = match_service.act(session, company_user, m.id, {"action": "accept"}, THRESHOLD)
     session.commit()
@@ -66,10 +94,25 @@ def refused(api_client, method, url, body, status, field=None, code=None, sessio
 def test_school_staff_posts_a_need_for_its_own_school(api, make_user, make_school, session):
     staff = make_user("school_staff")
     other = make_school(district_code="p10-1")
-    r = api(staff).post("/api/v1/needs", json=need_body(
-        estimated_cost_thb=1234.565, id=999, status="fulfilled", school_id=other.id, school_code=other.code,
-        remaining_quantity=0, committed_quantity=20, budget_thb=50000, cancelled=True, created_by_id=1,
-        province_code="10", district_code="p10-1", search_text="x", created_at="2000-01-01T00:00:00+00:00"))
+    r = api(staff).post(
+        "/api/v1/needs",
+        json=need_body(
+            estimated_cost_thb=1234.565,
+            id=999,
+            status="fulfilled",
+            school_id=other.id,
+            school_code=other.code,
+            remaining_quantity=0,
+            committed_quantity=20,
+            budget_thb=50000,
+            cancelled=True,
+            created_by_id=1,
+            province_code="10",
+            district_code="p10-1",
+            search_text="x",
+            created_at="2000-01-01T00:00:00+00:00",
+        ),
+    )
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert set(body) == NEED_KEYS
@@ -90,8 +133,15 @@ def test_school_staff_posts_a_need_for_its_own_school(api, make_user, make_schoo
 
 def test_need_without_optional_fields_gets_defaults(api, make_user):
     staff = make_user("school_staff")
-    r = api(staff).post("/api/v1/needs", json={"category": "internet", "title": "Wi-Fi for 3 classrooms",
-                                                "quantity": 3, "estimated_cost_thb": "45,000.50"})
+    r = api(staff).post(
+        "/api/v1/needs",
+        json={
+            "category": "internet",
+            "title": "Wi-Fi for 3 classrooms",
+            "quantity": 3,
+            "estimated_cost_thb": "45,000.50",
+        },
+    )
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert body["urgency"] == "normal" and body["needed_by"] is None and body["description"] == ""
@@ -99,25 +149,59 @@ def test_need_without_optional_fields_gets_defaults(api, make_user):
 
 
 BAD_NEED_FIELDS = [
-    ("quantity", 0), ("quantity", -5), ("quantity", 1.5), ("quantity", "abc"), ("quantity", 1_000_001),
-    ("quantity", True), ("quantity", None), ("quantity", [3]),
-    ("estimated_cost_thb", -1), ("estimated_cost_thb", 1_000_000_000.01), ("estimated_cost_thb", 1e12),
-    ("estimated_cost_thb", "lots"), ("estimated_cost_thb", None), ("estimated_cost_thb", "NaN"),
+    ("quantity", 0),
+    ("quantity", -5),
+    ("quantity", 1.5),
+    ("quantity", "abc"),
+    ("quantity", 1_000_001),
+    ("quantity", True),
+    ("quantity", None),
+    ("quantity", [3]),
+    ("estimated_cost_thb", -1),
+    ("estimated_cost_thb", 1_000_000_000.01),
+    ("estimated_cost_thb", 1e12),
+    ("estimated_cost_thb", "lots"),
+    ("estimated_cost_thb", None),
+    ("estimated_cost_thb", "NaN"),
     ("estimated_cost_thb", {"thb": 1}),
-    ("needed_by", (today_bangkok() - timedelta(days=1)).isoformat()), ("needed_by", "2026-13-01"),
-    ("needed_by", "tomorrow"), ("needed_by", 20260101), ("needed_by", "25/12/2569"),
-    ("category", "spaceships"), ("category", 5), ("category", None), ("category", ""),
-    ("title", ""), ("title", "   "), ("title", "x" * 201), ("title", None), ("title", ["a"]),
-    ("description", "x" * 5001), ("description", 12),
-    ("urgency", "extreme"), ("urgency", ""), ("unit", "x" * 51), ("quantity", "9" * 5000),
-    ("estimated_cost_thb", "9" * 5000), ("needed_by", "2026-1-1"),
+    ("needed_by", (today_bangkok() - timedelta(days=1)).isoformat()),
+    ("needed_by", "2026-13-01"),
+    ("needed_by", "tomorrow"),
+    ("needed_by", 20260101),
+    ("needed_by", "25/12/2569"),
+    ("category", "spaceships"),
+    ("category", 5),
+    ("category", None),
+    ("category", ""),
+    ("title", ""),
+    ("title", "   "),
+    ("title", "x" * 201),
+    ("title", None),
+    ("title", ["a"]),
+    ("description", "x" * 5001),
+    ("description", 12),
+    ("urgency", "extreme"),
+    ("urgency", ""),
+    ("unit", "x" * 51),
+    ("quantity", "9" * 5000),
+    ("estimated_cost_thb", "9" * 5000),
+    ("needed_by", "2026-1-1"),
 ]
 
 
 def test_every_bad_field_is_refused_with_422_and_changes_nothing(api, make_user, session):
     client = api(make_user("school_staff"))
     for field, value in BAD_NEED_FIELDS:
-        refused(client, "post", "/api/v1/needs", need_body(**{field: value}), 422, field, "validation_error", session)
+        refused(
+            client,
+            "post",
+            "/api/v1/needs",
+            need_body(**{field: value}),
+            422,
+            field,
+            "validation_error",
+            session,
+        )
     for field in ("category", "title", "quantity", "estimated_cost_thb"):
         body = need_body()
         del body[field]
@@ -127,7 +211,9 @@ def test_every_bad_field_is_refused_with_422_and_changes_nothing(api, make_user,
 
 def test_several_bad_fields_are_reported_together_in_the_users_language(api, make_user, session):
     client = api(make_user("school_staff"))
-    err = refused(client, "post", "/api/v1/needs", need_body(quantity=0, category="x", title=""), 422, session=session)
+    err = refused(
+        client, "post", "/api/v1/needs", need_body(quantity=0, category="x", title=""), 422, session=session
+    )
     assert {"quantity", "category", "title"} <= set(err["fields"])
     assert "1,000,000" in err["fields"]["quantity"][0] and err["fields"]["quantity"][0].isascii()
     r = client.post("/api/v1/needs", json=need_body(quantity=0), headers={"Accept-Language": "th"})
@@ -139,16 +225,25 @@ def test_several_bad_fields_are_reported_together_in_the_users_language(api, mak
 def test_a_body_that_is_not_a_json_object_is_400(api, make_user, session):
     client = api(make_user("school_staff"))
     before = snapshot(session)
-    for data, ctype in (("not json", "application/json"), ("[1, 2]", "application/json"), ("", "application/json")):
+    for data, ctype in (
+        ("not json", "application/json"),
+        ("[1, 2]", "application/json"),
+        ("", "application/json"),
+    ):
         r = client._call("post", "/api/v1/needs", data=data, content_type=ctype)
         assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_request"
     assert snapshot(session) == before
 
 
 def test_only_active_school_staff_post_needs(api, make_user, session):
-    cases = [(api(), 401, "unauthorized"), (api(make_user("school_staff", status="pending")), 403, "account_pending")]
-    cases += [(api(make_user(role)), 403, "forbidden")
-              for role in ("company_rep", "district_director", "central_officer", "admin")]
+    cases = [
+        (api(), 401, "unauthorized"),
+        (api(make_user("school_staff", status="pending")), 403, "account_pending"),
+    ]
+    cases += [
+        (api(make_user(role)), 403, "forbidden")
+        for role in ("company_rep", "district_director", "central_officer", "admin")
+    ]
     for client, status, code in cases:
         refused(client, "post", "/api/v1/needs", need_body(), status, code=code, session=session)
 
@@ -161,8 +256,13 @@ def test_csrf_header_is_needed_for_session_writes(api, make_user, session):
 
 def test_bearer_token_posts_without_csrf(app, make_user, api):
     from conftest import PASSWORD
+
     staff = make_user("school_staff")
-    token = app.test_client().post("/api/v1/auth/tokens", json={"email": staff.email, "password": PASSWORD}).get_json()["token"]
+    token = (
+        app.test_client()
+        .post("/api/v1/auth/tokens", json={"email": staff.email, "password": PASSWORD})
+        .get_json()["token"]
+    )
     r = api(token=token).post("/api/v1/needs", json=need_body())
     assert r.status_code == 201 and r.get_json()["school_id"] == staff.school_id
 
@@ -177,18 +277,33 @@ def test_anyone_reads_a_need_and_a_missing_one_is_404(client, make_user, make_ne
 
 
 # --- editing -------------------------------------------------------------------------------------------
-def test_school_staff_edits_its_need_partially_and_protected_fields_are_ignored(api, make_user, make_need, make_school,
-                                                                                 session):
+def test_school_staff_edits_its_need_partially_and_protected_fields_are_ignored(
+    api, make_user, make_need, make_school, session
+):
     staff = make_user("school_staff")
     need = make_need(staff)
     other = make_school()
-    r = api(staff).patch(f"/api/v1/needs/{need.id}", json={
-        "title": "Projector for the science room", "quantity": 2, "id": 77, "status": "cancelled",
-        "school_id": other.id, "remaining_quantity": 0, "budget_thb": 99999, "committed_quantity": 2})
+    r = api(staff).patch(
+        f"/api/v1/needs/{need.id}",
+        json={
+            "title": "Projector for the science room",
+            "quantity": 2,
+            "id": 77,
+            "status": "cancelled",
+            "school_id": other.id,
+            "remaining_quantity": 0,
+            "budget_thb": 99999,
+            "committed_quantity": 2,
+        },
+    )
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
-    assert body["id"] == need.id and body["title"] == "Projector for the science room" and body["quantity"] == 2
-    assert body["school_id"] == staff.school_id and body["status"] == "open" and body["remaining_quantity"] == 2
+    assert (
+        body["id"] == need.id and body["title"] == "Projector for the science room" and body["quantity"] == 2
+    )
+    assert (
+        body["school_id"] == staff.school_id and body["status"] == "open" and body["remaining_quantity"] == 2
+    )
     assert body["budget_thb"] == 0 and body["category"] == "devices" and body["estimated_cost_thb"] == 300000
     session.expire_all()
     assert "projector" in session.get(Need, need.id).search_text  # re-indexed for search
@@ -203,7 +318,16 @@ def test_bad_edits_are_refused_and_change_nothing(api, make_user, make_need, ses
     for field, value in BAD_NEED_FIELDS:
         if value is None and field in ("needed_by",):
             continue
-        refused(client, "patch", f"/api/v1/needs/{need.id}", {field: value}, 422, field, "validation_error", session)
+        refused(
+            client,
+            "patch",
+            f"/api/v1/needs/{need.id}",
+            {field: value},
+            422,
+            field,
+            "validation_error",
+            session,
+        )
     refused(client, "patch", f"/api/v1/needs/{need.id}", None, 400, code="bad_request", session=session)
     refused(client, "patch", "/api/v1/needs/999999", {"title": "x"}, 404, code="not_found", session=session)
 
@@ -211,13 +335,31 @@ def test_bad_edits_are_refused_and_change_nothing(api, make_user, make_need, ses
 def test_another_school_and_other_roles_cannot_edit_or_cancel(api, make_user, make_need, session):
     need = make_need(make_user("school_staff"))
     for client in (api(make_user("school_staff")), api(make_user("company_rep")), api(make_user("admin"))):
-        refused(client, "patch", f"/api/v1/needs/{need.id}", {"title": "Taken over"}, 403, code="forbidden",
-                session=session)
-        refused(client, "post", f"/api/v1/needs/{need.id}/cancel", None, 403, code="forbidden", session=session)
-    refused(api(), "patch", f"/api/v1/needs/{need.id}", {"title": "x"}, 401, code="unauthorized", session=session)
+        refused(
+            client,
+            "patch",
+            f"/api/v1/needs/{need.id}",
+            {"title": "Taken over"},
+            403,
+            code="forbidden",
+            session=session,
+        )
+        refused(
+            client, "post", f"/api/v1/needs/{need.id}/cancel", None, 403, code="forbidden", session=session
+        )
+    refused(
+        api(), "patch", f"/api/v1/needs/{need.id}", {"title": "x"}, 401, code="unauthorized", session=session
+    )
     pending = make_user("school_staff", status="pending", school=need.school)
-    refused(api(pending), "patch", f"/api/v1/needs/{need.id}", {"title": "x"}, 403, code="account_pending",
-            session=session)
+    refused(
+        api(pending),
+        "patch",
+        f"/api/v1/needs/{need.id}",
+        {"title": "x"},
+        403,
+        code="account_pending",
+        session=session,
+    )
 
 
 def test_budget_is_set_by_own_esa_director_and_central_officer_only(api, make_user, make_need, session):
@@ -231,8 +373,15 @@ def test_budget_is_set_by_own_esa_director_and_central_officer_only(api, make_us
     central = make_user("central_officer")
     r = api(central).patch(url, json={"budget_thb": "150000"})
     assert r.status_code == 200 and r.get_json()["budget_thb"] == 150000
-    refused(api(make_user("district_director", district_code="p10-1")), "patch", url, {"budget_thb": 1}, 403,
-            code="forbidden", session=session)
+    refused(
+        api(make_user("district_director", district_code="p10-1")),
+        "patch",
+        url,
+        {"budget_thb": 1},
+        403,
+        code="forbidden",
+        session=session,
+    )
     for bad in (-1, "x", 2e9, None):
         refused(api(central), "patch", url, {"budget_thb": bad}, 422, "budget_thb", session=session)
     # school staff cannot set it: the field is ignored like any other they may not set
@@ -241,19 +390,30 @@ def test_budget_is_set_by_own_esa_director_and_central_officer_only(api, make_us
     refused(api(make_user("company_rep")), "patch", url, {"budget_thb": 1}, 403, session=session)
 
 
-def test_edit_and_cancel_are_refused_while_a_match_holds_quantity(api, make_user, make_need, make_offer, session):
+def test_edit_and_cancel_are_refused_while_a_match_holds_quantity(
+    api, make_user, make_need, make_offer, session
+):
     staff = make_user("school_staff")
     rep = make_user("company_rep")
     need = make_need(staff, quantity=10)
     offer = make_offer(rep)
     client = api(staff)
     # a proposal alone holds nothing: editing is still allowed
-    proposed = match_service.propose(session, staff, {"need_id": need.id, "offer_id": offer.id, "quantity": 4})
+    proposed = match_service.propose(
+        session, staff, {"need_id": need.id, "offer_id": offer.id, "quantity": 4}
+    )
     session.commit()
     assert client.patch(f"/api/v1/needs/{need.id}", json={"unit": "เครื่อง"}).status_code == 200
     act(session, rep, proposed.id, "accept")
-    err = refused(client, "patch", f"/api/v1/needs/{need.id}", {"title": "Changed"}, 409, code="conflict",
-                  session=session)
+    err = refused(
+        client,
+        "patch",
+        f"/api/v1/needs/{need.id}",
+        {"title": "Changed"},
+        409,
+        code="conflict",
+        session=session,
+    )
     assert "withdraw" in err["message"].lower()
     refused(client, "post", f"/api/v1/needs/{need.id}/cancel", None, 409, code="conflict", session=session)
     # the budget may still be set while a match holds quantity
@@ -265,7 +425,9 @@ def test_edit_and_cancel_are_refused_while_a_match_holds_quantity(api, make_user
     r = client.post(f"/api/v1/needs/{need.id}/cancel")
     assert r.status_code == 200 and r.get_json()["status"] == "cancelled"
     refused(client, "post", f"/api/v1/needs/{need.id}/cancel", None, 409, code="conflict", session=session)
-    refused(client, "patch", f"/api/v1/needs/{need.id}", {"title": "Again"}, 409, code="conflict", session=session)
+    refused(
+        client, "patch", f"/api/v1/needs/{need.id}", {"title": "Again"}, 409, code="conflict", session=session
+    )
 
 
 def test_cancel_with_idempotency_key_applies_once(api, make_user, make_need, session):
@@ -277,7 +439,9 @@ def test_cancel_with_idempotency_key_applies_once(api, make_user, make_need, ses
     assert first.status_code == again.status_code == 200 and first.get_json() == again.get_json()
 
 
-def test_remaining_quantity_always_equals_the_holding_matches_sum(api, make_user, make_need, make_offer, session):
+def test_remaining_quantity_always_equals_the_holding_matches_sum(
+    api, make_user, make_need, make_offer, session
+):
     staff = make_user("school_staff")
     rep1, rep2 = make_user("company_rep"), make_user("company_rep")
     director = make_user("district_director", district_code="p50-1")
@@ -290,15 +454,20 @@ def test_remaining_quantity_always_equals_the_holding_matches_sum(api, make_user
         session.expire_all()
         n = session.get(Need, need.id)
         rows = list(session.scalars(sa.select(Match).where(Match.need_id == need.id)))
-        held = sum(m.quantity for m in rows if m.status in ("pledged", "district_approved", "approved", "delivered"))
+        held = sum(
+            m.quantity for m in rows if m.status in ("pledged", "district_approved", "approved", "delivered")
+        )
         held += sum(m.received_quantity for m in rows if m.status == "completed")
         assert n.committed_quantity == held
         body = api().get(f"/api/v1/needs/{need.id}").get_json()
         assert body["remaining_quantity"] == 10 - held
         for o in (o1, o2, o3):
             orow = session.get(Offer, o.id)
-            oheld = sum(m.quantity for m in session.scalars(sa.select(Match).where(Match.offer_id == o.id))
-                        if m.status in ("pledged", "district_approved", "approved", "delivered", "completed"))
+            oheld = sum(
+                m.quantity
+                for m in session.scalars(sa.select(Match).where(Match.offer_id == o.id))
+                if m.status in ("pledged", "district_approved", "approved", "delivered", "completed")
+            )
             assert orow.committed_quantity == oheld
         return body
 
@@ -319,7 +488,9 @@ def test_remaining_quantity_always_equals_the_holding_matches_sum(api, make_user
     assert body["remaining_quantity"] == 6 and body["status"] == "open"
     act(session, director, m1.id, "approve")
     act(session, rep1, m1.id, "deliver")
-    act(session, staff, m1.id, "confirm", received_quantity=3)  # one laptop never arrived: it returns to the need
+    act(
+        session, staff, m1.id, "confirm", received_quantity=3
+    )  # one laptop never arrived: it returns to the need
     assert check()["remaining_quantity"] == 7
     m4 = pledge(session, staff, rep1, need, o3, 5)
     assert check()["remaining_quantity"] == 2
@@ -351,7 +522,16 @@ def test_list_shape_paging_and_cap(api, client, make_user, make_need):
     assert body["items"] == [] and body["total"] == 5 and body["page"] == 9
     body = client.get("/api/v1/needs?page=" + "9" * 5000).get_json()  # far past the end: still just no items
     assert body["items"] == [] and body["total"] == 5
-    for bad in ("page=abc", "page=-1", "page=0", "per_page=x", "per_page=-5", "per_page=0", "page=1.5", "page=%C2%B2"):
+    for bad in (
+        "page=abc",
+        "page=-1",
+        "page=0",
+        "per_page=x",
+        "per_page=-5",
+        "per_page=0",
+        "page=1.5",
+        "page=%C2%B2",
+    ):
         r = client.get("/api/v1/needs?" + bad)
         assert r.status_code == 422, bad
         assert bad.split("=")[0] in r.get_json()["error"]["fields"]
@@ -361,12 +541,19 @@ def test_list_filters(client, make_user, make_school, make_need, session):
     core = make_user("school_staff", school=make_school("p50-1", "core"))
     remote = make_user("school_staff", school=make_school("p10-1", "stand_alone"))
     a = make_need(core, category="devices", urgency="critical", estimated_cost_thb=5000, needed_by=future(90))
-    b = make_need(core, category="internet", urgency="low", estimated_cost_thb=90000, needed_by=future(10),
-                  title="Internet fibre")
+    b = make_need(
+        core,
+        category="internet",
+        urgency="low",
+        estimated_cost_thb=90000,
+        needed_by=future(10),
+        title="Internet fibre",
+    )
     c = make_need(remote, category="devices", urgency="high", estimated_cost_thb=20000, needed_by=None)
     d = make_need(remote, category="teacher_housing", title="ซ่อมบ้านพักครู")
     api_client = client
     from csr_hub.services import posts
+
     posts.cancel_need(session, remote, session.get(Need, d.id))
     session.commit()
     assert _ids(api_client) == [c.id, b.id, a.id]
@@ -382,10 +569,19 @@ def test_list_filters(client, make_user, make_school, make_need, session):
     assert _ids(api_client, "?sort=value") == [b.id, c.id, a.id]
     assert _ids(api_client, "?sort=needed_by") == [b.id, a.id, c.id]  # no date last
     assert _ids(api_client, "?category=safety") == []
-    for bad, field in (("category=spaceships", "category"), ("province=99", "province"), ("district=p99-9", "district"),
-                       ("quality_group=big", "quality_group"), ("urgency=now", "urgency"), ("status=gone", "status"),
-                       ("sort=random", "sort"), ("school_id=abc", "school_id"), ("province=%00", "province"),
-                       ("district=p50%00", "district"), ("province=" + "1" * 300, "province")):
+    for bad, field in (
+        ("category=spaceships", "category"),
+        ("province=99", "province"),
+        ("district=p99-9", "district"),
+        ("quality_group=big", "quality_group"),
+        ("urgency=now", "urgency"),
+        ("status=gone", "status"),
+        ("sort=random", "sort"),
+        ("school_id=abc", "school_id"),
+        ("province=%00", "province"),
+        ("district=p50%00", "district"),
+        ("province=" + "1" * 300, "province"),
+    ):
         r = api_client.get("/api/v1/needs?" + bad)
         assert r.status_code == 422, bad
         err = r.get_json()["error"]
@@ -396,7 +592,9 @@ def test_thai_word_inside_an_unspaced_title_is_found(client, make_user, make_nee
     staff = make_user("school_staff")
     laptops = make_need(staff, title="ขอรับบริจาคคอมพิวเตอร์โน้ตบุ๊กสำหรับห้องเรียน", description="")
     housing = make_need(staff, title="ซ่อมแซมบ้านพักครูหลังคารั่ว", category="teacher_housing", description="")
-    english = make_need(staff, title="Refurbished LAPTOPS for Grade 6", description="Any brand", category="devices")
+    english = make_need(
+        staff, title="Refurbished LAPTOPS for Grade 6", description="Any brand", category="devices"
+    )
     assert laptops.id in _ids(client, "?q=โน้ตบุ๊ก")
     assert laptops.id in _ids(client, "?q=คอมพิวเตอร์")
     assert housing.id not in _ids(client, "?q=โน้ตบุ๊ก")
@@ -413,7 +611,9 @@ def test_thai_word_inside_an_unspaced_title_is_found(client, make_user, make_nee
 def test_html_in_text_is_returned_as_data(api, make_user):
     staff = make_user("school_staff")
     title = '<script>alert("x")</script><b>โต๊ะ</b>'
-    r = api(staff).post("/api/v1/needs", json=need_body(title=title, description="<img src=x onerror=alert(1)>"))
+    r = api(staff).post(
+        "/api/v1/needs", json=need_body(title=title, description="<img src=x onerror=alert(1)>")
+    )
     assert r.status_code == 201
     assert r.get_json()["title"] == title
     assert r.headers["Content-Type"].startswith("application/json")

@@ -1,9 +1,9 @@
 """The pledge workflow through /api/v1/matches: propose, list, read, act; refusals change nothing."""
+
 from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 import sqlalchemy as sa
 
 from csr_hub.models import Match, MatchTransition, Need, Offer
@@ -11,12 +11,28 @@ from csr_hub.models import Match, MatchTransition, Need, Offer
 from conftest import snapshot
 from workflow_cast import PER_UNIT, app_config, cast, make_match  # noqa: F401  (fixtures)
 
-MATCH_KEYS = {"id", "need_id", "offer_id", "quantity", "value_thb", "status", "proposed_by", "proposed_by_user_id",
-              "score", "parts", "received_quantity", "created_at", "updated_at", "history"}
+MATCH_KEYS = {
+    "id",
+    "need_id",
+    "offer_id",
+    "quantity",
+    "value_thb",
+    "status",
+    "proposed_by",
+    "proposed_by_user_id",
+    "score",
+    "parts",
+    "received_quantity",
+    "created_at",
+    "updated_at",
+    "history",
+}
 
 
 def propose(api, user, need_id, offer_id, quantity, **kw):
-    return api(user).post("/api/v1/matches", json={"need_id": need_id, "offer_id": offer_id, "quantity": quantity}, **kw)
+    return api(user).post(
+        "/api/v1/matches", json={"need_id": need_id, "offer_id": offer_id, "quantity": quantity}, **kw
+    )
 
 
 def act(client, match_id, action, **fields):
@@ -25,7 +41,10 @@ def act(client, match_id, action, **fields):
 
 def remaining(session, cast):
     session.rollback()
-    return (session.get(Need, cast.need.id).remaining_quantity, session.get(Offer, cast.offer.id).remaining_quantity)
+    return (
+        session.get(Need, cast.need.id).remaining_quantity,
+        session.get(Offer, cast.offer.id).remaining_quantity,
+    )
 
 
 def assert_error(r, status, code, field=None):
@@ -45,8 +64,16 @@ def test_school_proposes_201_with_the_contract_shape(api, cast, session):
     assert (m["status"], m["proposed_by"], m["proposed_by_user_id"]) == ("proposed", "school", cast.staff.id)
     assert m["quantity"] == 3 and m["value_thb"] == 3 * PER_UNIT and isinstance(m["value_thb"], int)
     assert m["received_quantity"] is None and 0 <= m["score"] <= 100
-    assert m["history"] == [{"action": "propose", "from_status": None, "to_status": "proposed",
-                             "actor_id": cast.staff.id, "at": m["history"][0]["at"], "note": ""}]
+    assert m["history"] == [
+        {
+            "action": "propose",
+            "from_status": None,
+            "to_status": "proposed",
+            "actor_id": cast.staff.id,
+            "at": m["history"][0]["at"],
+            "note": "",
+        }
+    ]
     # proposing holds nothing yet
     assert remaining(session, cast) == (20, 50)
 
@@ -58,10 +85,10 @@ def test_company_proposes_a_pledge(api, cast):
 
 
 VALUE_CASES = [
-    (1000, 3, 1, 333.33),        # 333.333… → 333.33
-    (1000, 3, 2, 666.67),        # 666.666… → 666.67
-    ("0.05", 2, 1, 0.03),        # 0.025 → 0.03: half up, not half even
-    ("100.01", 2, 1, 50.01),     # 50.005 → 50.01
+    (1000, 3, 1, 333.33),  # 333.333… → 333.33
+    (1000, 3, 2, 666.67),  # 666.666… → 666.67
+    ("0.05", 2, 1, 0.03),  # 0.025 → 0.03: half up, not half even
+    ("100.01", 2, 1, 50.01),  # 50.005 → 50.01
     ("2.50", 2, 1, 1.25),
     (500000, 50, 7, 70000),
 ]
@@ -71,27 +98,37 @@ def test_value_is_quantity_times_the_offer_value_per_unit_rounded_half_up(api, c
     client = api(cast.staff)
     for offer_value, offer_qty, qty, expected in VALUE_CASES:
         offer = make_offer(cast.rep, quantity=offer_qty, value_thb=offer_value)
-        r = client.post("/api/v1/matches", json={"need_id": cast.need.id, "offer_id": offer.id, "quantity": qty})
+        r = client.post(
+            "/api/v1/matches", json={"need_id": cast.need.id, "offer_id": offer.id, "quantity": qty}
+        )
         assert r.status_code == 201, r.get_json()
         assert r.get_json()["value_thb"] == expected, (offer_value, offer_qty, qty)
         assert Decimal(str(expected)) == (Decimal(str(offer_value)) / offer_qty * qty).quantize(
-            Decimal("0.01"), rounding="ROUND_HALF_UP")
+            Decimal("0.01"), rounding="ROUND_HALF_UP"
+        )
 
 
 def test_propose_bad_quantity_422(api, cast, session):
     client = api(cast.staff)
     before = snapshot(session)
     for quantity in (0, -1, "x", None, 1.5, True, 1_000_001):
-        r = client.post("/api/v1/matches", json={"need_id": cast.need.id, "offer_id": cast.offer.id,
-                                                 "quantity": quantity})
+        r = client.post(
+            "/api/v1/matches", json={"need_id": cast.need.id, "offer_id": cast.offer.id, "quantity": quantity}
+        )
         assert_error(r, 422, "validation_error", "quantity")
         assert snapshot(session) == before
 
 
 def test_propose_refusals_409_and_nothing_changes(api, cast, session, make_need, make_offer):
     client = api(cast.staff)
-    post = lambda need_id, offer_id, q: client.post("/api/v1/matches", json={"need_id": need_id, "offer_id": offer_id,  # noqa: E731
-                                                                            "quantity": q})
+    post = lambda need_id, offer_id, q: client.post(
+        "/api/v1/matches",
+        json={
+            "need_id": need_id,
+            "offer_id": offer_id,  # noqa: E731
+            "quantity": q,
+        },
+    )
     small_offer = make_offer(cast.rep, quantity=5, value_thb=5000)
     cancelled = make_need(cast.staff, quantity=3)
     assert api(cast.staff).post(f"/api/v1/needs/{cancelled.id}/cancel").status_code == 200
@@ -100,11 +137,11 @@ def test_propose_refusals_409_and_nothing_changes(api, cast, session, make_need,
     assert post(cast.need.id, cast.offer.id, 2).status_code == 201  # the active pair now exists
     before = snapshot(session)
     for need_id, offer_id, q in [
-        (cast.need.id, small_offer.id, 6),   # above what remains on the offer
+        (cast.need.id, small_offer.id, 6),  # above what remains on the offer
         (cast.need.id, small_offer.id, 21),  # above what remains on the need
-        (cancelled.id, cast.offer.id, 1),    # the need is not open
-        (cast.need.id, withdrawn.id, 1),     # the offer is not open
-        (cast.need.id, cast.offer.id, 1),    # an active match of this pair already exists
+        (cancelled.id, cast.offer.id, 1),  # the need is not open
+        (cast.need.id, withdrawn.id, 1),  # the offer is not open
+        (cast.need.id, cast.offer.id, 1),  # an active match of this pair already exists
     ]:
         r = post(need_id, offer_id, q)
         assert_error(r, 409, "conflict")
@@ -128,7 +165,9 @@ def test_propose_by_anyone_else_403(api, cast, session):
 def test_propose_by_a_pending_account_403_and_anonymous_401(api, cast, client, session):
     before = snapshot(session)
     assert_error(propose(api, cast.pending_staff, cast.need.id, cast.offer.id, 1), 403, "account_pending")
-    r = client.post("/api/v1/matches", json={"need_id": cast.need.id, "offer_id": cast.offer.id, "quantity": 1})
+    r = client.post(
+        "/api/v1/matches", json={"need_id": cast.need.id, "offer_id": cast.offer.id, "quantity": 1}
+    )
     assert_error(r, 401, "unauthorized")
     assert snapshot(session) == before
 
@@ -136,23 +175,33 @@ def test_propose_by_a_pending_account_403_and_anonymous_401(api, cast, client, s
 def test_propose_unknown_ids_and_bad_bodies(api, cast, session):
     c = api(cast.staff)
     before = snapshot(session)
-    assert_error(c.post("/api/v1/matches", json={"need_id": 999999, "offer_id": cast.offer.id, "quantity": 1}),
-                 422, "validation_error", "need_id")
-    for body, field in [({"need_id": cast.need.id, "offer_id": None, "quantity": 1}, "offer_id"),
-                        ({"offer_id": cast.offer.id, "quantity": 1}, "need_id"),
-                        ({"need_id": "a", "offer_id": cast.offer.id, "quantity": 1}, "need_id"),
-                        ({"need_id": cast.need.id, "offer_id": 999999, "quantity": 1}, "offer_id"),
-                        ({"need_id": cast.need.id, "offer_id": cast.offer.id, "quantity": 1, "note": 5}, "note")]:
+    assert_error(
+        c.post("/api/v1/matches", json={"need_id": 999999, "offer_id": cast.offer.id, "quantity": 1}),
+        422,
+        "validation_error",
+        "need_id",
+    )
+    for body, field in [
+        ({"need_id": cast.need.id, "offer_id": None, "quantity": 1}, "offer_id"),
+        ({"offer_id": cast.offer.id, "quantity": 1}, "need_id"),
+        ({"need_id": "a", "offer_id": cast.offer.id, "quantity": 1}, "need_id"),
+        ({"need_id": cast.need.id, "offer_id": 999999, "quantity": 1}, "offer_id"),
+        ({"need_id": cast.need.id, "offer_id": cast.offer.id, "quantity": 1, "note": 5}, "note"),
+    ]:
         assert_error(c.post("/api/v1/matches", json=body), 422, "validation_error", field)
     assert_error(c.post("/api/v1/matches", json=[1, 2]), 400, "bad_request")
-    assert_error(c.post("/api/v1/matches", data="not json", headers={"Content-Type": "application/json"}),
-                 400, "bad_request")
+    assert_error(
+        c.post("/api/v1/matches", data="not json", headers={"Content-Type": "application/json"}),
+        400,
+        "bad_request",
+    )
     assert snapshot(session) == before
 
 
 # --- list and read ----------------------------------------------------------------------------------------
-def test_list_shows_only_what_the_caller_may_see_and_filters(api, cast, session, make_school, make_user, make_need,
-                                                             make_offer):
+def test_list_shows_only_what_the_caller_may_see_and_filters(
+    api, cast, session, make_school, make_user, make_need, make_offer
+):
     mine = make_match(session, cast, "pledged", quantity=2)
     # another school in another ESA (p10-1) with another company's offer
     far_school = make_school("p10-1")
@@ -186,8 +235,13 @@ def test_list_shows_only_what_the_caller_may_see_and_filters(api, cast, session,
     assert ids(cast.director, "?district=p10-1") == []  # a filter never widens what one may see
     page = api(cast.central).get("/api/v1/matches?per_page=1&page=2").get_json()
     assert (page["total"], page["page"], page["per_page"], len(page["items"])) == (2, 2, 1, 1)
-    for query, field in [("?status=nope", "status"), ("?need_id=x", "need_id"), ("?district=zz-9", "district"),
-                         ("?page=0", "page"), ("?per_page=-1", "per_page")]:
+    for query, field in [
+        ("?status=nope", "status"),
+        ("?need_id=x", "need_id"),
+        ("?district=zz-9", "district"),
+        ("?page=0", "page"),
+        ("?per_page=-1", "per_page"),
+    ]:
         assert_error(api(cast.central).get("/api/v1/matches" + query), 422, "validation_error", field)
 
 
@@ -198,11 +252,22 @@ def test_get_one_with_history_and_404_for_those_who_may_not_see_it(api, cast, se
     m = r.get_json()
     assert set(m) == MATCH_KEYS and m["status"] == "completed" and m["received_quantity"] == 10
     steps = [(h["action"], h["from_status"], h["to_status"]) for h in m["history"]]
-    assert steps == [("propose", None, "proposed"), ("accept", "proposed", "pledged"),
-                     ("approve", "pledged", "district_approved"), ("approve", "district_approved", "approved"),
-                     ("deliver", "approved", "delivered"), ("confirm", "delivered", "completed")]
-    assert [h["actor_id"] for h in m["history"]] == [cast.staff.id, cast.rep.id, cast.director.id, cast.central.id,
-                                                      cast.rep.id, cast.staff.id]
+    assert steps == [
+        ("propose", None, "proposed"),
+        ("accept", "proposed", "pledged"),
+        ("approve", "pledged", "district_approved"),
+        ("approve", "district_approved", "approved"),
+        ("deliver", "approved", "delivered"),
+        ("confirm", "delivered", "completed"),
+    ]
+    assert [h["actor_id"] for h in m["history"]] == [
+        cast.staff.id,
+        cast.rep.id,
+        cast.director.id,
+        cast.central.id,
+        cast.rep.id,
+        cast.staff.id,
+    ]
     ats = [h["at"] for h in m["history"]]
     assert ats == sorted(ats) and all("+" in a or a.endswith("Z") for a in ats)
     for who in ("staff", "director", "central", "admin"):
@@ -231,13 +296,19 @@ def walk(api, cast, match_id, steps, session):
 def test_full_path_above_the_threshold_with_partial_receipt(api, cast, session):
     r = propose(api, cast.staff, cast.need.id, cast.offer.id, 12)  # 120,000 ≥ 100,000
     match_id = r.get_json()["id"]
-    m = walk(api, cast, match_id, [
-        ("rep", "accept", {}, "pledged", (12, 12)),
-        ("director", "approve", {"note": "ตรวจแล้ว"}, "district_approved", (12, 12)),
-        ("central", "approve", {}, "approved", (12, 12)),
-        ("rep", "deliver", {}, "delivered", (12, 12)),
-        ("staff", "confirm", {"received_quantity": 9, "note": "ได้รับ 9 เครื่อง"}, "completed", (9, 12)),
-    ], session)
+    m = walk(
+        api,
+        cast,
+        match_id,
+        [
+            ("rep", "accept", {}, "pledged", (12, 12)),
+            ("director", "approve", {"note": "ตรวจแล้ว"}, "district_approved", (12, 12)),
+            ("central", "approve", {}, "approved", (12, 12)),
+            ("rep", "deliver", {}, "delivered", (12, 12)),
+            ("staff", "confirm", {"received_quantity": 9, "note": "ได้รับ 9 เครื่อง"}, "completed", (9, 12)),
+        ],
+        session,
+    )
     assert m["received_quantity"] == 9 and len(m["history"]) == 6
     assert session.get(Match, match_id).received_value_thb == Decimal("90000.00")
     need = api(cast.staff).get(f"/api/v1/needs/{cast.need.id}").get_json()
@@ -246,19 +317,41 @@ def test_full_path_above_the_threshold_with_partial_receipt(api, cast, session):
 
 def test_path_below_the_threshold_is_approved_by_the_director_alone(api, cast, session):
     match_id = propose(api, cast.rep, cast.need.id, cast.offer.id, 9).get_json()["id"]  # 90,000 < 100,000
-    m = walk(api, cast, match_id, [
-        ("staff", "accept", {}, "pledged", (9, 9)),
-        ("director", "approve", {}, "approved", (9, 9)),
-        ("rep", "deliver", {}, "delivered", (9, 9)),
-        ("staff", "confirm", {"received_quantity": 9}, "completed", (9, 9)),
-    ], session)
-    assert [h["to_status"] for h in m["history"]] == ["proposed", "pledged", "approved", "delivered", "completed"]
+    m = walk(
+        api,
+        cast,
+        match_id,
+        [
+            ("staff", "accept", {}, "pledged", (9, 9)),
+            ("director", "approve", {}, "approved", (9, 9)),
+            ("rep", "deliver", {}, "delivered", (9, 9)),
+            ("staff", "confirm", {"received_quantity": 9}, "completed", (9, 9)),
+        ],
+        session,
+    )
+    assert [h["to_status"] for h in m["history"]] == [
+        "proposed",
+        "pledged",
+        "approved",
+        "delivered",
+        "completed",
+    ]
 
 
 def test_value_exactly_at_the_threshold_goes_to_central(api, cast, session):
-    match_id = propose(api, cast.staff, cast.need.id, cast.offer.id, 10).get_json()["id"]  # 100,000 == threshold
-    walk(api, cast, match_id, [("rep", "accept", {}, "pledged", (10, 10)),
-                               ("director", "approve", {}, "district_approved", (10, 10))], session)
+    match_id = propose(api, cast.staff, cast.need.id, cast.offer.id, 10).get_json()[
+        "id"
+    ]  # 100,000 == threshold
+    walk(
+        api,
+        cast,
+        match_id,
+        [
+            ("rep", "accept", {}, "pledged", (10, 10)),
+            ("director", "approve", {}, "district_approved", (10, 10)),
+        ],
+        session,
+    )
     # the central officer's queue has it; the director's is empty
     queue = api(cast.central).get("/api/v1/matches?status=district_approved").get_json()
     assert [x["id"] for x in queue["items"]] == [match_id]
@@ -266,17 +359,29 @@ def test_value_exactly_at_the_threshold_goes_to_central(api, cast, session):
 
 DROP_OUTS = [
     [("rep", "decline", {"note": "ของหมด"}, "declined", (0, 0))],
-    [("rep", "accept", {}, "pledged", (12, 12)), ("director", "reject", {"note": "ซ้ำกับงบประมาณ"}, "rejected", (0, 0))],
-    [("rep", "accept", {}, "pledged", (12, 12)), ("director", "approve", {}, "district_approved", (12, 12)),
-     ("central", "reject", {"note": "เกินกรอบ"}, "rejected", (0, 0))],
+    [
+        ("rep", "accept", {}, "pledged", (12, 12)),
+        ("director", "reject", {"note": "ซ้ำกับงบประมาณ"}, "rejected", (0, 0)),
+    ],
+    [
+        ("rep", "accept", {}, "pledged", (12, 12)),
+        ("director", "approve", {}, "district_approved", (12, 12)),
+        ("central", "reject", {"note": "เกินกรอบ"}, "rejected", (0, 0)),
+    ],
     [("staff", "withdraw", {}, "withdrawn", (0, 0))],
     [("rep", "withdraw", {}, "withdrawn", (0, 0))],
     [("rep", "accept", {}, "pledged", (12, 12)), ("staff", "withdraw", {}, "withdrawn", (0, 0))],
-    [("rep", "accept", {}, "pledged", (12, 12)), ("director", "approve", {}, "district_approved", (12, 12)),
-     ("rep", "withdraw", {"note": "เปลี่ยนแผน"}, "withdrawn", (0, 0))],
-    [("rep", "accept", {}, "pledged", (12, 12)), ("director", "approve", {}, "district_approved", (12, 12)),
-     ("central", "approve", {}, "approved", (12, 12)), ("staff", "withdraw", {}, "withdrawn", (0, 0))],
-
+    [
+        ("rep", "accept", {}, "pledged", (12, 12)),
+        ("director", "approve", {}, "district_approved", (12, 12)),
+        ("rep", "withdraw", {"note": "เปลี่ยนแผน"}, "withdrawn", (0, 0)),
+    ],
+    [
+        ("rep", "accept", {}, "pledged", (12, 12)),
+        ("director", "approve", {}, "district_approved", (12, 12)),
+        ("central", "approve", {}, "approved", (12, 12)),
+        ("staff", "withdraw", {}, "withdrawn", (0, 0)),
+    ],
 ]  # decline, director's reject, central's reject, withdrawals by either party from each status that allows it
 
 
@@ -290,14 +395,26 @@ def test_paths_that_drop_out_return_everything(api, cast, session):
 
 # --- every refusal, per status, role and scope ---------------------------------------------------------------
 ROLE_OF = {"staff": "school", "rep": "company", "director": "director", "central": "central"}
-EVER = {"accept": {"company"}, "decline": {"company"}, "approve": {"director", "central"},
-        "reject": {"director", "central"}, "deliver": {"company"}, "confirm": {"school"},
-        "withdraw": {"school", "company"}}  # for a match the school proposed
-LEGAL = {("accept", "proposed"): "company", ("decline", "proposed"): "company", ("approve", "pledged"): "director",
-         ("reject", "pledged"): "director", ("approve", "district_approved"): "central",
-         ("reject", "district_approved"): "central", ("deliver", "approved"): "company",
-         ("confirm", "delivered"): "school", **{("withdraw", s): "either" for s in
-                                                ("proposed", "pledged", "district_approved", "approved")}}
+EVER = {
+    "accept": {"company"},
+    "decline": {"company"},
+    "approve": {"director", "central"},
+    "reject": {"director", "central"},
+    "deliver": {"company"},
+    "confirm": {"school"},
+    "withdraw": {"school", "company"},
+}  # for a match the school proposed
+LEGAL = {
+    ("accept", "proposed"): "company",
+    ("decline", "proposed"): "company",
+    ("approve", "pledged"): "director",
+    ("reject", "pledged"): "director",
+    ("approve", "district_approved"): "central",
+    ("reject", "district_approved"): "central",
+    ("deliver", "approved"): "company",
+    ("confirm", "delivered"): "school",
+    **{("withdraw", s): "either" for s in ("proposed", "pledged", "district_approved", "approved")},
+}
 ACTIONS = ("accept", "decline", "approve", "reject", "deliver", "confirm", "withdraw")
 
 
@@ -311,12 +428,22 @@ def expected_code(who: str, action: str, status: str) -> int:
     return 200
 
 
-STATUSES = ("proposed", "pledged", "district_approved", "approved", "delivered", "completed", "declined", "rejected",
-            "withdrawn")
+STATUSES = (
+    "proposed",
+    "pledged",
+    "district_approved",
+    "approved",
+    "delivered",
+    "completed",
+    "declined",
+    "rejected",
+    "withdrawn",
+)
 
 
 def test_every_refusal_per_status_role_and_scope_changes_nothing(api, cast, session, make_need, make_offer):
     from csr_hub.services import matches
+
     at = {}
     for status in STATUSES:  # one match in each status, each of its own need and offer (of the same parties)
         cast.need = make_need(cast.staff, title=f"need for a {status} match", quantity=20)
@@ -359,14 +486,18 @@ def test_reject_needs_a_reason_and_confirm_a_quantity_in_range(api, cast, sessio
         body = {} if note is None else {"note": note}
         assert_error(act(api(cast.director), pledged, "reject", **body), 422, "validation_error", "note")
     assert_error(act(api(cast.director), pledged, "reject", note=5), 422, "validation_error", "note")
-    assert_error(act(api(cast.director), pledged, "approve", note="x" * 2001), 422, "validation_error", "note")
+    assert_error(
+        act(api(cast.director), pledged, "approve", note="x" * 2001), 422, "validation_error", "note"
+    )
     assert snapshot(session) == before
     assert act(api(cast.staff), pledged, "withdraw").status_code == 200
     delivered = make_match(session, cast, "delivered", quantity=12)
     before = snapshot(session)
     for bad in (None, -1, 13, "abc", 2.5, True):
         body = {} if bad is None else {"received_quantity": bad}
-        assert_error(act(api(cast.staff), delivered, "confirm", **body), 422, "validation_error", "received_quantity")
+        assert_error(
+            act(api(cast.staff), delivered, "confirm", **body), 422, "validation_error", "received_quantity"
+        )
         assert snapshot(session) == before
     for bad_action in (None, "", "complete", 7):
         assert_error(act(api(cast.staff), delivered, bad_action), 422, "validation_error", "action")
@@ -382,8 +513,11 @@ def test_unknown_match_404_and_bad_body_400(api, cast, session):
     before = snapshot(session)
     c = api(cast.rep)
     assert_error(c.post(f"/api/v1/matches/{match_id}/actions", json=["accept"]), 400, "bad_request")
-    assert_error(c.post(f"/api/v1/matches/{match_id}/actions", data="{", headers={"Content-Type": "application/json"}),
-                 400, "bad_request")
+    assert_error(
+        c.post(f"/api/v1/matches/{match_id}/actions", data="{", headers={"Content-Type": "application/json"}),
+        400,
+        "bad_request",
+    )
     assert snapshot(session) == before
 
 
@@ -399,7 +533,10 @@ def test_session_write_without_csrf_header_is_refused(api, cast, session):
 def test_bearer_token_acts_without_csrf(api, cast, session, client):
     match_id = make_match(session, cast, "proposed")
     from conftest import PASSWORD
-    token = client.post("/api/v1/auth/tokens", json={"email": cast.rep.email, "password": PASSWORD}).get_json()["token"]
+
+    token = client.post(
+        "/api/v1/auth/tokens", json={"email": cast.rep.email, "password": PASSWORD}
+    ).get_json()["token"]
     r = act(api(token=token), match_id, "accept")
     assert r.status_code == 200 and r.get_json()["status"] == "pledged"
 
@@ -428,7 +565,7 @@ def test_accept_that_would_over_commit_is_409_and_changes_nothing(api, cast, ses
 
 
 def test_committed_quantity_always_equals_the_matches_sum(api, cast, session):
-    make_match(session, cast, "completed", quantity=12)   # need holds 10 received, offer 12
+    make_match(session, cast, "completed", quantity=12)  # need holds 10 received, offer 12
     make_match(session, cast, "declined", quantity=3)
     session.rollback()
     held_need = held_offer = 0
@@ -467,7 +604,12 @@ def test_idempotency_key_on_actions_applies_nothing_twice(api, cast, session):
     r2 = c.post(f"/api/v1/matches/{match_id}/actions", json={"action": "accept"}, headers=h)
     assert r1.status_code == r2.status_code == 200 and r1.get_json() == r2.get_json()
     session.rollback()
-    assert session.scalar(sa.select(sa.func.count(MatchTransition.id)).where(MatchTransition.match_id == match_id)) == 2
+    assert (
+        session.scalar(
+            sa.select(sa.func.count(MatchTransition.id)).where(MatchTransition.match_id == match_id)
+        )
+        == 2
+    )
     assert remaining(session, cast) == (15, 45)
     # a refusal is remembered too: the same key answers the same 409 again
     h2 = {"Idempotency-Key": "accept-again"}

@@ -1,4 +1,5 @@
 """Allocation: capacities respected, exact optimum ≥ greedy (strictly, sometimes), brute force agrees."""
+
 from __future__ import annotations
 
 import itertools

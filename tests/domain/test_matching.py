@@ -1,4 +1,5 @@
 """The matcher: hard filters, parts, known cases, the bilingual evaluation set and batch = single."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,15 @@ from pathlib import Path
 import pytest
 
 from csr_hub.domain import matching
-from csr_hub.domain.matching import (NeedView, OfferView, batch_suggest, eligible, score, suggest_needs,
-                                     suggest_offers)
+from csr_hub.domain.matching import (
+    NeedView,
+    OfferView,
+    batch_suggest,
+    eligible,
+    score,
+    suggest_needs,
+    suggest_offers,
+)
 from csr_hub.domain.text import search_text
 from csr_hub.domain.vocabulary import detect_items
 
@@ -21,30 +29,76 @@ BANGKOK = ("10", "central", 13.7563, 100.5018)
 CHIANG_MAI = ("50", "north", 18.7883, 98.9853)
 
 
-def need(id=1, title="", description="", category="devices", remaining=20, needed_by=None, urgency="normal",
-         where=CHIANG_MAI, quality_group="core", status="open") -> NeedView:
+def need(
+    id=1,
+    title="",
+    description="",
+    category="devices",
+    remaining=20,
+    needed_by=None,
+    urgency="normal",
+    where=CHIANG_MAI,
+    quality_group="core",
+    status="open",
+) -> NeedView:
     code, region, lat, lon = where
-    return NeedView(id=id, category=category, title=title, description=description, remaining=remaining,
-                    needed_by=needed_by, urgency=urgency, province_code=code, region=region, latitude=lat,
-                    longitude=lon, quality_group=quality_group, items=detect_items(f"{title}\n{description}"),
-                    search=search_text(title, description), status=status)
+    return NeedView(
+        id=id,
+        category=category,
+        title=title,
+        description=description,
+        remaining=remaining,
+        needed_by=needed_by,
+        urgency=urgency,
+        province_code=code,
+        region=region,
+        latitude=lat,
+        longitude=lon,
+        quality_group=quality_group,
+        items=detect_items(f"{title}\n{description}"),
+        search=search_text(title, description),
+        status=status,
+    )
 
 
-def offer(id=1, title="", description="", category="devices", remaining=50, available_until=None,
-          provinces=frozenset(), home=BANGKOK, status="open") -> OfferView:
-    return OfferView(id=id, category=category, title=title, description=description, remaining=remaining,
-                     available_until=available_until, value_per_unit=1000.0, provinces=frozenset(provinces),
-                     regions=frozenset(), latitude=home[2] if home else None,
-                     longitude=home[3] if home else None,
-                     items=detect_items(f"{title}\n{description}"), search=search_text(title, description),
-                     status=status)
+def offer(
+    id=1,
+    title="",
+    description="",
+    category="devices",
+    remaining=50,
+    available_until=None,
+    provinces=frozenset(),
+    home=BANGKOK,
+    status="open",
+) -> OfferView:
+    return OfferView(
+        id=id,
+        category=category,
+        title=title,
+        description=description,
+        remaining=remaining,
+        available_until=available_until,
+        value_per_unit=1000.0,
+        provinces=frozenset(provinces),
+        regions=frozenset(),
+        latitude=home[2] if home else None,
+        longitude=home[3] if home else None,
+        items=detect_items(f"{title}\n{description}"),
+        search=search_text(title, description),
+        status=status,
+    )
 
 
-LAPTOP_NEED = need(title="คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง",
-                   description="นักเรียนไม่มีคอมพิวเตอร์สำหรับเรียนวิชาวิทยาการคำนวณ")
+LAPTOP_NEED = need(title="คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง", description="นักเรียนไม่มีคอมพิวเตอร์สำหรับเรียนวิชาวิทยาการคำนวณ")
 DISTRACTORS = [
-    offer(2, "Notebooks and pencils", "A5 ruled exercise notebooks for primary pupils", "learning_materials",
-          5000),
+    offer(
+        2,
+        "Notebooks and pencils",
+        "A5 ruled exercise notebooks for primary pupils",
+        "learning_materials",
+        5000,
+    ),
     offer(3, "แท็บเล็ตสำหรับนักเรียน", "แท็บเล็ต 10 นิ้ว 30 เครื่อง", remaining=30),
     offer(4, "Projector screens", "100-inch tripod projection screens"),
     offer(5, "โปรเจคเตอร์สำหรับห้องเรียน", "เครื่องฉายภาพ 3,600 ลูเมน"),
@@ -66,18 +120,21 @@ def test_the_example_thai_need_finds_refurbished_laptops_first():
     assert 2 not in [o.id for o, _ in ranked[:2]]  # stationery notebooks are not laptops
 
 
-@pytest.mark.parametrize("change, ok", [
-    ({}, True),
-    ({"status": "withdrawn"}, False),
-    ({"status": "exhausted"}, False),
-    ({"status": "expired"}, False),
-    ({"remaining": 0}, False),
-    ({"available_until": TODAY - timedelta(days=1)}, False),
-    ({"available_until": TODAY}, True),
-    ({"provinces": frozenset({"10"})}, False),
-    ({"provinces": frozenset({"10", "50"})}, True),
-    ({"provinces": frozenset()}, True),
-])
+@pytest.mark.parametrize(
+    "change, ok",
+    [
+        ({}, True),
+        ({"status": "withdrawn"}, False),
+        ({"status": "exhausted"}, False),
+        ({"status": "expired"}, False),
+        ({"remaining": 0}, False),
+        ({"available_until": TODAY - timedelta(days=1)}, False),
+        ({"available_until": TODAY}, True),
+        ({"provinces": frozenset({"10"})}, False),
+        ({"provinces": frozenset({"10", "50"})}, True),
+        ({"provinces": frozenset()}, True),
+    ],
+)
 def test_hard_filters(change, ok):
     o = replace(LAPTOPS, **change)
     assert eligible(LAPTOP_NEED, o, TODAY) is ok
@@ -102,9 +159,12 @@ def test_closed_needs_get_nothing_and_are_never_suggested(change):
 
 
 def test_never_suggested_in_a_mixed_list():
-    bad = [replace(LAPTOPS, id=10, status="withdrawn"), replace(LAPTOPS, id=11, remaining=0),
-           replace(LAPTOPS, id=12, available_until=TODAY - timedelta(days=3)),
-           replace(LAPTOPS, id=13, provinces=frozenset({"90"}))]
+    bad = [
+        replace(LAPTOPS, id=10, status="withdrawn"),
+        replace(LAPTOPS, id=11, remaining=0),
+        replace(LAPTOPS, id=12, available_until=TODAY - timedelta(days=3)),
+        replace(LAPTOPS, id=13, provinces=frozenset({"90"})),
+    ]
     good = replace(LAPTOPS, id=14, provinces=frozenset({"50"}))
     got = [o.id for o, _ in suggest_offers(LAPTOP_NEED, [*bad, good], TODAY, limit=50)]
     assert got == [14]
@@ -133,8 +193,10 @@ def test_location_same_province_beats_region_beats_far():
     near = replace(LAPTOPS, latitude=18.79, longitude=98.98)  # company in Chiang Mai
     far = replace(LAPTOPS, latitude=6.87, longitude=101.25)  # company in Pattani
     unknown = replace(LAPTOPS, latitude=None, longitude=None)
-    loc = {k: score(LAPTOP_NEED, o, TODAY).parts["location"] for k, o in
-           {"prov": o_prov, "near": near, "far": far, "unknown": unknown}.items()}
+    loc = {
+        k: score(LAPTOP_NEED, o, TODAY).parts["location"]
+        for k, o in {"prov": o_prov, "near": near, "far": far, "unknown": unknown}.items()
+    }
     assert loc["prov"].score > loc["near"].score > loc["far"].score
     assert loc["prov"].reason_en == "serves your province" and loc["prov"].reason_th == "ส่งถึงจังหวัดของคุณ"
     assert loc["unknown"].reason_en == "nationwide offer"
@@ -156,8 +218,10 @@ def test_quantity_and_deadline_parts():
     assert score(LAPTOP_NEED, small, TODAY).parts["quantity"].reason_en == "covers 5 of 20"
     urgent = replace(LAPTOP_NEED, urgency="critical", needed_by=TODAY + timedelta(days=10))
     relaxed = replace(LAPTOP_NEED, urgency="low", needed_by=TODAY + timedelta(days=300))
-    assert score(urgent, LAPTOPS, TODAY).parts["deadline"].score > \
-        score(relaxed, LAPTOPS, TODAY).parts["deadline"].score
+    assert (
+        score(urgent, LAPTOPS, TODAY).parts["deadline"].score
+        > score(relaxed, LAPTOPS, TODAY).parts["deadline"].score
+    )
     assert "10 days" in score(urgent, LAPTOPS, TODAY).parts["deadline"].reason_en
 
 
@@ -190,29 +254,45 @@ def test_views_without_precomputed_search_still_match():
 def _random_world(seed: int, n_needs: int, n_offers: int):
     rng = random.Random(seed)
     data = json.loads(EVAL.read_text(encoding="utf-8"))
-    provs = [("10", "central", 13.75, 100.5), ("50", "north", 18.79, 98.98),
-             ("40", "northeast", 16.43, 102.83),
-             ("90", "south", 7.19, 100.6)]
+    provs = [
+        ("10", "central", 13.75, 100.5),
+        ("50", "north", 18.79, 98.98),
+        ("40", "northeast", 16.43, 102.83),
+        ("90", "south", 7.19, 100.6),
+    ]
     needs = []
     for i in range(n_needs):
         src = rng.choice(data["needs"])
-        needs.append(need(id=i + 1, title=src["title"], description=src["description"],
-                          category=src["category"],
-                          remaining=rng.randint(1, 60), where=rng.choice(provs),
-                          quality_group=rng.choice(["core", "stand_alone", "merging"]),
-                          urgency=rng.choice(["low", "normal", "high", "critical"]),
-                          needed_by=rng.choice([None, TODAY + timedelta(days=rng.randint(1, 400))]),
-                          status=rng.choice(["open"] * 9 + ["fulfilled"])))
+        needs.append(
+            need(
+                id=i + 1,
+                title=src["title"],
+                description=src["description"],
+                category=src["category"],
+                remaining=rng.randint(1, 60),
+                where=rng.choice(provs),
+                quality_group=rng.choice(["core", "stand_alone", "merging"]),
+                urgency=rng.choice(["low", "normal", "high", "critical"]),
+                needed_by=rng.choice([None, TODAY + timedelta(days=rng.randint(1, 400))]),
+                status=rng.choice(["open"] * 9 + ["fulfilled"]),
+            )
+        )
     offers = []
     for j in range(n_offers):
         src = rng.choice(data["offers"])
-        offers.append(offer(id=1000 + j, title=src["title"], description=src["description"],
-                            category=src["category"],
-                            remaining=rng.choice([0, 5, 20, 100]),
-                            available_until=rng.choice([None, TODAY - timedelta(days=1),
-                                                        TODAY + timedelta(days=30)]),
-                            provinces=rng.choice([frozenset(), frozenset({"10"}), frozenset({"50", "40"})]),
-                            home=rng.choice([None, *provs]), status=rng.choice(["open"] * 9 + ["withdrawn"])))
+        offers.append(
+            offer(
+                id=1000 + j,
+                title=src["title"],
+                description=src["description"],
+                category=src["category"],
+                remaining=rng.choice([0, 5, 20, 100]),
+                available_until=rng.choice([None, TODAY - timedelta(days=1), TODAY + timedelta(days=30)]),
+                provinces=rng.choice([frozenset(), frozenset({"10"}), frozenset({"50", "40"})]),
+                home=rng.choice([None, *provs]),
+                status=rng.choice(["open"] * 9 + ["withdrawn"]),
+            )
+        )
     return needs, offers
 
 
@@ -242,12 +322,33 @@ def test_suggest_needs_is_consistent_with_scores():
 # --- the bilingual evaluation set -----------------------------------------------------------------
 def _eval_world():
     data = json.loads(EVAL.read_text(encoding="utf-8"))
-    offers = [offer(id=o["id"], title=o["title"], description=o["description"], category=o["category"],
-                    remaining=o["quantity"], home=None) for o in data["offers"]]
-    needs = [(need(id=n["id"], title=n["title"], description=n["description"], category=n["category"],
-                   remaining=n["quantity"], urgency=n["urgency"], quality_group=n["quality_group"],
-                   where=BANGKOK),
-              n) for n in data["needs"]]
+    offers = [
+        offer(
+            id=o["id"],
+            title=o["title"],
+            description=o["description"],
+            category=o["category"],
+            remaining=o["quantity"],
+            home=None,
+        )
+        for o in data["offers"]
+    ]
+    needs = [
+        (
+            need(
+                id=n["id"],
+                title=n["title"],
+                description=n["description"],
+                category=n["category"],
+                remaining=n["quantity"],
+                urgency=n["urgency"],
+                quality_group=n["quality_group"],
+                where=BANGKOK,
+            ),
+            n,
+        )
+        for n in data["needs"]
+    ]
     return data, offers, needs
 
 

@@ -3,6 +3,7 @@
 Plain Python, no Flask: the JSON files are read from ``csr_hub/data`` by a path relative to this file,
 so neither ``tests/__init__.py`` nor an importable (Flask-installed) ``csr_hub`` package is needed.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,6 +58,7 @@ def secondary(esas) -> list[dict]:
 
 # ---------------------------------------------------------------- provinces
 
+
 def test_77_provinces_with_unique_two_digit_codes(provinces):
     assert len(provinces) == 77
     codes = [p["code"] for p in provinces]
@@ -107,6 +109,7 @@ def test_coordinates_inside_thailand(provinces):
 
 # ---------------------------------------------------------------- ESAs
 
+
 def test_esa_counts(primary, secondary, esas):
     assert len(primary) == 183
     assert len(secondary) == 62
@@ -149,7 +152,9 @@ def test_primary_esas_are_single_province_and_numbered_from_one(primary, provinc
         assert sorted(numbers) == list(range(1, len(numbers) + 1)), code
         for e in (x for x in primary if x["province_code"] == code):
             place = names_th[code]
-            expected = PRIMARY_PREFIX + place + (f" เขต {e['code'].split('-')[1]}" if len(numbers) > 1 else "")
+            expected = (
+                PRIMARY_PREFIX + place + (f" เขต {e['code'].split('-')[1]}" if len(numbers) > 1 else "")
+            )
             assert e["name_th"] == expected, e
 
 

@@ -1,4 +1,5 @@
 """Thai/English normalisation, tokens, the search column and query terms."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,18 +7,21 @@ import pytest
 from csr_hub.domain import text
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("ซ่อมบ้านพักครู", "ซ่อมบ้านพักครู"),  # vowels and tone marks stay (default_process would break it)
-    ("โน้ตบุ๊ก", "โน้ตบุ๊ก"),
-    ("ครูภาษาอังกฤษ (ชาวต่างชาติ)!", "ครูภาษาอังกฤษ ชาวต่างชาติ"),
-    ("50 Refurbished LAPTOPS, Core-i5", "50 refurbished laptops core i5"),
-    ("ป.๑-ป.๖", "ป 1 ป 6"),  # Thai digits read as digits
-    ("เเล็ปท็อป", "แล็ปท็อป"),  # เ+เ typed for แ
-    ("น\u0e4d\u0e32ดื่ม", "น้ำดื่ม".replace("\u0e49", "")[:0] + "นำดื่ม"),  # nikhahit + aa → sara am
-    ("ห้อง\u200bน้ำ", "ห้องน้ำ"),  # zero-width space inside a Thai word is deleted
-    ("Café  ๆ  ฯ", "café ๆ ฯ"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("ซ่อมบ้านพักครู", "ซ่อมบ้านพักครู"),  # vowels and tone marks stay (default_process would break it)
+        ("โน้ตบุ๊ก", "โน้ตบุ๊ก"),
+        ("ครูภาษาอังกฤษ (ชาวต่างชาติ)!", "ครูภาษาอังกฤษ ชาวต่างชาติ"),
+        ("50 Refurbished LAPTOPS, Core-i5", "50 refurbished laptops core i5"),
+        ("ป.๑-ป.๖", "ป 1 ป 6"),  # Thai digits read as digits
+        ("เเล็ปท็อป", "แล็ปท็อป"),  # เ+เ typed for แ
+        ("น\u0e4d\u0e32ดื่ม", "น้ำดื่ม".replace("\u0e49", "")[:0] + "นำดื่ม"),  # nikhahit + aa → sara am
+        ("ห้อง\u200bน้ำ", "ห้องน้ำ"),  # zero-width space inside a Thai word is deleted
+        ("Café  ๆ  ฯ", "café ๆ ฯ"),
+        ("", ""),
+    ],
+)
 def test_normalise(raw, expected):
     assert text.normalise(raw) == expected
 
@@ -31,6 +35,7 @@ def test_normalise_keeps_every_thai_mark():
 
 def test_normalise_is_not_rapidfuzz_default_process():
     from rapidfuzz.utils import default_process
+
     assert default_process("ซ่อมบ้านพักครู") != "ซ่อมบ้านพักครู"  # the trap this module avoids
     assert text.normalise("ซ่อมบ้านพักครู") == "ซ่อมบ้านพักครู"
 

@@ -1,4 +1,5 @@
 """The bilingual item vocabulary: coverage, data hygiene and detection of near misses."""
+
 from __future__ import annotations
 
 import json
@@ -76,50 +77,54 @@ def test_related_categories_symmetric_and_other_is_related_to_all():
     assert vocabulary.related_categories("devices") >= {"devices", "facilities"}
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง", {"laptop"}),
-    ("50 refurbished laptops", {"laptop"}),
-    ("โน๊ตบุ๊ค มือสอง", {"laptop"}),
-    ("แลปท็อปสำหรับครู", {"laptop"}),
-    ("Acer notebook, Core i5, 8GB RAM", {"laptop"}),
-    ("notebooks and pencils for grade 1", {"exercise_book", "stationery"}),
-    ("สมุดปกอ่อน 500 เล่ม", {"exercise_book"}),
-    ("จอโปรเจคเตอร์ขนาด 100 นิ้ว", {"projector_screen"}),
-    ("โปรเจ็กเตอร์ 3 เครื่อง", {"projector"}),
-    ("projector screens, tripod type", {"projector_screen"}),
-    ("LCD projector 4000 lumens", {"projector"}),
-    ("ซิมอินเทอร์เน็ตสำหรับนักเรียน", {"sim_card"}),
-    ("WiFi router for internet access", {"wifi_network"}),
-    ("เราเตอร์กระจายสัญญาณอินเทอร์เน็ต", {"wifi_network"}),
-    ("อินเทอร์เน็ตความเร็วสูงไฟเบอร์ออปติก", {"internet_service"}),
-    ("ชุดนักเรียน 100 ชุด", {"student_uniform"}),
-    ("ชุดพละสำหรับนักเรียน", {"sportswear"}),
-    ("sports kit for the football team", {"sportswear"}),
-    ("ลูกฟุตบอลและตาข่ายวอลเลย์บอล", {"sports_equipment"}),
-    ("ซ่อมบ้านพักครู", {"teacher_house_repair"}),
-    ("Renovating the teachers' quarters", {"teacher_house_repair"}),
-    ("ซ่อมแซมหลังคาอาคารเรียนที่รั่ว", {"roof_repair", "classroom_repair"}),
-    ("Laptop bags and chargers", {"peripherals"}),  # accessories of a laptop are not a laptop
-    ("เครื่องกรองน้ำดื่ม RO", {"water_filter"}),
-    ("แผงโซล่าเซลล์", {"solar_panel"}),
-    ("ครูอาสาสอนภาษาอังกฤษ", {"english_teacher", "volunteer_teacher"}),
-    ("ทุนการศึกษาสำหรับนักเรียนยากจน", {"scholarship"}),
-    ("ทุนการศึกษาต่อปริญญาโทสำหรับครู", {"teacher_scholarship"}),
-    ("กล้องวงจรปิดรอบโรงเรียน", {"cctv"}),
-    ("ขนมและนมโรงเรียน", {"milk"}),
-    ("ขอคอมพิวเตอร์และเครื่องพิมพ์", {"computer", "printer"}),
-    ("โต๊ะคอมพิวเตอร์ 10 ตัว", {"desks_chairs"}),
-    ("อบรมการใช้คอมพิวเตอร์สำหรับครู", {"digital_skills_training", "teacher_training"}),
-    ("สอนซ่อมเสริมคณิตศาสตร์ในห้องเรียน", {"tutoring", "stem_teacher"}),  # tutor + maths, not a repair
-    ("แทบไม่มีอะไรเลย", set()),
-    ("ขอความอนุเคราะห์", set()),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง", {"laptop"}),
+        ("50 refurbished laptops", {"laptop"}),
+        ("โน๊ตบุ๊ค มือสอง", {"laptop"}),
+        ("แลปท็อปสำหรับครู", {"laptop"}),
+        ("Acer notebook, Core i5, 8GB RAM", {"laptop"}),
+        ("notebooks and pencils for grade 1", {"exercise_book", "stationery"}),
+        ("สมุดปกอ่อน 500 เล่ม", {"exercise_book"}),
+        ("จอโปรเจคเตอร์ขนาด 100 นิ้ว", {"projector_screen"}),
+        ("โปรเจ็กเตอร์ 3 เครื่อง", {"projector"}),
+        ("projector screens, tripod type", {"projector_screen"}),
+        ("LCD projector 4000 lumens", {"projector"}),
+        ("ซิมอินเทอร์เน็ตสำหรับนักเรียน", {"sim_card"}),
+        ("WiFi router for internet access", {"wifi_network"}),
+        ("เราเตอร์กระจายสัญญาณอินเทอร์เน็ต", {"wifi_network"}),
+        ("อินเทอร์เน็ตความเร็วสูงไฟเบอร์ออปติก", {"internet_service"}),
+        ("ชุดนักเรียน 100 ชุด", {"student_uniform"}),
+        ("ชุดพละสำหรับนักเรียน", {"sportswear"}),
+        ("sports kit for the football team", {"sportswear"}),
+        ("ลูกฟุตบอลและตาข่ายวอลเลย์บอล", {"sports_equipment"}),
+        ("ซ่อมบ้านพักครู", {"teacher_house_repair"}),
+        ("Renovating the teachers' quarters", {"teacher_house_repair"}),
+        ("ซ่อมแซมหลังคาอาคารเรียนที่รั่ว", {"roof_repair", "classroom_repair"}),
+        ("Laptop bags and chargers", {"peripherals"}),  # accessories of a laptop are not a laptop
+        ("เครื่องกรองน้ำดื่ม RO", {"water_filter"}),
+        ("แผงโซล่าเซลล์", {"solar_panel"}),
+        ("ครูอาสาสอนภาษาอังกฤษ", {"english_teacher", "volunteer_teacher"}),
+        ("ทุนการศึกษาสำหรับนักเรียนยากจน", {"scholarship"}),
+        ("ทุนการศึกษาต่อปริญญาโทสำหรับครู", {"teacher_scholarship"}),
+        ("กล้องวงจรปิดรอบโรงเรียน", {"cctv"}),
+        ("ขนมและนมโรงเรียน", {"milk"}),
+        ("ขอคอมพิวเตอร์และเครื่องพิมพ์", {"computer", "printer"}),
+        ("โต๊ะคอมพิวเตอร์ 10 ตัว", {"desks_chairs"}),
+        ("อบรมการใช้คอมพิวเตอร์สำหรับครู", {"digital_skills_training", "teacher_training"}),
+        ("สอนซ่อมเสริมคณิตศาสตร์ในห้องเรียน", {"tutoring", "stem_teacher"}),  # tutor + maths, not a repair
+        ("แทบไม่มีอะไรเลย", set()),
+        ("ขอความอนุเคราะห์", set()),
+    ],
+)
 def test_detect_items(text, expected):
     assert detect_items(text) == expected
 
 
 def test_detection_is_fast_enough_for_save_time():
     import time
+
     long = "ขอรับบริจาคคอมพิวเตอร์โน้ตบุ๊ก เครื่องพิมพ์ และโปรเจคเตอร์ สำหรับห้องเรียน " * 40
     t0 = time.perf_counter()
     vocabulary._vocab().analyse_norm(vocabulary.normalise(long))

@@ -1,4 +1,5 @@
 """The pledge workflow's rules, checked against a table written here from the SPEC diagram (no app)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -12,8 +13,17 @@ from csr_hub.domain.workflow import Actor, Forbidden, IllegalTransition, decide
 # --- the SPEC, written out independently of csr_hub.domain.workflow ----------------------------------
 SCHOOL, COMPANY, DIRECTOR, CENTRAL, NONE = "school", "company", "director", "central", "none"
 ACTORS = (SCHOOL, COMPANY, DIRECTOR, CENTRAL, NONE)
-STATUSES = ("proposed", "pledged", "district_approved", "approved", "delivered", "completed", "declined",
-            "rejected", "withdrawn")
+STATUSES = (
+    "proposed",
+    "pledged",
+    "district_approved",
+    "approved",
+    "delivered",
+    "completed",
+    "declined",
+    "rejected",
+    "withdrawn",
+)
 ACTIONS = ("accept", "decline", "approve", "reject", "deliver", "confirm", "withdraw")
 THRESHOLD = Decimal("500000")
 
@@ -34,8 +44,13 @@ ARROWS = {
 }
 # what each role may ever do (SPEC "People and roles"): anything else is 403 whatever the status
 EVER = {
-    "accept": {"counterparty"}, "decline": {"counterparty"}, "approve": {DIRECTOR, CENTRAL},
-    "reject": {DIRECTOR, CENTRAL}, "deliver": {COMPANY}, "confirm": {SCHOOL}, "withdraw": {SCHOOL, COMPANY},
+    "accept": {"counterparty"},
+    "decline": {"counterparty"},
+    "approve": {DIRECTOR, CENTRAL},
+    "reject": {DIRECTOR, CENTRAL},
+    "deliver": {COMPANY},
+    "confirm": {SCHOOL},
+    "withdraw": {SCHOOL, COMPANY},
 }
 
 
@@ -73,10 +88,26 @@ def expected(action: str, status: str, actor: str, proposed_by: str, value: Deci
     return to
 
 
-def call(action, status, actor, proposed_by="school", quantity=5, value=Decimal("1000"), received=None,
-         threshold=THRESHOLD):
-    return decide(action, status, Actor(actor), proposed_by=proposed_by, quantity=quantity, value_thb=value,
-                  threshold_thb=threshold, received_quantity=received)
+def call(
+    action,
+    status,
+    actor,
+    proposed_by="school",
+    quantity=5,
+    value=Decimal("1000"),
+    received=None,
+    threshold=THRESHOLD,
+):
+    return decide(
+        action,
+        status,
+        Actor(actor),
+        proposed_by=proposed_by,
+        quantity=quantity,
+        value_thb=value,
+        threshold_thb=threshold,
+        received_quantity=received,
+    )
 
 
 # --- every (action × status × actor) for both proposers and both sides of the threshold ----------------
@@ -88,8 +119,9 @@ def test_the_table_covers_every_combination():
     assert set(workflow.STATUSES) == set(STATUSES) and set(workflow.ACTIONS) == set(ACTIONS)
 
 
-@pytest.mark.parametrize("action,status,actor,proposed_by,value", CASES,
-                         ids=[f"{a}-{s}-{r}-by_{p}-{v}" for a, s, r, p, v in CASES])
+@pytest.mark.parametrize(
+    "action,status,actor,proposed_by,value", CASES, ids=[f"{a}-{s}-{r}-by_{p}-{v}" for a, s, r, p, v in CASES]
+)
 def test_every_combination_against_the_spec(action, status, actor, proposed_by, value):
     want = expected(action, status, actor, proposed_by, value)
     received = 3 if action == "confirm" else None
@@ -112,8 +144,12 @@ def test_illegal_from_every_final_status_for_everyone():
         for action, actor, by in product(ACTIONS, ACTORS, ("school", "company")):
             with pytest.raises((Forbidden, IllegalTransition)):
                 call(action, status, actor, by)
-    assert all(not workflow.allowed_actions(s, Actor(a), proposed_by=p)
-               for s in ("completed", "declined", "rejected", "withdrawn") for a in ACTORS for p in ("school", "company"))
+    assert all(
+        not workflow.allowed_actions(s, Actor(a), proposed_by=p)
+        for s in ("completed", "declined", "rejected", "withdrawn")
+        for a in ACTORS
+        for p in ("school", "company")
+    )
 
 
 def test_unknown_action_is_forbidden():
@@ -130,17 +166,20 @@ def test_allowed_actions_are_exactly_the_legal_ones(status, actor, proposed_by):
 
 
 # --- the threshold, on both sides ------------------------------------------------------------------------
-@pytest.mark.parametrize("value,threshold,to", [
-    ("500000", "500000", "district_approved"),   # value == threshold → central approval
-    ("500000.01", "500000", "district_approved"),
-    ("499999.99", "500000", "approved"),          # one satang below → the director's approval is final
-    ("0", "500000", "approved"),
-    ("1000", "1000", "district_approved"),
-    ("999.99", "1000", "approved"),
-    ("1000.10", 1000.1, "district_approved"),       # a float threshold is read as its decimal text
-    ("1000.09", 1000.1, "approved"),
-    ("0", "0", "district_approved"),
-])
+@pytest.mark.parametrize(
+    "value,threshold,to",
+    [
+        ("500000", "500000", "district_approved"),  # value == threshold → central approval
+        ("500000.01", "500000", "district_approved"),
+        ("499999.99", "500000", "approved"),  # one satang below → the director's approval is final
+        ("0", "500000", "approved"),
+        ("1000", "1000", "district_approved"),
+        ("999.99", "1000", "approved"),
+        ("1000.10", 1000.1, "district_approved"),  # a float threshold is read as its decimal text
+        ("1000.09", 1000.1, "approved"),
+        ("0", "0", "district_approved"),
+    ],
+)
 def test_threshold_both_sides(value, threshold, to):
     d = call("approve", "pledged", DIRECTOR, value=Decimal(value), threshold=threshold)
     assert d.to_status == to and (d.need_delta, d.offer_delta) == (0, 0)
@@ -181,7 +220,9 @@ def _paths(proposed_by: str, value: Decimal):
     out = []
 
     def walk(status, steps):
-        moves = [(a, r) for (a, s), (w, _to) in ARROWS.items() if s == status for r in sorted(who(w, proposed_by))]
+        moves = [
+            (a, r) for (a, s), (w, _to) in ARROWS.items() if s == status for r in sorted(who(w, proposed_by))
+        ]
         if not moves:
             out.append(steps)
             return

@@ -1,4 +1,5 @@
 """A real browser logs in through the login page."""
+
 from __future__ import annotations
 
 import os

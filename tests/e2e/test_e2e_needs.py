@@ -1,4 +1,5 @@
 """A real browser: verified school staff log in, post a need through the real form and find it on /needs."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,8 +17,9 @@ pytestmark = pytest.mark.browser
 TITLE = "ขอรับบริจาคคอมพิวเตอร์โน้ตบุ๊กสำหรับห้องเรียน"
 
 
-def test_school_staff_post_a_need_through_the_form_and_see_it_listed(live_server, browser_page, make_user, session,
-                                                                     db_kind):
+def test_school_staff_post_a_need_through_the_form_and_see_it_listed(
+    live_server, browser_page, make_user, session, db_kind
+):
     user = make_user("school_staff", full_name="ครูสมศรี ใจดี")
     school_id = user.school_id
     session.commit()

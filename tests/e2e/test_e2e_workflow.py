@@ -1,4 +1,5 @@
 """A real browser walks one match from proposal to completed as the four roles, logging in each time."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,9 @@ def app_config():
     return {"CSR_CENTRAL_THRESHOLD_THB": 1000}  # a low threshold: this match needs the central officer too
 
 
-def test_one_match_from_proposal_to_completed_through_the_pages(live_server, _playwright_browser, cast, db_kind,
-                                                                session):
+def test_one_match_from_proposal_to_completed_through_the_pages(
+    live_server, _playwright_browser, cast, db_kind, session
+):
     contexts = []
 
     def login_as(user, lang="en"):
@@ -101,7 +103,13 @@ def test_one_match_from_proposal_to_completed_through_the_pages(live_server, _pl
         rows = page.locator("#history tbody tr")
         assert rows.count() == 6
         assert [rows.nth(i).get_attribute("data-action") for i in range(6)] == [
-            "propose", "accept", "approve", "approve", "deliver", "confirm"]
+            "propose",
+            "accept",
+            "approve",
+            "approve",
+            "deliver",
+            "confirm",
+        ]
         assert "ได้รับ 18 เครื่อง ขาด 2" in page.inner_text("#history")
         assert page.locator("#h-act").count() == 0  # nothing left to do
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

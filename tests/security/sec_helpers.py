@@ -4,6 +4,7 @@ every status, and request helpers (cheap password hashing comes from tests/conft
 Import the fixtures into a test module (``from sec_helpers import world``) so pytest finds
 them; this is not a conftest.py, so ``from conftest import …`` keeps meaning tests/conftest.py.
 """
+
 from __future__ import annotations
 
 import io
@@ -15,14 +16,23 @@ import sqlalchemy as sa
 
 from conftest import PASSWORD, Api, csrf_token, snapshot  # noqa: F401 - re-exported for the test modules
 
-ROLES = ("anonymous", "pending", "school_staff", "company_rep", "district_director", "central_officer", "admin")
+ROLES = (
+    "anonymous",
+    "pending",
+    "school_staff",
+    "company_rep",
+    "district_director",
+    "central_officer",
+    "admin",
+)
 
 # the smallest files each check accepts
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\nIDATx\x9cc\x00\x01\x00\x00\x05\x00\x01\r\n-\xb4\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\nIDATx\x9cc\x00\x01\x00\x00\x05\x00\x01\r\n-\xb4\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
 
 
 @dataclass
@@ -56,19 +66,33 @@ class World:
         return {
             "anonymous": None,
             "pending": t.pending_staff if pending_as == "school_staff" else t.pending_rep,
-            "school_staff": t.staff, "company_rep": t.rep, "district_director": t.director,
-            "central_officer": self.central, "admin": self.admin,
+            "school_staff": t.staff,
+            "company_rep": t.rep,
+            "district_director": t.director,
+            "central_officer": self.central,
+            "admin": self.admin,
         }[role]
 
 
 def act(session, user, match, action: str, threshold: float, **data):
     from csr_hub.services import matches
+
     matches.act(session, user, match.id, {"action": action, **data}, threshold)
     session.commit()
 
 
-def make_match(session, tenant: Tenant, status: str, threshold: float, central, *, need=None, offer=None,
-               quantity: int = 1, proposed_by: str = "school"):
+def make_match(
+    session,
+    tenant: Tenant,
+    status: str,
+    threshold: float,
+    central,
+    *,
+    need=None,
+    offer=None,
+    quantity: int = 1,
+    proposed_by: str = "school",
+):
     """A match of this tenant brought to ``status`` through the real workflow."""
     from csr_hub.models import Match
     from csr_hub.services import matches
@@ -80,13 +104,19 @@ def make_match(session, tenant: Tenant, status: str, threshold: float, central, 
     m = matches.propose(session, proposer, {"need_id": need.id, "offer_id": offer.id, "quantity": quantity})
     session.commit()
     path = {
-        "proposed": [], "declined": [(counter, "decline")], "pledged": [(counter, "accept")],
+        "proposed": [],
+        "declined": [(counter, "decline")],
+        "pledged": [(counter, "accept")],
         "withdrawn": [(counter, "accept"), (proposer, "withdraw")],
         "rejected": [(counter, "accept"), (tenant.director, "reject")],
         "approved": [(counter, "accept"), (tenant.director, "approve")],
         "delivered": [(counter, "accept"), (tenant.director, "approve"), (tenant.rep, "deliver")],
-        "completed": [(counter, "accept"), (tenant.director, "approve"), (tenant.rep, "deliver"),
-                      (tenant.staff, "confirm")],
+        "completed": [
+            (counter, "accept"),
+            (tenant.director, "approve"),
+            (tenant.rep, "deliver"),
+            (tenant.staff, "confirm"),
+        ],
     }[status]
     for who, action in path:
         extra = {"note": "not now"} if action == "reject" else {}
@@ -99,8 +129,19 @@ def make_match(session, tenant: Tenant, status: str, threshold: float, central, 
     return m
 
 
-def build_tenant(session, make_school, make_company, make_user, make_need, make_offer, esa: str, province: str,
-                 statuses: tuple[str, ...], threshold: float, central) -> Tenant:
+def build_tenant(
+    session,
+    make_school,
+    make_company,
+    make_user,
+    make_need,
+    make_offer,
+    esa: str,
+    province: str,
+    statuses: tuple[str, ...],
+    threshold: float,
+    central,
+) -> Tenant:
     school = make_school(district_code=esa, province_code=province)
     company = make_company(province_code=province)
     staff = make_user("school_staff", school=school)
@@ -108,7 +149,9 @@ def build_tenant(session, make_school, make_company, make_user, make_need, make_
     director = make_user("district_director", district_code=esa)
     pending_staff = make_user("school_staff", status="pending", school=school)
     pending_rep = make_user("company_rep", status="pending", company=company)
-    need = make_need(staff, title="โต๊ะเรียน 10 ชุด", quantity=10, estimated_cost_thb=20000, category="facilities")
+    need = make_need(
+        staff, title="โต๊ะเรียน 10 ชุด", quantity=10, estimated_cost_thb=20000, category="facilities"
+    )
     offer = make_offer(rep, title="Desks for classrooms", quantity=10, value_thb=20000, category="facilities")
     busy = make_offer(rep, quantity=50, value_thb=50000)
     t = Tenant(esa, school, company, staff, rep, director, pending_staff, pending_rep, need, offer, busy)
@@ -126,10 +169,32 @@ def world(app, session, make_school, make_company, make_user, make_need, make_of
     central = make_user("central_officer")
     admin = make_user("admin")
     statuses = ("proposed", "pledged", "approved", "delivered", "completed")
-    a = build_tenant(session, make_school, make_company, make_user, make_need, make_offer, "p50-1", "50", statuses,
-                     threshold, central)
-    b = build_tenant(session, make_school, make_company, make_user, make_need, make_offer, "p10-1", "10", statuses,
-                     threshold, central)
+    a = build_tenant(
+        session,
+        make_school,
+        make_company,
+        make_user,
+        make_need,
+        make_offer,
+        "p50-1",
+        "50",
+        statuses,
+        threshold,
+        central,
+    )
+    b = build_tenant(
+        session,
+        make_school,
+        make_company,
+        make_user,
+        make_need,
+        make_offer,
+        "p10-1",
+        "10",
+        statuses,
+        threshold,
+        central,
+    )
     session.commit()
     return World(a, b, central, admin, threshold)
 

@@ -3,6 +3,7 @@
 The walk covers whatever is registered on the app, so a route added tomorrow without a decision about who
 may call it fails here.
 """
+
 from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter
@@ -21,7 +22,9 @@ SELF_GUARDED = {
 
 def _url_for_rule(rule) -> str:
     """A concrete URL for a rule: integer parts become 1, other parts 'x'."""
-    values = {name: 1 if isinstance(conv, IntegerConverter) else "x" for name, conv in rule._converters.items()}
+    values = {
+        name: 1 if isinstance(conv, IntegerConverter) else "x" for name, conv in rule._converters.items()
+    }
     return rule.build(values)[1]
 
 
@@ -35,7 +38,9 @@ def test_public_list_names_only_real_endpoints(app):
     registered = {rule.endpoint: rule.methods for rule in app.url_map.iter_rules()}
     for endpoint, methods in access.PUBLIC.items():
         assert endpoint in registered, f"PUBLIC names {endpoint}, which does not exist"
-        assert methods <= registered[endpoint], f"PUBLIC allows {methods - registered[endpoint]} on {endpoint}"
+        assert methods <= registered[endpoint], (
+            f"PUBLIC allows {methods - registered[endpoint]} on {endpoint}"
+        )
 
 
 def test_every_route_is_public_or_refuses_anonymous_callers(app, client):

@@ -1,5 +1,6 @@
 """Accounts and sessions: throttling, sessions that end everywhere, tokens, the second factor, redirects
 after login, and secrets kept out of logs and error bodies."""
+
 from __future__ import annotations
 
 import hashlib
@@ -48,14 +49,22 @@ def test_passwords_are_argon2id_with_current_parameters():
 
 def test_registration_page_refuses_weak_passwords_and_requires_consent(client, make_school, session):
     school = make_school()
-    base = {"role": "school_staff", "full_name": "ครูใจดี", "email": "kru@school.example", "school_code": school.code,
-            "accept_privacy": "y", "csrf_token": csrf_token(client)}
+    base = {
+        "role": "school_staff",
+        "full_name": "ครูใจดี",
+        "email": "kru@school.example",
+        "school_code": school.code,
+        "accept_privacy": "y",
+        "csrf_token": csrf_token(client),
+    }
     before = snapshot(session)
     for password in ("short", "password123456", "kru@school.example", "qwertyuiop"):
         r = client.post("/register", data={**base, "password": password})
         assert r.status_code == 422, password
-    r = client.post("/register", data={**{k: v for k, v in base.items() if k != "accept_privacy"},
-                                       "password": "a-good-passphrase-77"})
+    r = client.post(
+        "/register",
+        data={**{k: v for k, v in base.items() if k != "accept_privacy"}, "password": "a-good-passphrase-77"},
+    )
     assert r.status_code == 422 and "privacy" in r.get_data(as_text=True).lower()
     assert snapshot(session) == before
     r = client.post("/register", data={**base, "password": "a-good-passphrase-77"})
@@ -68,6 +77,7 @@ def test_registration_page_refuses_weak_passwords_and_requires_consent(client, m
 @pytest.fixture
 def limited(app):
     from csr_hub.extensions import limiter
+
     limiter.reset()
     return app
 
@@ -82,7 +92,9 @@ def test_ten_failed_logins_lock_the_account_for_every_channel(limited, make_user
         assert r.status_code == 401
     fresh = _client_at(app, "10.0.2.1")
     for url in ("/api/v1/auth/login", "/api/v1/auth/tokens"):
-        r = fresh.post(url, json={"email": user.email.upper(), "password": PASSWORD})  # even the right password
+        r = fresh.post(
+            url, json={"email": user.email.upper(), "password": PASSWORD}
+        )  # even the right password
         assert r.status_code == 429, url
         err = r.get_json()["error"]
         assert err["code"] == "rate_limited" and err["message"]
@@ -92,20 +104,41 @@ def test_ten_failed_logins_lock_the_account_for_every_channel(limited, make_user
     assert "Traceback" not in r.get_data(as_text=True)
     # another account from the same addresses is not affected
     other = make_user("school_staff")
-    assert fresh.post("/api/v1/auth/login", json={"email": other.email, "password": PASSWORD}).status_code == 200
-    assert session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "login.failed")) == 10
+    assert (
+        fresh.post("/api/v1/auth/login", json={"email": other.email, "password": PASSWORD}).status_code == 200
+    )
+    assert (
+        session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "login.failed"))
+        == 10
+    )
 
 
 @pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
-def test_thirty_requests_per_address_per_minute_across_login_tokens_and_register(limited, make_user, make_school):
+def test_thirty_requests_per_address_per_minute_across_login_tokens_and_register(
+    limited, make_user, make_school
+):
     app = limited
     c = _client_at(app, "10.9.9.9")
     school = make_school()
     for i in range(10):
-        assert c.post("/api/v1/auth/login", json={"email": f"nobody{i}@x.example", "password": "x"}).status_code == 401
-        assert c.post("/api/v1/auth/tokens", json={"email": f"nobody{i}@x.example", "password": "x"}).status_code == 401
-        r = c.post("/api/v1/auth/register", json={"email": f"new{i}@x.example", "password": "a-good-passphrase-77",
-                                                  "full_name": "N", "role": "school_staff", "school_code": school.code})
+        assert (
+            c.post("/api/v1/auth/login", json={"email": f"nobody{i}@x.example", "password": "x"}).status_code
+            == 401
+        )
+        assert (
+            c.post("/api/v1/auth/tokens", json={"email": f"nobody{i}@x.example", "password": "x"}).status_code
+            == 401
+        )
+        r = c.post(
+            "/api/v1/auth/register",
+            json={
+                "email": f"new{i}@x.example",
+                "password": "a-good-passphrase-77",
+                "full_name": "N",
+                "role": "school_staff",
+                "school_code": school.code,
+            },
+        )
         assert r.status_code == 201
     for url, body in (("/api/v1/auth/register", {}), ("/api/v1/auth/login", {}), ("/api/v1/auth/tokens", {})):
         r = c.post(url, json=body)
@@ -115,7 +148,10 @@ def test_thirty_requests_per_address_per_minute_across_login_tokens_and_register
     assert page.get("/register").status_code == 429
     # a different address is served
     other = _client_at(app, "10.9.9.10")
-    assert other.post("/api/v1/auth/login", json={"email": "nobody@x.example", "password": "x"}).status_code == 401
+    assert (
+        other.post("/api/v1/auth/login", json={"email": "nobody@x.example", "password": "x"}).status_code
+        == 401
+    )
 
 
 # --- sessions ----------------------------------------------------------------------------------------
@@ -140,15 +176,30 @@ def test_password_change_ends_every_session_and_revokes_tokens(app, make_user, s
     assert _page_login(a, user.email, PASSWORD).status_code == 302
     assert _page_login(b, user.email, PASSWORD).status_code == 302
     old = a.get_cookie("session").value
-    token = app.test_client().post("/api/v1/auth/tokens", json={"email": user.email, "password": PASSWORD}) \
+    token = (
+        app.test_client()
+        .post("/api/v1/auth/tokens", json={"email": user.email, "password": PASSWORD})
         .get_json()["token"]
+    )
     # a wrong current password changes nothing (but is recorded)
-    r = a.post("/account", data={"current_password": "not-it-at-all", "new_password": "new-passphrase-2026",
-                                 "csrf_token": csrf_token(a)})
+    r = a.post(
+        "/account",
+        data={
+            "current_password": "not-it-at-all",
+            "new_password": "new-passphrase-2026",
+            "csrf_token": csrf_token(a),
+        },
+    )
     assert r.status_code == 422
     assert b.get("/api/v1/auth/me").status_code == 200
-    r = a.post("/account", data={"current_password": PASSWORD, "new_password": "new-passphrase-2026",
-                                 "csrf_token": csrf_token(a)})
+    r = a.post(
+        "/account",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "new-passphrase-2026",
+            "csrf_token": csrf_token(a),
+        },
+    )
     assert r.status_code == 302
     for client in (a, b):
         assert client.get("/api/v1/auth/me").status_code == 401
@@ -191,7 +242,9 @@ def test_tokens_are_stored_hashed_expire_and_are_revocable(app, make_user, sessi
     r = c.get("/api/v1/auth/me", headers=h)
     assert r.status_code == 401 and token not in r.get_data(as_text=True)
     # revoked (a second token)
-    token2 = c.post("/api/v1/auth/tokens", json={"email": user.email, "password": PASSWORD}).get_json()["token"]
+    token2 = c.post("/api/v1/auth/tokens", json={"email": user.email, "password": PASSWORD}).get_json()[
+        "token"
+    ]
     h2 = {"Authorization": f"Bearer {token2}"}
     assert c.delete("/api/v1/auth/tokens/current", headers=h2).status_code == 204
     assert c.get("/api/v1/auth/me", headers=h2).status_code == 401
@@ -218,8 +271,9 @@ def test_director_enrols_totp_at_first_page_login_then_every_login_needs_the_cod
     assert r.status_code == 302 and r.headers["Location"] == "/reports"
     # never shown again, not even to a POST with a wrong code
     assert 'id="totp-secret"' not in c.get("/account/totp").get_data(as_text=True)
-    assert secret not in c.post("/account/totp", data={"otp": "123456", "csrf_token": csrf_token(c)}) \
-        .get_data(as_text=True)
+    assert secret not in c.post(
+        "/account/totp", data={"otp": "123456", "csrf_token": csrf_token(c)}
+    ).get_data(as_text=True)
     # the login page now needs the code
     fresh = app.test_client()
     r = _page_login(fresh, director.email, PASSWORD)
@@ -240,10 +294,18 @@ def test_director_enrols_totp_at_first_page_login_then_every_login_needs_the_cod
         assert r.status_code == 401 and r.get_json()["error"]["code"] == "otp_invalid"
     session.execute(sa.update(User).where(User.id == director.id).values(totp_last_step=0))
     session.commit()
-    r = api.post("/api/v1/auth/tokens", json={"email": director.email, "password": PASSWORD, "otp": totp.now()})
+    r = api.post(
+        "/api/v1/auth/tokens", json={"email": director.email, "password": PASSWORD, "otp": totp.now()}
+    )
     assert r.status_code == 201
-    assert session.scalar(sa.select(AuditEvent.id).where(AuditEvent.action == "totp.enrol",
-                                                         AuditEvent.actor_id == director.id)) is not None
+    assert (
+        session.scalar(
+            sa.select(AuditEvent.id).where(
+                AuditEvent.action == "totp.enrol", AuditEvent.actor_id == director.id
+            )
+        )
+        is not None
+    )
 
 
 def test_non_approvers_are_not_asked_for_a_second_factor(app, make_user):
@@ -255,16 +317,35 @@ def test_non_approvers_are_not_asked_for_a_second_factor(app, make_user):
 
 
 # --- redirects after login ---------------------------------------------------------------------------
-EVIL = ["//evil.com", "https://evil.com/x", "/\\evil.com", "\\\\evil.com", "javascript:alert(1)", "http:/evil.com",
-        " //evil.com", "/\t/evil.com", "//evil.com/%2F..", "https:evil.com", "/\r\nLocation: https://evil.com",
-        "///evil.com", "\\/evil.com"]
+EVIL = [
+    "//evil.com",
+    "https://evil.com/x",
+    "/\\evil.com",
+    "\\\\evil.com",
+    "javascript:alert(1)",
+    "http:/evil.com",
+    " //evil.com",
+    "/\t/evil.com",
+    "//evil.com/%2F..",
+    "https:evil.com",
+    "/\r\nLocation: https://evil.com",
+    "///evil.com",
+    "\\/evil.com",
+]
 
 
 def _is_local(location: str) -> bool:
     from urllib.parse import urlsplit
+
     parts = urlsplit(location)
-    return (location.startswith("/") and not location.startswith("//") and "\\" not in location
-            and not parts.scheme and not parts.netloc and "evil" not in location)
+    return (
+        location.startswith("/")
+        and not location.startswith("//")
+        and "\\" not in location
+        and not parts.scheme
+        and not parts.netloc
+        and "evil" not in location
+    )
 
 
 def test_next_is_followed_only_to_a_path_on_this_site(app, make_user):
@@ -286,9 +367,13 @@ def test_next_after_the_second_factor_is_checked_too(app, make_user):
     c = app.test_client()
     r = _page_login(c, director.email, PASSWORD, next_="//evil.com")
     assert "evil" not in r.headers["Location"]
-    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', c.get("/account/totp").get_data(as_text=True)).group(1)
-    r = c.post("/account/totp?next=https://evil.com",
-               data={"otp": pyotp.TOTP(secret).now(), "csrf_token": csrf_token(c)})
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', c.get("/account/totp").get_data(as_text=True)).group(
+        1
+    )
+    r = c.post(
+        "/account/totp?next=https://evil.com",
+        data={"otp": pyotp.TOTP(secret).now(), "csrf_token": csrf_token(c)},
+    )
     assert r.status_code == 302 and _is_local(r.headers["Location"])
 
 
@@ -296,17 +381,21 @@ def test_next_after_the_second_factor_is_checked_too(app, make_user):
 @pytest.fixture
 def every_logger(caplog):
     """Capture every record at DEBUG from every logger, including the app's and the libraries'."""
-    for logger in [logging.getLogger(n) for n in list(logging.root.manager.loggerDict)] + [logging.getLogger()]:
+    for logger in [logging.getLogger(n) for n in list(logging.root.manager.loggerDict)] + [
+        logging.getLogger()
+    ]:
         if isinstance(logger, logging.Logger):
             logger.disabled = False
     caplog.set_level(logging.DEBUG)
     return caplog
 
 
-def test_no_password_or_token_in_logs_error_bodies_or_the_audit_log(app, make_user, make_school, session,
-                                                                    every_logger):
+def test_no_password_or_token_in_logs_error_bodies_or_the_audit_log(
+    app, make_user, make_school, session, every_logger
+):
     def boom():
         from flask import request
+
         request.get_json()
         raise ValueError("something broke while handling the request")
 
@@ -315,25 +404,49 @@ def test_no_password_or_token_in_logs_error_bodies_or_the_audit_log(app, make_us
     c = app.test_client()
     secrets_seen = [PASSWORD, "wrong-secret-passphrase", "new-passphrase-hunter2"]
     bodies = []
-    bodies.append(c.post("/api/v1/auth/login", json={"email": user.email, "password": "wrong-secret-passphrase"}))
+    bodies.append(
+        c.post("/api/v1/auth/login", json={"email": user.email, "password": "wrong-secret-passphrase"})
+    )
     bodies.append(c.post("/api/v1/auth/login", json={"email": "nobody@x.example", "password": PASSWORD}))
-    bodies.append(c.post("/api/v1/auth/register", json={"email": "x@x.example", "password": "new-passphrase-hunter2",
-                                                        "full_name": "", "role": "admin"}))
+    bodies.append(
+        c.post(
+            "/api/v1/auth/register",
+            json={
+                "email": "x@x.example",
+                "password": "new-passphrase-hunter2",
+                "full_name": "",
+                "role": "admin",
+            },
+        )
+    )
     bodies.append(c.post("/api/v1/auth/register", json={"email": "bad", "password": PASSWORD}))
     created = c.post("/api/v1/auth/tokens", json={"email": user.email, "password": PASSWORD})
     token = created.get_json()["token"]
     secrets_seen.append(token)
     bodies.append(c.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}x"}))
-    bodies.append(c.post("/api/v1/needs", headers={"Authorization": f"Bearer {token}"},
-                         json={"title": "", "quantity": -1}))
+    bodies.append(
+        c.post(
+            "/api/v1/needs", headers={"Authorization": f"Bearer {token}"}, json={"title": "", "quantity": -1}
+        )
+    )
     bodies.append(_page_login(c, user.email, "wrong-secret-passphrase"))
     logged = app.test_client()
     _page_login(logged, user.email, PASSWORD)
-    bodies.append(logged.post("/account", data={"current_password": "wrong-secret-passphrase",
-                                                "new_password": "new-passphrase-hunter2",
-                                                "csrf_token": csrf_token(logged)}))
-    failed = c.get("/api/v1/test-boom", json={"email": user.email, "password": PASSWORD},
-                    headers={"Authorization": f"Bearer {token}"})
+    bodies.append(
+        logged.post(
+            "/account",
+            data={
+                "current_password": "wrong-secret-passphrase",
+                "new_password": "new-passphrase-hunter2",
+                "csrf_token": csrf_token(logged),
+            },
+        )
+    )
+    failed = c.get(
+        "/api/v1/test-boom",
+        json={"email": user.email, "password": PASSWORD},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert failed.status_code == 500
     assert all(b.status_code in (400, 401, 403, 422) for b in bodies), [b.status_code for b in bodies]
     bodies.append(failed)
@@ -341,7 +454,9 @@ def test_no_password_or_token_in_logs_error_bodies_or_the_audit_log(app, make_us
         text = body.get_data(as_text=True)
         for secret in secrets_seen:
             assert secret not in text, (body.request.path, secret)
-    records = "\n".join(r.getMessage() + (str(r.exc_info[1]) if r.exc_info else "") for r in every_logger.records)
+    records = "\n".join(
+        r.getMessage() + (str(r.exc_info[1]) if r.exc_info else "") for r in every_logger.records
+    )
     for secret in secrets_seen:
         assert secret not in records
     audit_text = "\n".join(str(e.details) for e in session.scalars(sa.select(AuditEvent)))

@@ -1,4 +1,5 @@
 """/admin/users: only active admins list and change accounts; every change is validated and audited."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,13 +14,19 @@ from conftest import PASSWORD, csrf_token, snapshot
 
 def _events(session, action):
     session.rollback()
-    return list(session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+    return list(
+        session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))
+    )
 
 
 def _form(user, **kw):
-    data = {"role": user.role, "status": user.status, "school_code": user.school.code if user.school else "",
-            "company_tax_id": user.company.tax_id if user.company else "",
-            "district_code": user.district.code if user.district else ""}
+    data = {
+        "role": user.role,
+        "status": user.status,
+        "school_code": user.school.code if user.school else "",
+        "company_tax_id": user.company.tax_id if user.company else "",
+        "district_code": user.district.code if user.district else "",
+    }
     data.update(kw)
     return data
 
@@ -40,8 +47,11 @@ def people(make_user, make_school, make_company):
 
 def test_role_by_route(app, session, people, page_login):
     target = people["target"]
-    routes = [("GET", "/admin/users", None), ("GET", f"/admin/users/{target.id}", None),
-              ("POST", f"/admin/users/{target.id}", _form(target, status="disabled"))]
+    routes = [
+        ("GET", "/admin/users", None),
+        ("GET", f"/admin/users/{target.id}", None),
+        ("POST", f"/admin/users/{target.id}", _form(target, status="disabled")),
+    ]
     before = snapshot(session)
     anon = app.test_client()
     token = csrf_token(anon)
@@ -77,17 +87,20 @@ def test_list_filters_and_pagination(app, session, people, page_login, make_user
     assert 'id="f-role-error"' in html and 'id="f-status-error"' in html
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"role": "emperor"}, "role"),
-    ({"status": "pending"}, "status"),
-    ({"status": "zzz"}, "status"),
-    ({"school_code": "9999999999"}, "school_code"),
-    ({"school_code": ""}, "school_code"),
-    ({"role": "company_rep", "company_tax_id": "1234567890123"}, "company_tax_id"),
-    ({"role": "company_rep", "company_tax_id": "0105500000009"}, "company_tax_id"),
-    ({"role": "district_director", "district_code": "nowhere"}, "district_code"),
-    ({"role": "district_director", "district_code": ""}, "district_code"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"role": "emperor"}, "role"),
+        ({"status": "pending"}, "status"),
+        ({"status": "zzz"}, "status"),
+        ({"school_code": "9999999999"}, "school_code"),
+        ({"school_code": ""}, "school_code"),
+        ({"role": "company_rep", "company_tax_id": "1234567890123"}, "company_tax_id"),
+        ({"role": "company_rep", "company_tax_id": "0105500000009"}, "company_tax_id"),
+        ({"role": "district_director", "district_code": "nowhere"}, "district_code"),
+        ({"role": "district_director", "district_code": ""}, "district_code"),
+    ],
+)
 def test_validation_errors_change_nothing(app, session, people, page_login, change, field):
     target = people["target"]
     c = page_login(people["admin"])
@@ -125,7 +138,9 @@ def test_service_refuses_other_actors_and_unknown_users(session, people):
     with pytest.raises(NotFound):
         accounts.change_user(session, people["admin"], 10**6, status="disabled")
     with pytest.raises(ValidationFailed):
-        accounts.change_user(session, people["admin"], people["target"].id, role="school_staff", school_code="x")
+        accounts.change_user(
+            session, people["admin"], people["target"].id, role="school_staff", school_code="x"
+        )
     session.rollback()
     assert snapshot(session) == before
 
@@ -134,8 +149,15 @@ def test_role_change_takes_effect_and_is_audited(app, session, people, page_logi
     target, admin = people["target"], people["admin"]
     old_school = target.school.code
     c = page_login(admin)
-    r = c.post(f"/admin/users/{target.id}", data={**_form(target), "role": "district_director",
-                                                   "district_code": "p50-1", "csrf_token": csrf_token(c)})
+    r = c.post(
+        f"/admin/users/{target.id}",
+        data={
+            **_form(target),
+            "role": "district_director",
+            "district_code": "p50-1",
+            "csrf_token": csrf_token(c),
+        },
+    )
     assert r.status_code == 302
     session.rollback()
     u = session.get(User, target.id)
@@ -158,7 +180,9 @@ def test_disabling_ends_the_users_sessions(app, session, people, page_login):
     stolen = victim.get_cookie("session").value
     assert victim.get("/api/v1/auth/me").status_code == 200
     c = page_login(people["admin"])
-    r = c.post(f"/admin/users/{target.id}", data={**_form(target), "status": "disabled", "csrf_token": csrf_token(c)})
+    r = c.post(
+        f"/admin/users/{target.id}", data={**_form(target), "status": "disabled", "csrf_token": csrf_token(c)}
+    )
     assert r.status_code == 302
     replay = app.test_client()
     replay.set_cookie("session", stolen)
@@ -166,12 +190,22 @@ def test_disabling_ends_the_users_sessions(app, session, people, page_login):
     assert victim.get("/api/v1/auth/me").status_code == 401
     (event,) = _events(session, "user.status_change")
     assert event.details["from"] == "active" and event.details["to"] == "disabled"
-    assert app.test_client().post("/api/v1/auth/login", json={"email": target.email, "password": PASSWORD}) \
-        .status_code == 401
+    assert (
+        app.test_client()
+        .post("/api/v1/auth/login", json={"email": target.email, "password": PASSWORD})
+        .status_code
+        == 401
+    )
     # enabling again lets the person log in
     session.rollback()
-    r = c.post(f"/admin/users/{target.id}", data={**_form(session.get(User, target.id)), "status": "active",
-                                                   "csrf_token": csrf_token(c)})
+    r = c.post(
+        f"/admin/users/{target.id}",
+        data={**_form(session.get(User, target.id)), "status": "active", "csrf_token": csrf_token(c)},
+    )
     assert r.status_code == 302
-    assert app.test_client().post("/api/v1/auth/login", json={"email": target.email, "password": PASSWORD}) \
-        .status_code == 200
+    assert (
+        app.test_client()
+        .post("/api/v1/auth/login", json={"email": target.email, "password": PASSWORD})
+        .status_code
+        == 200
+    )

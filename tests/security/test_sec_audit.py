@@ -1,4 +1,5 @@
 """The append-only audit log: what it records, the admins' page to read it, and that nothing edits it."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,10 @@ from sec_helpers import PASSWORD, Api, act, csrf_token, world  # noqa: F401
 
 def _rows(session) -> list[tuple]:
     session.rollback()
-    return [tuple(str(v) for v in row) for row in session.execute(
-        sa.select(*AuditEvent.__table__.columns).order_by(AuditEvent.id))]
+    return [
+        tuple(str(v) for v in row)
+        for row in session.execute(sa.select(*AuditEvent.__table__.columns).order_by(AuditEvent.id))
+    ]
 
 
 def test_security_events_and_state_changes_are_recorded(app, session, world, client):
@@ -35,13 +38,26 @@ def test_security_events_and_state_changes_are_recorded(app, session, world, cli
     assert staff.post("/api/v1/auth/logout").status_code == 204
     events = {(e.action, e.actor_id, e.object_id) for e in session.scalars(sa.select(AuditEvent))}
     actions = {e[0] for e in events}
-    for expected in ("login", "login.failed", "logout", "user.verify", "match.propose", "match.accept",
-                     "match.approve", "need.create", "offer.create", "report.export", "user.data_export"):
+    for expected in (
+        "login",
+        "login.failed",
+        "logout",
+        "user.verify",
+        "match.propose",
+        "match.accept",
+        "match.approve",
+        "need.create",
+        "offer.create",
+        "report.export",
+        "user.data_export",
+    ):
         assert expected in actions, expected
     assert ("login.failed", w.a.staff.id, None) in events
     assert ("match.approve", w.a.director.id, m.id) in events
     assert ("user.verify", w.a.director.id, w.a.pending_staff.id) in events
-    ips = set(session.scalars(sa.select(AuditEvent.ip).where(AuditEvent.action.in_(("login", "login.failed")))))
+    ips = set(
+        session.scalars(sa.select(AuditEvent.ip).where(AuditEvent.action.in_(("login", "login.failed"))))
+    )
     assert ips == {"127.0.0.1"}
 
 
@@ -54,6 +70,7 @@ def _listed(response) -> list[tuple[int, str]]:
 
 def test_admins_read_the_log_with_filters_and_pages(app, session, world, page_login):
     from csr_hub.domain.reference import BANGKOK
+
     w = world
     for i in range(3):
         app.test_client().post("/api/v1/auth/login", json={"email": w.b.rep.email, "password": f"bad-{i}"})
@@ -65,9 +82,13 @@ def test_admins_read_the_log_with_filters_and_pages(app, session, world, page_lo
     r = admin.get("/admin/audit", query_string={"action": "login.failed", "actor": w.b.rep.email})
     assert [a for _, a in _listed(r)] == ["login.failed"] * 3
     m = w.a.matches["approved"]
-    r = admin.get("/admin/audit", query_string={"action": "match.*", "object_type": "match", "object_id": m.id})
+    r = admin.get(
+        "/admin/audit", query_string={"action": "match.*", "object_type": "match", "object_id": m.id}
+    )
     assert [a for _, a in _listed(r)] == ["match.approve", "match.accept", "match.propose"]
-    mine = session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.actor_id == w.a.director.id))
+    mine = session.scalar(
+        sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.actor_id == w.a.director.id)
+    )
     assert mine == 3  # approvals of the approved, delivered and completed matches
     r = admin.get("/admin/audit", query_string={"actor": str(w.a.director.id), "per_page": 2})
     assert len(_listed(r)) == 2 and 'rel="next"' in r.get_data(as_text=True)
@@ -98,9 +119,23 @@ def test_no_route_changes_or_deletes_an_audit_event(app, session, world):
     before = _rows(session)
     assert len(before) > 20
     first = int(before[0][0])
-    ids = {"need_id": world.a.need.id, "offer_id": world.a.offer.id, "match_id": world.a.matches["pledged"].id,
-           "user_id": world.a.staff.id, "upload_id": 1, "event_id": first, "audit_id": first}
-    body = {"id": first, "action": "deleted", "audit_id": first, "event_id": first, "details": {}, "at": "2000-01-01"}
+    ids = {
+        "need_id": world.a.need.id,
+        "offer_id": world.a.offer.id,
+        "match_id": world.a.matches["pledged"].id,
+        "user_id": world.a.staff.id,
+        "upload_id": 1,
+        "event_id": first,
+        "audit_id": first,
+    }
+    body = {
+        "id": first,
+        "action": "deleted",
+        "audit_id": first,
+        "event_id": first,
+        "details": {},
+        "at": "2000-01-01",
+    }
     methods = {"POST", "PUT", "PATCH", "DELETE"}
     tried = 0
     for who in (world.admin, world.central):
@@ -113,16 +148,20 @@ def test_no_route_changes_or_deletes_an_audit_event(app, session, world):
                 if url.startswith("/api/"):
                     api.client.open(url, method=method, json=body, headers={"X-CSRFToken": api.csrf})
                 else:
-                    api.client.open(url, method=method, data={**{k: str(v) for k, v in body.items()},
-                                                              "csrf_token": api.csrf})
+                    api.client.open(
+                        url,
+                        method=method,
+                        data={**{k: str(v) for k, v in body.items()}, "csrf_token": api.csrf},
+                    )
                 tried += 1
         for url in ("/admin/audit", f"/admin/audit/{first}", "/api/v1/audit", f"/api/v1/audit/{first}"):
             for method in methods:
-                r = api.client.open(url, method=method, data={"csrf_token": api.csrf},
-                                    headers={"X-CSRFToken": api.csrf})
+                r = api.client.open(
+                    url, method=method, data={"csrf_token": api.csrf}, headers={"X-CSRFToken": api.csrf}
+                )
                 assert r.status_code in (404, 405), (method, url, r.status_code)
     after = _rows(session)
-    assert after[:len(before)] == before
+    assert after[: len(before)] == before
     assert tried > 40
 
 

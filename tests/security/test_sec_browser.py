@@ -1,5 +1,6 @@
 """In a real browser at 360 px: the admins' audit log, a photo added on the match page, the second factor's
 enrolment — each without a CSP violation and without sideways scrolling."""
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,9 @@ def _watch_csp(page) -> list[str]:
     return problems
 
 
-def test_audit_log_upload_and_totp_in_the_browser(live_server, browser_page, world, session, db_kind, tmp_path):
+def test_audit_log_upload_and_totp_in_the_browser(
+    live_server, browser_page, world, session, db_kind, tmp_path
+):
     page = browser_page
     errors = _watch_csp(page)
     session.commit()

@@ -1,5 +1,6 @@
 """Integrity under faults: a failure halfway through a transition leaves no partial state, a repeated
 request applies nothing twice, and a mail server that is down delays e-mails without losing them."""
+
 from __future__ import annotations
 
 import socket
@@ -25,10 +26,19 @@ def _state(session, match_id: int) -> tuple:
     session.rollback()
     m = session.get(Match, match_id)
     need, offer = session.get(Need, m.need_id), session.get(Offer, m.offer_id)
-    history = [(t.action, t.to_status) for t in session.scalars(
-        sa.select(MatchTransition).where(MatchTransition.match_id == match_id).order_by(MatchTransition.id))]
-    audits = session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.object_id == match_id,
-                                                                         AuditEvent.object_type == "match"))
+    history = [
+        (t.action, t.to_status)
+        for t in session.scalars(
+            sa.select(MatchTransition)
+            .where(MatchTransition.match_id == match_id)
+            .order_by(MatchTransition.id)
+        )
+    ]
+    audits = session.scalar(
+        sa.select(sa.func.count(AuditEvent.id)).where(
+            AuditEvent.object_id == match_id, AuditEvent.object_type == "match"
+        )
+    )
     return m.status, m.version, need.committed_quantity, offer.committed_quantity, history, audits
 
 
@@ -37,8 +47,9 @@ def _assert_clean_500(r, json_api: bool = True) -> None:
     text = r.get_data(as_text=True)
     assert SECRET_SQL not in text and "disk I/O" not in text and "Traceback" not in text
     if json_api:
-        assert r.get_json() == {"error": {"code": "server_error", "message": r.get_json()["error"]["message"],
-                                          "fields": {}}}
+        assert r.get_json() == {
+            "error": {"code": "server_error", "message": r.get_json()["error"]["message"], "fields": {}}
+        }
 
 
 def test_a_database_error_after_the_match_update_rolls_everything_back(app, session, world, monkeypatch):
@@ -47,7 +58,9 @@ def test_a_database_error_after_the_match_update_rolls_everything_back(app, sess
     rep = Api(app.test_client(), w.a.rep)
     before, snap = _state(session, m.id), snapshot(session)
     monkeypatch.setattr(notify, "match_changed", _db_failure)
-    r = rep.post(f"/api/v1/matches/{m.id}/actions", json={"action": "accept"}, headers={"Idempotency-Key": "k-1"})
+    r = rep.post(
+        f"/api/v1/matches/{m.id}/actions", json={"action": "accept"}, headers={"Idempotency-Key": "k-1"}
+    )
     _assert_clean_500(r)
     assert _state(session, m.id) == before and snapshot(session) == snap
     # the same on the page
@@ -63,7 +76,9 @@ def test_a_database_error_after_the_match_update_rolls_everything_back(app, sess
     # the fault is gone: the client retries with the same key; it applies once, and once only
     monkeypatch.undo()
     for _ in range(3):
-        r = rep.post(f"/api/v1/matches/{m.id}/actions", json={"action": "accept"}, headers={"Idempotency-Key": "k-1"})
+        r = rep.post(
+            f"/api/v1/matches/{m.id}/actions", json={"action": "accept"}, headers={"Idempotency-Key": "k-1"}
+        )
         assert r.status_code == 200 and r.get_json()["status"] == "pledged"
     status, version, need_q, offer_q, history, _ = _state(session, m.id)
     assert (status, version) == ("pledged", before[1] + 1)
@@ -92,6 +107,7 @@ def test_a_failure_between_the_two_quantity_updates_leaves_no_half_hold(app, ses
 def test_a_worker_that_dies_before_commit_leaves_nothing(app, session, world):
     """The transition runs in its own connection, which is then dropped without a commit (a killed worker)."""
     from sqlalchemy.orm import Session
+
     w = world
     m = w.a.matches["proposed"]
     before = _state(session, m.id)
@@ -112,7 +128,9 @@ def _closed_port() -> int:
     return port
 
 
-@pytest.mark.parametrize("app_config", [{"SMTP_HOST": "127.0.0.1", "SMTP_PORT": _closed_port(), "SMTP_TIMEOUT": 2}])
+@pytest.mark.parametrize(
+    "app_config", [{"SMTP_HOST": "127.0.0.1", "SMTP_PORT": _closed_port(), "SMTP_TIMEOUT": 2}]
+)
 def test_smtp_down_commits_the_transition_and_keeps_mail_pending_for_retry(app, session, world, runner):
     w = world
     m = w.a.matches["proposed"]
@@ -120,10 +138,17 @@ def test_smtp_down_commits_the_transition_and_keeps_mail_pending_for_retry(app, 
     assert r.status_code == 200 and r.get_json()["status"] == "pledged"
     session.rollback()
     assert session.get(Match, m.id).status == "pledged"
-    pending = list(session.scalars(sa.select(Notification).where(Notification.match_id == m.id,
-                                                                 Notification.email_status == "pending")))
+    pending = list(
+        session.scalars(
+            sa.select(Notification).where(
+                Notification.match_id == m.id, Notification.email_status == "pending"
+            )
+        )
+    )
     assert pending, "the notifications of the transition must wait for the mail server"
-    waiting = session.scalar(sa.select(sa.func.count(Notification.id)).where(Notification.email_status == "pending"))
+    waiting = session.scalar(
+        sa.select(sa.func.count(Notification.id)).where(Notification.email_status == "pending")
+    )
     # the mail server comes back: the retry command sends them, once
     from aiosmtpd.controller import Controller
 
@@ -142,8 +167,13 @@ def test_smtp_down_commits_the_transition_and_keeps_mail_pending_for_retry(app, 
         result = runner.invoke(args=["notify", "retry"])
         assert result.exit_code == 0, result.output
         session.rollback()
-        statuses = set(session.scalars(sa.select(Notification.email_status).where(Notification.match_id == m.id,
-                                                                                  Notification.id.in_([n.id for n in pending]))))
+        statuses = set(
+            session.scalars(
+                sa.select(Notification.email_status).where(
+                    Notification.match_id == m.id, Notification.id.in_([n.id for n in pending])
+                )
+            )
+        )
         assert statuses == {"sent"}
         assert len(received) == waiting  # this transition's mails and the earlier ones still waiting
         runner.invoke(args=["notify", "retry"])

@@ -5,6 +5,7 @@ inside one tenant (school A, company A, ESA A) so that a refusal is about the ro
 isolation is tested in test_sec_tenants.py. A final check makes sure no write route of the app is missing
 from the matrix.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +17,15 @@ import pytest
 from csr_hub.domain.reference import today_bangkok
 
 from sec_helpers import (  # noqa: F401
-    JPEG, PDF, ROLES, Api, build_tenant, csrf_token, files, make_match, snapshot,
+    JPEG,
+    PDF,
+    ROLES,
+    Api,
+    build_tenant,
+    csrf_token,
+    files,
+    make_match,
+    snapshot,
 )
 
 FUTURE = (today_bangkok() + timedelta(days=60)).isoformat()
@@ -41,15 +50,30 @@ class Case:
 
 
 def need_form(**kw):
-    data = {"category": "devices", "title": "แท็บเล็ต 5 เครื่อง", "description": "", "quantity": "5", "unit": "เครื่อง",
-            "estimated_cost_thb": "50000", "needed_by": FUTURE, "urgency": "normal"}
+    data = {
+        "category": "devices",
+        "title": "แท็บเล็ต 5 เครื่อง",
+        "description": "",
+        "quantity": "5",
+        "unit": "เครื่อง",
+        "estimated_cost_thb": "50000",
+        "needed_by": FUTURE,
+        "urgency": "normal",
+    }
     data.update(kw)
     return data
 
 
 def offer_form(**kw):
-    data = {"category": "devices", "title": "Tablets for schools", "description": "", "quantity": "10", "unit": "units",
-            "value_thb": "80000", "available_until": FUTURE}
+    data = {
+        "category": "devices",
+        "title": "Tablets for schools",
+        "description": "",
+        "quantity": "10",
+        "unit": "units",
+        "value_thb": "80000",
+        "available_until": FUTURE,
+    }
     data.update(kw)
     return data
 
@@ -57,10 +81,24 @@ def offer_form(**kw):
 def _action(name, action, match_key, allowed, extra=None, kind=API):
     body = {"action": action, **(extra or {})}
     if kind == API:
-        return Case(name, API, "POST", "api.match_action", lambda o: f"/api/v1/matches/{o[match_key].id}/actions",
-                    allowed, lambda o, r: dict(body))
-    return Case(name, PAGE, "POST", "matches.act", lambda o: f"/matches/{o[match_key].id}/actions", allowed,
-                lambda o, r: dict(body))
+        return Case(
+            name,
+            API,
+            "POST",
+            "api.match_action",
+            lambda o: f"/api/v1/matches/{o[match_key].id}/actions",
+            allowed,
+            lambda o, r: dict(body),
+        )
+    return Case(
+        name,
+        PAGE,
+        "POST",
+        "matches.act",
+        lambda o: f"/matches/{o[match_key].id}/actions",
+        allowed,
+        lambda o, r: dict(body),
+    )
 
 
 SCHOOL_CODES = {"central_officer": "1050199991", "admin": "1050199992"}
@@ -68,101 +106,330 @@ PAGE_SCHOOL_CODES = {"central_officer": "1050199993", "admin": "1050199994"}
 
 CASES: list[Case] = [
     # --- API ---------------------------------------------------------------------------------------
-    Case("create need", API, "POST", "api.create_need", lambda o: "/api/v1/needs", {"school_staff": 201},
-         lambda o, r: {"category": "devices", "title": "Tablets", "quantity": 5, "estimated_cost_thb": 50000,
-                       "needed_by": FUTURE}),
-    Case("edit need", API, "PATCH", "api.update_need", lambda o: f"/api/v1/needs/{o['need_edit'].id}",
-         {"school_staff": 200, "district_director": 200, "central_officer": 200},
-         lambda o, r: {"title": "แก้ไขแล้ว"} if r == "school_staff" else {"budget_thb": 1000}),
-    Case("cancel need", API, "POST", "api.cancel_need", lambda o: f"/api/v1/needs/{o['need_cancel'].id}/cancel",
-         {"school_staff": 200}),
-    Case("create offer", API, "POST", "api.create_offer", lambda o: "/api/v1/offers", {"company_rep": 201},
-         lambda o, r: {"category": "devices", "title": "Tablets", "quantity": 5, "value_thb": 50000},
-         pending_as="company_rep"),
-    Case("edit offer", API, "PATCH", "api.update_offer", lambda o: f"/api/v1/offers/{o['offer_edit'].id}",
-         {"company_rep": 200}, lambda o, r: {"title": "Edited"}, pending_as="company_rep"),
-    Case("withdraw offer", API, "POST", "api.withdraw_offer",
-         lambda o: f"/api/v1/offers/{o['offer_withdraw'].id}/withdraw", {"company_rep": 200},
-         pending_as="company_rep"),
-    Case("propose match", API, "POST", "api.create_match", lambda o: "/api/v1/matches",
-         {"school_staff": 201, "company_rep": 409},
-         lambda o, r: {"need_id": o["need_propose"].id, "offer_id": o["offer"].id, "quantity": 1}),
+    Case(
+        "create need",
+        API,
+        "POST",
+        "api.create_need",
+        lambda o: "/api/v1/needs",
+        {"school_staff": 201},
+        lambda o, r: {
+            "category": "devices",
+            "title": "Tablets",
+            "quantity": 5,
+            "estimated_cost_thb": 50000,
+            "needed_by": FUTURE,
+        },
+    ),
+    Case(
+        "edit need",
+        API,
+        "PATCH",
+        "api.update_need",
+        lambda o: f"/api/v1/needs/{o['need_edit'].id}",
+        {"school_staff": 200, "district_director": 200, "central_officer": 200},
+        lambda o, r: {"title": "แก้ไขแล้ว"} if r == "school_staff" else {"budget_thb": 1000},
+    ),
+    Case(
+        "cancel need",
+        API,
+        "POST",
+        "api.cancel_need",
+        lambda o: f"/api/v1/needs/{o['need_cancel'].id}/cancel",
+        {"school_staff": 200},
+    ),
+    Case(
+        "create offer",
+        API,
+        "POST",
+        "api.create_offer",
+        lambda o: "/api/v1/offers",
+        {"company_rep": 201},
+        lambda o, r: {"category": "devices", "title": "Tablets", "quantity": 5, "value_thb": 50000},
+        pending_as="company_rep",
+    ),
+    Case(
+        "edit offer",
+        API,
+        "PATCH",
+        "api.update_offer",
+        lambda o: f"/api/v1/offers/{o['offer_edit'].id}",
+        {"company_rep": 200},
+        lambda o, r: {"title": "Edited"},
+        pending_as="company_rep",
+    ),
+    Case(
+        "withdraw offer",
+        API,
+        "POST",
+        "api.withdraw_offer",
+        lambda o: f"/api/v1/offers/{o['offer_withdraw'].id}/withdraw",
+        {"company_rep": 200},
+        pending_as="company_rep",
+    ),
+    Case(
+        "propose match",
+        API,
+        "POST",
+        "api.create_match",
+        lambda o: "/api/v1/matches",
+        {"school_staff": 201, "company_rep": 409},
+        lambda o, r: {"need_id": o["need_propose"].id, "offer_id": o["offer"].id, "quantity": 1},
+    ),
     _action("accept", "accept", "m_accept", {"company_rep": 200}),
     _action("decline", "decline", "m_decline", {"company_rep": 200}),
     _action("approve (ESA)", "approve", "m_approve", {"central_officer": 409, "district_director": 200}),
-    _action("reject (ESA)", "reject", "m_reject", {"central_officer": 409, "district_director": 200},
-            {"note": "ไม่ผ่านเกณฑ์"}),
+    _action(
+        "reject (ESA)",
+        "reject",
+        "m_reject",
+        {"central_officer": 409, "district_director": 200},
+        {"note": "ไม่ผ่านเกณฑ์"},
+    ),
     _action("approve (central)", "approve", "m_central", {"district_director": 409, "central_officer": 200}),
     _action("deliver", "deliver", "m_deliver", {"company_rep": 200}),
     _action("confirm", "confirm", "m_confirm", {"school_staff": 200}, {"received_quantity": 1}),
     _action("withdraw", "withdraw", "m_withdraw", {"school_staff": 200, "company_rep": 409}),
-    Case("verify user", API, "POST", "api.verify_user", lambda o: f"/api/v1/users/{o['verify_api'].id}/verify",
-         {"district_director": 200, "admin": 200}),
-    Case("add school", API, "POST", "api.create_school", lambda o: "/api/v1/schools",
-         {"central_officer": 201, "admin": 201},
-         lambda o, r: {"code": SCHOOL_CODES.get(r, "1050199990"), "name_th": "โรงเรียนใหม่", "district_code": "p50-1"}),
-    Case("upload photo", API, "POST", "api.create_upload", lambda o: f"/api/v1/matches/{o['m_upload'].id}/uploads",
-         {"company_rep": 403, "school_staff": 201}, lambda o, r: files("photo.jpg", JPEG, kind="photo"),
-         multipart=True),
-    Case("upload delivery note", API, "POST", "api.create_upload",
-         lambda o: f"/api/v1/matches/{o['m_upload'].id}/uploads", {"school_staff": 403, "company_rep": 201},
-         lambda o, r: files("note.pdf", PDF, kind="delivery_note"), pending_as="company_rep", multipart=True),
-    Case("revoke token (none in use)", API, "DELETE", "api.revoke_token", lambda o: "/api/v1/auth/tokens/current",
-         {r: 404 for r in ROLES if r != "anonymous"}),
+    Case(
+        "verify user",
+        API,
+        "POST",
+        "api.verify_user",
+        lambda o: f"/api/v1/users/{o['verify_api'].id}/verify",
+        {"district_director": 200, "admin": 200},
+    ),
+    Case(
+        "add school",
+        API,
+        "POST",
+        "api.create_school",
+        lambda o: "/api/v1/schools",
+        {"central_officer": 201, "admin": 201},
+        lambda o, r: {
+            "code": SCHOOL_CODES.get(r, "1050199990"),
+            "name_th": "โรงเรียนใหม่",
+            "district_code": "p50-1",
+        },
+    ),
+    Case(
+        "upload photo",
+        API,
+        "POST",
+        "api.create_upload",
+        lambda o: f"/api/v1/matches/{o['m_upload'].id}/uploads",
+        {"company_rep": 403, "school_staff": 201},
+        lambda o, r: files("photo.jpg", JPEG, kind="photo"),
+        multipart=True,
+    ),
+    Case(
+        "upload delivery note",
+        API,
+        "POST",
+        "api.create_upload",
+        lambda o: f"/api/v1/matches/{o['m_upload'].id}/uploads",
+        {"school_staff": 403, "company_rep": 201},
+        lambda o, r: files("note.pdf", PDF, kind="delivery_note"),
+        pending_as="company_rep",
+        multipart=True,
+    ),
+    Case(
+        "revoke token (none in use)",
+        API,
+        "DELETE",
+        "api.revoke_token",
+        lambda o: "/api/v1/auth/tokens/current",
+        {r: 404 for r in ROLES if r != "anonymous"},
+    ),
     # --- pages ------------------------------------------------------------------------------------
-    Case("post need (page)", PAGE, "POST", "needs.new_need", lambda o: "/needs/new", {"school_staff": 302},
-         lambda o, r: need_form()),
-    Case("edit need (page)", PAGE, "POST", "needs.edit_need", lambda o: f"/needs/{o['need_edit_page'].id}/edit",
-         {"school_staff": 302}, lambda o, r: need_form(title="แก้ไขจากหน้าเว็บ")),
-    Case("cancel need (page)", PAGE, "POST", "needs.cancel_need",
-         lambda o: f"/needs/{o['need_cancel_page'].id}/cancel", {"school_staff": 302}),
-    Case("set budget (page)", PAGE, "POST", "needs.set_budget", lambda o: f"/needs/{o['need_edit_page'].id}/budget",
-         {"district_director": 302, "central_officer": 302}, lambda o, r: {"budget_thb": "2500"}),
-    Case("post offer (page)", PAGE, "POST", "offers.new_offer", lambda o: "/offers/new", {"company_rep": 302},
-         lambda o, r: offer_form(), pending_as="company_rep"),
-    Case("edit offer (page)", PAGE, "POST", "offers.edit_offer",
-         lambda o: f"/offers/{o['offer_edit_page'].id}/edit", {"company_rep": 302},
-         lambda o, r: offer_form(title="Edited on the page"), pending_as="company_rep"),
-    Case("withdraw offer (page)", PAGE, "POST", "offers.withdraw_offer",
-         lambda o: f"/offers/{o['offer_withdraw_page'].id}/withdraw", {"company_rep": 302},
-         pending_as="company_rep"),
-    Case("propose match (page)", PAGE, "POST", "matches.propose", lambda o: "/matches",
-         {"school_staff": 303, "company_rep": 303},
-         lambda o, r: {"need_id": str(o["need_propose_page"].id), "offer_id": str(o["offer"].id), "quantity": "1"}),
+    Case(
+        "post need (page)",
+        PAGE,
+        "POST",
+        "needs.new_need",
+        lambda o: "/needs/new",
+        {"school_staff": 302},
+        lambda o, r: need_form(),
+    ),
+    Case(
+        "edit need (page)",
+        PAGE,
+        "POST",
+        "needs.edit_need",
+        lambda o: f"/needs/{o['need_edit_page'].id}/edit",
+        {"school_staff": 302},
+        lambda o, r: need_form(title="แก้ไขจากหน้าเว็บ"),
+    ),
+    Case(
+        "cancel need (page)",
+        PAGE,
+        "POST",
+        "needs.cancel_need",
+        lambda o: f"/needs/{o['need_cancel_page'].id}/cancel",
+        {"school_staff": 302},
+    ),
+    Case(
+        "set budget (page)",
+        PAGE,
+        "POST",
+        "needs.set_budget",
+        lambda o: f"/needs/{o['need_edit_page'].id}/budget",
+        {"district_director": 302, "central_officer": 302},
+        lambda o, r: {"budget_thb": "2500"},
+    ),
+    Case(
+        "post offer (page)",
+        PAGE,
+        "POST",
+        "offers.new_offer",
+        lambda o: "/offers/new",
+        {"company_rep": 302},
+        lambda o, r: offer_form(),
+        pending_as="company_rep",
+    ),
+    Case(
+        "edit offer (page)",
+        PAGE,
+        "POST",
+        "offers.edit_offer",
+        lambda o: f"/offers/{o['offer_edit_page'].id}/edit",
+        {"company_rep": 302},
+        lambda o, r: offer_form(title="Edited on the page"),
+        pending_as="company_rep",
+    ),
+    Case(
+        "withdraw offer (page)",
+        PAGE,
+        "POST",
+        "offers.withdraw_offer",
+        lambda o: f"/offers/{o['offer_withdraw_page'].id}/withdraw",
+        {"company_rep": 302},
+        pending_as="company_rep",
+    ),
+    Case(
+        "propose match (page)",
+        PAGE,
+        "POST",
+        "matches.propose",
+        lambda o: "/matches",
+        {"school_staff": 303, "company_rep": 303},
+        lambda o, r: {
+            "need_id": str(o["need_propose_page"].id),
+            "offer_id": str(o["offer"].id),
+            "quantity": "1",
+        },
+    ),
     _action("accept (page)", "accept", "p_accept", {"company_rep": 303}, kind=PAGE),
     _action("decline (page)", "decline", "p_decline", {"company_rep": 303}, kind=PAGE),
-    _action("approve ESA (page)", "approve", "p_approve", {"central_officer": 409, "district_director": 303},
-            kind=PAGE),
-    _action("reject ESA (page)", "reject", "p_reject", {"central_officer": 409, "district_director": 303},
-            {"note": "ไม่ผ่าน"}, kind=PAGE),
-    _action("approve central (page)", "approve", "p_central", {"district_director": 409, "central_officer": 303},
-            kind=PAGE),
+    _action(
+        "approve ESA (page)",
+        "approve",
+        "p_approve",
+        {"central_officer": 409, "district_director": 303},
+        kind=PAGE,
+    ),
+    _action(
+        "reject ESA (page)",
+        "reject",
+        "p_reject",
+        {"central_officer": 409, "district_director": 303},
+        {"note": "ไม่ผ่าน"},
+        kind=PAGE,
+    ),
+    _action(
+        "approve central (page)",
+        "approve",
+        "p_central",
+        {"district_director": 409, "central_officer": 303},
+        kind=PAGE,
+    ),
     _action("deliver (page)", "deliver", "p_deliver", {"company_rep": 303}, kind=PAGE),
-    _action("confirm (page)", "confirm", "p_confirm", {"school_staff": 303}, {"received_quantity": "1"}, kind=PAGE),
-    _action("withdraw (page)", "withdraw", "p_withdraw", {"school_staff": 303, "company_rep": 409}, kind=PAGE),
-    Case("verify user (page)", PAGE, "POST", "dashboard.verify", lambda o: f"/dashboard/verify/{o['verify_page'].id}",
-         {"district_director": 302, "admin": 302}),
-    Case("upload photo (page)", PAGE, "POST", "uploads.upload", lambda o: f"/matches/{o['p_upload'].id}/uploads",
-         {"company_rep": 403, "school_staff": 303}, lambda o, r: files("photo.jpg", JPEG, kind="photo"),
-         multipart=True),
-    Case("upload delivery note (page)", PAGE, "POST", "uploads.upload",
-         lambda o: f"/matches/{o['p_upload'].id}/uploads", {"school_staff": 403, "company_rep": 303},
-         lambda o, r: files("note.pdf", PDF, kind="delivery_note"), pending_as="company_rep", multipart=True),
-    Case("change user (admin page)", PAGE, "POST", "admin.update_user",
-         lambda o: f"/admin/users/{o['user_admin_page'].id}", {"admin": 302},
-         lambda o, r: {"role": "school_staff", "status": "disabled", "school_code": o["tenant"].school.code,
-                       "company_tax_id": "", "district_code": ""}),
-    Case("add school (admin page)", PAGE, "POST", "admin.create_school", lambda o: "/admin/schools",
-         {"central_officer": 302, "admin": 302},
-         lambda o, r: {"code": PAGE_SCHOOL_CODES.get(r, "1050199995"), "name_th": "โรงเรียนจากหน้าเว็บ",
-                       "district_code": "p50-1"}),
-    Case("edit school (admin page)", PAGE, "POST", "admin.update_school",
-         lambda o: f"/admin/schools/{o['school_admin_page'].id}", {"central_officer": 302, "admin": 302},
-         lambda o, r: {"quality_group": "merging", "pupils": "120" if r == "admin" else "110", "teachers": "9"}),
+    _action(
+        "confirm (page)", "confirm", "p_confirm", {"school_staff": 303}, {"received_quantity": "1"}, kind=PAGE
+    ),
+    _action(
+        "withdraw (page)", "withdraw", "p_withdraw", {"school_staff": 303, "company_rep": 409}, kind=PAGE
+    ),
+    Case(
+        "verify user (page)",
+        PAGE,
+        "POST",
+        "dashboard.verify",
+        lambda o: f"/dashboard/verify/{o['verify_page'].id}",
+        {"district_director": 302, "admin": 302},
+    ),
+    Case(
+        "upload photo (page)",
+        PAGE,
+        "POST",
+        "uploads.upload",
+        lambda o: f"/matches/{o['p_upload'].id}/uploads",
+        {"company_rep": 403, "school_staff": 303},
+        lambda o, r: files("photo.jpg", JPEG, kind="photo"),
+        multipart=True,
+    ),
+    Case(
+        "upload delivery note (page)",
+        PAGE,
+        "POST",
+        "uploads.upload",
+        lambda o: f"/matches/{o['p_upload'].id}/uploads",
+        {"school_staff": 403, "company_rep": 303},
+        lambda o, r: files("note.pdf", PDF, kind="delivery_note"),
+        pending_as="company_rep",
+        multipart=True,
+    ),
+    Case(
+        "change user (admin page)",
+        PAGE,
+        "POST",
+        "admin.update_user",
+        lambda o: f"/admin/users/{o['user_admin_page'].id}",
+        {"admin": 302},
+        lambda o, r: {
+            "role": "school_staff",
+            "status": "disabled",
+            "school_code": o["tenant"].school.code,
+            "company_tax_id": "",
+            "district_code": "",
+        },
+    ),
+    Case(
+        "add school (admin page)",
+        PAGE,
+        "POST",
+        "admin.create_school",
+        lambda o: "/admin/schools",
+        {"central_officer": 302, "admin": 302},
+        lambda o, r: {
+            "code": PAGE_SCHOOL_CODES.get(r, "1050199995"),
+            "name_th": "โรงเรียนจากหน้าเว็บ",
+            "district_code": "p50-1",
+        },
+    ),
+    Case(
+        "edit school (admin page)",
+        PAGE,
+        "POST",
+        "admin.update_school",
+        lambda o: f"/admin/schools/{o['school_admin_page'].id}",
+        {"central_officer": 302, "admin": 302},
+        lambda o, r: {
+            "quality_group": "merging",
+            "pupils": "120" if r == "admin" else "110",
+            "teachers": "9",
+        },
+    ),
 ]
 
 #: write routes that change only the caller's own account or session: tried in test_self_service_routes
-SELF_SERVICE = {"api.logout", "auth.logout", "auth.account", "auth.erase", "auth.totp", "notifications.mark_read"}
+SELF_SERVICE = {
+    "api.logout",
+    "auth.logout",
+    "auth.account",
+    "auth.erase",
+    "auth.totp",
+    "notifications.mark_read",
+}
 #: write routes open to anonymous callers (login, registration, tokens): tested in test_sec_accounts.py
 PUBLIC_WRITES = {"api.login", "api.create_token", "api.register", "auth.login", "auth.register"}
 
@@ -173,8 +440,19 @@ def objects(app, session, make_school, make_company, make_user, make_need, make_
     threshold = float(app.config["CSR_CENTRAL_THRESHOLD_THB"])
     central = make_user("central_officer")
     admin = make_user("admin")
-    t = build_tenant(session, make_school, make_company, make_user, make_need, make_offer, "p50-1", "50", (),
-                     threshold, central)
+    t = build_tenant(
+        session,
+        make_school,
+        make_company,
+        make_user,
+        make_need,
+        make_offer,
+        "p50-1",
+        "50",
+        (),
+        threshold,
+        central,
+    )
     # one unit is worth the threshold: a match of it needs central approval
     big = make_offer(t.rep, title="Solar roof for a school", quantity=5, value_thb=threshold * 5)
     o: dict[str, Any] = {"tenant": t, "central": central, "admin": admin, "offer": t.offer}
@@ -182,17 +460,32 @@ def objects(app, session, make_school, make_company, make_user, make_need, make_
     def need(title="ครุภัณฑ์"):
         return make_need(t.staff, title=title, quantity=5, estimated_cost_thb=50000)
 
-    for key in ("need_edit", "need_cancel", "need_propose", "need_edit_page", "need_cancel_page", "need_propose_page"):
+    for key in (
+        "need_edit",
+        "need_cancel",
+        "need_propose",
+        "need_edit_page",
+        "need_cancel_page",
+        "need_propose_page",
+    ):
         o[key] = need()
     for key in ("offer_edit", "offer_withdraw", "offer_edit_page", "offer_withdraw_page"):
         o[key] = make_offer(t.rep, title="Projectors", quantity=5, value_thb=10000)
     for prefix in ("m", "p"):
-        for key, status in (("accept", "proposed"), ("decline", "proposed"), ("approve", "pledged"),
-                            ("reject", "pledged"), ("deliver", "approved"), ("confirm", "delivered"),
-                            ("withdraw", "pledged"), ("upload", "delivered")):
+        for key, status in (
+            ("accept", "proposed"),
+            ("decline", "proposed"),
+            ("approve", "pledged"),
+            ("reject", "pledged"),
+            ("deliver", "approved"),
+            ("confirm", "delivered"),
+            ("withdraw", "pledged"),
+            ("upload", "delivered"),
+        ):
             o[f"{prefix}_{key}"] = make_match(session, t, status, threshold, central, need=need())
         o[f"{prefix}_central"] = make_match(session, t, "pledged", threshold, central, need=need(), offer=big)
         from sec_helpers import act
+
         act(session, t.director, o[f"{prefix}_central"], "approve", threshold)
         assert o[f"{prefix}_central"].status == "district_approved"
     o["verify_api"] = make_user("school_staff", status="pending", school=t.school)
@@ -206,9 +499,15 @@ def objects(app, session, make_school, make_company, make_user, make_need, make_
 def _clients(app, o) -> dict[tuple[str, str], Any]:
     """A logged-in client per role (and per pending kind), pages and API sharing one cookie jar."""
     t = o["tenant"]
-    users = {"school_staff": t.staff, "company_rep": t.rep, "district_director": t.director,
-             "central_officer": o["central"], "admin": o["admin"], ("pending", "school_staff"): t.pending_staff,
-             ("pending", "company_rep"): t.pending_rep}
+    users = {
+        "school_staff": t.staff,
+        "company_rep": t.rep,
+        "district_director": t.director,
+        "central_officer": o["central"],
+        "admin": o["admin"],
+        ("pending", "school_staff"): t.pending_staff,
+        ("pending", "company_rep"): t.pending_rep,
+    }
     out = {}
     for key, user in users.items():
         api = Api(app.test_client(), user)
@@ -228,8 +527,9 @@ def _send(api: Api, case: Case, o, role: str):
         return api._call(case.method.lower(), url, json=body if case.method != "DELETE" else None)
     data = dict(body)
     data["csrf_token"] = api.csrf
-    return api.client.open(url, method=case.method, data=data,
-                           content_type="multipart/form-data" if case.multipart else None)
+    return api.client.open(
+        url, method=case.method, data=data, content_type="multipart/form-data" if case.multipart else None
+    )
 
 
 def _expected(case: Case, role: str) -> int:
@@ -257,14 +557,22 @@ def test_role_route_matrix(app, session, objects):
             want = _expected(case, role)
             table.append((case.name, role, r.status_code))
             if r.status_code != want:
-                mismatches.append(f"{case.name} as {role}: {r.status_code} (expected {want}) "
-                                  f"{r.get_data(as_text=True)[:200]!r}")
-            if role == "anonymous" and case.kind == PAGE and not r.headers.get("Location", "").startswith("/login?next="):
+                mismatches.append(
+                    f"{case.name} as {role}: {r.status_code} (expected {want}) "
+                    f"{r.get_data(as_text=True)[:200]!r}"
+                )
+            if (
+                role == "anonymous"
+                and case.kind == PAGE
+                and not r.headers.get("Location", "").startswith("/login?next=")
+            ):
                 mismatches.append(f"{case.name} as anonymous: not sent to the login page")
             if r.status_code in (401, 403):
                 if case.kind == API:
                     code = r.get_json()["error"]["code"]
-                    expected_codes = {"unauthorized"} if r.status_code == 401 else {"forbidden", "account_pending"}
+                    expected_codes = (
+                        {"unauthorized"} if r.status_code == 401 else {"forbidden", "account_pending"}
+                    )
                     if code not in expected_codes:
                         mismatches.append(f"{case.name} as {role}: error code {code}")
                     if role == "pending" and code != "account_pending":
@@ -272,7 +580,9 @@ def test_role_route_matrix(app, session, objects):
                 now = snapshot(session)
                 if now != baseline:
                     changed = [k for k in now if now[k] != baseline.get(k)]
-                    mismatches.append(f"{case.name} as {role}: refused ({r.status_code}) but changed {changed}")
+                    mismatches.append(
+                        f"{case.name} as {role}: refused ({r.status_code}) but changed {changed}"
+                    )
             baseline = snapshot(session) if r.status_code not in (401, 403) else baseline
     print(f"\nrole × route matrix: {len(CASES)} routes × {len(ROLES)} roles = {len(table)} requests")
     assert not mismatches, "\n".join(mismatches)
@@ -282,7 +592,11 @@ def test_role_route_matrix(app, session, objects):
 def test_matrix_covers_every_write_route(app):
     """A new write route must get a row in the matrix (or be listed as self-service or public)."""
     covered = {c.endpoint for c in CASES} | SELF_SERVICE | PUBLIC_WRITES
-    writes = {rule.endpoint for rule in app.url_map.iter_rules() if rule.methods & {"POST", "PUT", "PATCH", "DELETE"}}
+    writes = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.methods & {"POST", "PUT", "PATCH", "DELETE"}
+    }
     assert writes - covered == set(), f"write routes missing from the role × route matrix: {writes - covered}"
 
 
@@ -291,24 +605,37 @@ def test_self_service_routes(app, session, make_user, make_school, make_company)
     school, company = make_school(), make_company()
     people = {
         "pending": make_user("school_staff", status="pending", school=school),
-        "school_staff": make_user("school_staff", school=school), "company_rep": make_user("company_rep", company=company),
-        "district_director": make_user("district_director"), "central_officer": make_user("central_officer"),
+        "school_staff": make_user("school_staff", school=school),
+        "company_rep": make_user("company_rep", company=company),
+        "district_director": make_user("district_director"),
+        "central_officer": make_user("central_officer"),
         "admin": make_user("admin"),
     }
     new_password = "another-long-passphrase-42"
     steps = [  # (endpoint, method, url, data, expected for a logged-in role)
         ("notifications.mark_read", "POST", "/notifications/read", {}, lambda r: 302),
-        ("auth.totp", "POST", "/account/totp", {"otp": "000000"},
-         lambda r: 200 if r in ("district_director", "central_officer") else 403),
+        (
+            "auth.totp",
+            "POST",
+            "/account/totp",
+            {"otp": "000000"},
+            lambda r: 200 if r in ("district_director", "central_officer") else 403,
+        ),
         ("api.logout", "POST", "/api/v1/auth/logout", None, lambda r: 204),
         ("auth.logout", "POST", "/logout", {}, lambda r: 302),
-        ("auth.account", "POST", "/account", {"current_password": None, "new_password": new_password},
-         lambda r: 302),
+        (
+            "auth.account",
+            "POST",
+            "/account",
+            {"current_password": None, "new_password": new_password},
+            lambda r: 302,
+        ),
         ("auth.erase", "POST", "/account/erase", {}, lambda r: 302),
     ]
     assert {s[0] for s in steps} == SELF_SERVICE
     passwords = {role: None for role in people}
     from conftest import PASSWORD
+
     mismatches = []
     anon = Api(app.test_client())
     token = csrf_token(anon.client)

@@ -3,6 +3,7 @@ no 500 and no answer outside the documented status codes, content types and sche
 
 The long run (more examples, invalid data, every role) is ``bench/schemathesis_run.py``.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,12 @@ from csr_hub.web.api.openapi import ROUTES, document
 
 from sec_helpers import world  # noqa: F401
 
-CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance")
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+)
 
 
 def test_every_api_route_is_documented_and_nothing_else(app):
@@ -22,13 +28,16 @@ def test_every_api_route_is_documented_and_nothing_else(app):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.endpoint == "api.openapi":
             continue
-        path = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", rule.rule[len("/api/v1"):])
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", rule.rule[len("/api/v1") :])
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             served.add((path, method))
     assert served - documented == set(), f"API routes missing from openapi.ROUTES: {served - documented}"
     assert documented - served == set(), f"documented routes the app does not serve: {documented - served}"
     doc = document()
-    assert doc["openapi"].startswith("3.") and doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert (
+        doc["openapi"].startswith("3.")
+        and doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    )
 
 
 def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(app, world):
@@ -52,8 +61,13 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(app, worl
             continue  # would revoke the token the rest of the run uses (covered in test_sec_accounts)
         for headers in ({}, {"Authorization": f"Bearer {token}"}):
 
-            @settings(max_examples=2, deadline=None, database=None, derandomize=True,
-                      suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=2,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=op.as_strategy())
             def check(case):
                 case.call_and_validate(headers=headers, checks=checks)
@@ -61,7 +75,9 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(app, worl
             try:
                 check()
             except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - reported together below
-                problems.append(f"{op.label} {'with token' if headers else 'anonymous'}: "
-                                f"{' '.join(str(exc).split())[:400]}")
+                problems.append(
+                    f"{op.label} {'with token' if headers else 'anonymous'}: "
+                    f"{' '.join(str(exc).split())[:400]}"
+                )
     assert operations >= 30
     assert not problems, "\n".join(problems)

@@ -3,6 +3,7 @@ the other by id — read where private, edit, cancel, propose, accept … confir
 export — and gets 403 or 404 with nothing changed. A director's scope comes from the school's ESA in the
 database, never from what the request says.
 """
+
 from __future__ import annotations
 
 import io
@@ -14,8 +15,13 @@ from csr_hub.services import uploads
 from sec_helpers import JPEG, PDF, Api, act, files, snapshot, world  # noqa: F401
 
 #: the action the page's buttons would offer for a match in this status
-NEXT_ACTION = {"proposed": "accept", "pledged": "approve", "approved": "deliver", "delivered": "confirm",
-               "completed": "withdraw"}
+NEXT_ACTION = {
+    "proposed": "accept",
+    "pledged": "approve",
+    "approved": "deliver",
+    "delivered": "confirm",
+    "completed": "withdraw",
+}
 
 
 def _attach(app, session, tenant) -> None:
@@ -23,8 +29,7 @@ def _attach(app, session, tenant) -> None:
     m = tenant.matches["delivered"]
     folder = app.config["UPLOAD_FOLDER"]
     tenant.photo = uploads.save(session, tenant.staff, m.id, "photo", "p.jpg", io.BytesIO(JPEG), folder)
-    tenant.note = uploads.save(session, tenant.rep, m.id, "delivery_note", "n.pdf", io.BytesIO(PDF),
-                               folder)
+    tenant.note = uploads.save(session, tenant.rep, m.id, "delivery_note", "n.pdf", io.BytesIO(PDF), folder)
     session.commit()
 
 
@@ -32,52 +37,108 @@ def _attempts(victim):
     """(label, method, url, json or form data, kind) for everything of the victim tenant."""
     out = []
     for status, m in victim.matches.items():
-        out += [(f"read match {status}", "GET", f"/api/v1/matches/{m.id}", None, "api"),
-                (f"match page {status}", "GET", f"/matches/{m.id}", None, "page"),
-                (f"uploads of {status}", "GET", f"/api/v1/matches/{m.id}/uploads", None, "api"),
-                (f"certificate {status}", "GET", f"/reports/certificate/{m.id}", None, "page")]
+        out += [
+            (f"read match {status}", "GET", f"/api/v1/matches/{m.id}", None, "api"),
+            (f"match page {status}", "GET", f"/matches/{m.id}", None, "page"),
+            (f"uploads of {status}", "GET", f"/api/v1/matches/{m.id}/uploads", None, "api"),
+            (f"certificate {status}", "GET", f"/reports/certificate/{m.id}", None, "page"),
+        ]
         for action in ACTIONS:
-            body = {"action": action, "note": "x", "received_quantity": 1,
-                    # a forged scope in the body changes nothing: scope is read from the database
-                    "district_code": "p50-1", "district_id": 1, "school_id": 1, "company_id": 1}
+            body = {
+                "action": action,
+                "note": "x",
+                "received_quantity": 1,
+                # a forged scope in the body changes nothing: scope is read from the database
+                "district_code": "p50-1",
+                "district_id": 1,
+                "school_id": 1,
+                "company_id": 1,
+            }
             out.append((f"{action} {status}", "POST", f"/api/v1/matches/{m.id}/actions", body, "api"))
         page_action = NEXT_ACTION[status]
-        out.append((f"{page_action} {status} (page)", "POST", f"/matches/{m.id}/actions",
-                    {"action": page_action, "note": "x", "received_quantity": "1"}, "page"))
+        out.append(
+            (
+                f"{page_action} {status} (page)",
+                "POST",
+                f"/matches/{m.id}/actions",
+                {"action": page_action, "note": "x", "received_quantity": "1"},
+                "page",
+            )
+        )
     d = victim.matches["delivered"]
     out += [
         ("photo file", "GET", f"/api/v1/matches/{d.id}/uploads/{victim.photo.id}", None, "api"),
         ("note file (page)", "GET", f"/matches/{d.id}/uploads/{victim.note.id}", None, "page"),
-        ("upload photo", "POST", f"/api/v1/matches/{d.id}/uploads", lambda: files("x.jpg", JPEG, kind="photo"), "multipart"),
-        ("upload note", "POST", f"/api/v1/matches/{d.id}/uploads", lambda: files("x.pdf", PDF, kind="delivery_note"),
-         "multipart"),
-        ("upload photo (page)", "POST", f"/matches/{d.id}/uploads", lambda: files("x.jpg", JPEG, kind="photo"),
-         "page-multipart"),
+        (
+            "upload photo",
+            "POST",
+            f"/api/v1/matches/{d.id}/uploads",
+            lambda: files("x.jpg", JPEG, kind="photo"),
+            "multipart",
+        ),
+        (
+            "upload note",
+            "POST",
+            f"/api/v1/matches/{d.id}/uploads",
+            lambda: files("x.pdf", PDF, kind="delivery_note"),
+            "multipart",
+        ),
+        (
+            "upload photo (page)",
+            "POST",
+            f"/matches/{d.id}/uploads",
+            lambda: files("x.jpg", JPEG, kind="photo"),
+            "page-multipart",
+        ),
         ("edit need", "PATCH", f"/api/v1/needs/{victim.need.id}", {"title": "mine now"}, "api"),
         ("set budget", "PATCH", f"/api/v1/needs/{victim.need.id}", {"budget_thb": 1}, "api"),
         ("cancel need", "POST", f"/api/v1/needs/{victim.need.id}/cancel", {}, "api"),
         ("edit offer", "PATCH", f"/api/v1/offers/{victim.offer.id}", {"title": "mine now"}, "api"),
         ("withdraw offer", "POST", f"/api/v1/offers/{victim.offer.id}/withdraw", {}, "api"),
         ("edit need form", "GET", f"/needs/{victim.need.id}/edit", None, "page"),
-        ("edit need (page)", "POST", f"/needs/{victim.need.id}/edit", {"title": "mine now", "quantity": "1",
-                                                                       "category": "devices",
-                                                                       "estimated_cost_thb": "1"}, "page"),
+        (
+            "edit need (page)",
+            "POST",
+            f"/needs/{victim.need.id}/edit",
+            {"title": "mine now", "quantity": "1", "category": "devices", "estimated_cost_thb": "1"},
+            "page",
+        ),
         ("cancel need (page)", "POST", f"/needs/{victim.need.id}/cancel", {}, "page"),
         ("set budget (page)", "POST", f"/needs/{victim.need.id}/budget", {"budget_thb": "1"}, "page"),
         ("edit offer form", "GET", f"/offers/{victim.offer.id}/edit", None, "page"),
-        ("edit offer (page)", "POST", f"/offers/{victim.offer.id}/edit", {"title": "mine now", "quantity": "1",
-                                                                          "category": "devices", "value_thb": "1"},
-         "page"),
+        (
+            "edit offer (page)",
+            "POST",
+            f"/offers/{victim.offer.id}/edit",
+            {"title": "mine now", "quantity": "1", "category": "devices", "value_thb": "1"},
+            "page",
+        ),
         ("withdraw offer (page)", "POST", f"/offers/{victim.offer.id}/withdraw", {}, "page"),
-        ("propose with their need and offer", "POST", "/api/v1/matches",
-         {"need_id": victim.need.id, "offer_id": victim.offer.id, "quantity": 1}, "api"),
-        ("propose with their need and offer (page)", "POST", "/matches",
-         {"need_id": str(victim.need.id), "offer_id": str(victim.offer.id), "quantity": "1"}, "page"),
+        (
+            "propose with their need and offer",
+            "POST",
+            "/api/v1/matches",
+            {"need_id": victim.need.id, "offer_id": victim.offer.id, "quantity": 1},
+            "api",
+        ),
+        (
+            "propose with their need and offer (page)",
+            "POST",
+            "/matches",
+            {"need_id": str(victim.need.id), "offer_id": str(victim.offer.id), "quantity": "1"},
+            "page",
+        ),
         ("verify their staff", "POST", f"/api/v1/users/{victim.pending_staff.id}/verify", {}, "api"),
         ("verify their staff (page)", "POST", f"/dashboard/verify/{victim.pending_staff.id}", {}, "page"),
         ("their ESA's figures", "GET", f"/api/v1/reports/summary?district={victim.esa}", None, "api"),
         ("their ESA's report page", "GET", f"/reports?district={victim.esa}", None, "page"),
-        ("their ESA's export", "GET", f"/reports/export.csv?table=summary&district={victim.esa}", None, "page"),
+        (
+            "their ESA's export",
+            "GET",
+            f"/reports/export.csv?table=summary&district={victim.esa}",
+            None,
+            "page",
+        ),
     ]
     return out
 
@@ -91,8 +152,12 @@ def _send(api: Api, method, url, body, kind):
     data = dict(body or {})
     if method != "GET":
         data["csrf_token"] = api.csrf
-    return api.client.open(url, method=method, data=data if method != "GET" else None,
-                           content_type="multipart/form-data" if kind == "page-multipart" else None)
+    return api.client.open(
+        url,
+        method=method,
+        data=data if method != "GET" else None,
+        content_type="multipart/form-data" if kind == "page-multipart" else None,
+    )
 
 
 def test_each_tenant_can_touch_nothing_of_the_other(app, session, world):
@@ -110,16 +175,24 @@ def test_each_tenant_can_touch_nothing_of_the_other(app, session, world):
                 tried += 1
                 if r.status_code not in (403, 404):
                     bad.append(f"{user.role} of {attacker.esa} → {label}: {r.status_code}")
-                elif r.mimetype == "application/json" and r.get_json()["error"]["code"] not in ("forbidden", "not_found"):
+                elif r.mimetype == "application/json" and r.get_json()["error"]["code"] not in (
+                    "forbidden",
+                    "not_found",
+                ):
                     bad.append(f"{user.role} → {label}: {r.get_json()['error']['code']}")
             # lists answer 200 but show nothing of the other tenant, whatever filter the caller sends
-            for url in (f"/api/v1/matches?district={victim.esa}", f"/api/v1/matches?need_id={victim.need.id}",
-                        f"/api/v1/matches?offer_id={victim.busy_offer.id}", "/api/v1/matches?per_page=100"):
+            for url in (
+                f"/api/v1/matches?district={victim.esa}",
+                f"/api/v1/matches?need_id={victim.need.id}",
+                f"/api/v1/matches?offer_id={victim.busy_offer.id}",
+                "/api/v1/matches?per_page=100",
+            ):
                 r = api.get(url)
                 tried += 1
                 theirs = {m.id for m in victim.matches.values()}
-                if r.status_code not in (200, 422) or (r.status_code == 200 and
-                                                       theirs & {i["id"] for i in r.get_json()["items"]}):
+                if r.status_code not in (200, 422) or (
+                    r.status_code == 200 and theirs & {i["id"] for i in r.get_json()["items"]}
+                ):
                     bad.append(f"{user.role} of {attacker.esa} lists {url}: {r.status_code}")
             r = api.get("/api/v1/users?status=pending&per_page=100")
             if r.status_code == 200 and victim.pending_staff.id in {u["id"] for u in r.get_json()["items"]}:

@@ -1,5 +1,6 @@
 """Files attached to a match: type checked by content, size limited, stored privately under random names,
 served only to those who may see the match."""
+
 from __future__ import annotations
 
 import os
@@ -47,9 +48,12 @@ def test_types_are_checked_by_content_and_refusals_store_nothing(app, session, w
         assert staff.post(url, data=bad, content_type="multipart/form-data").status_code == 422
     assert snapshot(session) == before and _stored(folder) == []
     # the real things are accepted; the client's Content-Type is not believed either way
-    ok = [(staff, "photo.png", PNG, "photo", "image/png"), (staff, "photo", JPEG, "photo", "image/jpeg"),
-          (rep, "ใบส่งของ.pdf", PDF, "delivery_note", "application/pdf"),
-          (rep, "note.png", PNG, "delivery_note", "image/png")]
+    ok = [
+        (staff, "photo.png", PNG, "photo", "image/png"),
+        (staff, "photo", JPEG, "photo", "image/jpeg"),
+        (rep, "ใบส่งของ.pdf", PDF, "delivery_note", "application/pdf"),
+        (rep, "note.png", PNG, "delivery_note", "image/png"),
+    ]
     for who, name, data, kind, expected in ok:
         r = who.post(url, data=files(name, data, kind=kind), content_type="multipart/form-data")
         assert r.status_code == 201, r.get_json()
@@ -64,7 +68,9 @@ def test_size_is_limited(app, session, world):
     staff = Api(app.test_client(), world.a.staff)
     url = f"/api/v1/matches/{d.id}/uploads"
     five_mb = JPEG + b"\x00" * (5 * 1024 * 1024 - len(JPEG))
-    r = staff.post(url, data=files("big.jpg", five_mb + b"\x00", kind="photo"), content_type="multipart/form-data")
+    r = staff.post(
+        url, data=files("big.jpg", five_mb + b"\x00", kind="photo"), content_type="multipart/form-data"
+    )
     assert r.status_code == 422 and "5 MB" in r.get_json()["error"]["fields"]["file"][0]
     assert _stored(app.config["UPLOAD_FOLDER"]) == []
     r = staff.post(url, data=files("exact.jpg", five_mb, kind="photo"), content_type="multipart/form-data")
@@ -79,8 +85,11 @@ def test_files_are_stored_privately_under_random_names(app, session, world):
     static = Path(app.static_folder).resolve()
     d = world.a.matches["delivered"]
     staff = Api(app.test_client(), world.a.staff)
-    r = staff.post(f"/api/v1/matches/{d.id}/uploads", data=files("../../static/evil.jpg", JPEG, kind="photo"),
-                   content_type="multipart/form-data")
+    r = staff.post(
+        f"/api/v1/matches/{d.id}/uploads",
+        data=files("../../static/evil.jpg", JPEG, kind="photo"),
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 201
     up = session.get(Upload, r.get_json()["id"])
     assert re.fullmatch(r"[0-9a-f]{32}\.jpg", up.stored_name)
@@ -97,10 +106,20 @@ def test_files_are_stored_privately_under_random_names(app, session, world):
 def test_files_are_served_only_to_those_who_may_see_the_match(app, session, world, page_login):
     d = world.a.matches["delivered"]
     staff = Api(app.test_client(), world.a.staff)
-    up = staff.post(f"/api/v1/matches/{d.id}/uploads", data=files("p.png", PNG, kind="photo"),
-                    content_type="multipart/form-data").get_json()
+    up = staff.post(
+        f"/api/v1/matches/{d.id}/uploads",
+        data=files("p.png", PNG, kind="photo"),
+        content_type="multipart/form-data",
+    ).get_json()
     api_url, page_url = up["url"], f"/matches/{d.id}/uploads/{up['id']}"
-    for user in (world.a.staff, world.a.rep, world.a.director, world.central, world.admin, world.a.pending_staff):
+    for user in (
+        world.a.staff,
+        world.a.rep,
+        world.a.director,
+        world.central,
+        world.admin,
+        world.a.pending_staff,
+    ):
         c = Api(app.test_client(), user)
         for url in (api_url, page_url):
             r = c.client.get(url)
@@ -124,8 +143,11 @@ def test_files_are_served_only_to_those_who_may_see_the_match(app, session, worl
     assert anon.get(page_url).status_code == 302
     # a PDF is sent as a download, never shown inline
     rep = Api(app.test_client(), world.a.rep)
-    note = rep.post(f"/api/v1/matches/{d.id}/uploads", data=files("n.pdf", PDF, kind="delivery_note"),
-                    content_type="multipart/form-data").get_json()
+    note = rep.post(
+        f"/api/v1/matches/{d.id}/uploads",
+        data=files("n.pdf", PDF, kind="delivery_note"),
+        content_type="multipart/form-data",
+    ).get_json()
     r = staff.client.get(note["url"])
     assert r.headers["Content-Disposition"].startswith("attachment")
 
@@ -136,19 +158,31 @@ def test_who_may_add_which_file_and_when(app, session, world):
     before = snapshot(session)
     for status in ("proposed", "pledged", "approved"):
         m = w.a.matches[status]
-        r = staff.post(f"/api/v1/matches/{m.id}/uploads", data=files("p.jpg", JPEG, kind="photo"),
-                       content_type="multipart/form-data")
+        r = staff.post(
+            f"/api/v1/matches/{m.id}/uploads",
+            data=files("p.jpg", JPEG, kind="photo"),
+            content_type="multipart/form-data",
+        )
         assert r.status_code == 409, status  # nothing has arrived yet
-    r = rep.post(f"/api/v1/matches/{w.a.matches['pledged'].id}/uploads", data=files("n.pdf", PDF, kind="delivery_note"),
-                 content_type="multipart/form-data")
+    r = rep.post(
+        f"/api/v1/matches/{w.a.matches['pledged'].id}/uploads",
+        data=files("n.pdf", PDF, kind="delivery_note"),
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 409  # not approved yet
     pending = Api(app.test_client(), w.a.pending_staff)
-    r = pending.post(f"/api/v1/matches/{w.a.matches['delivered'].id}/uploads", data=files("p.jpg", JPEG, kind="photo"),
-                     content_type="multipart/form-data")
+    r = pending.post(
+        f"/api/v1/matches/{w.a.matches['delivered'].id}/uploads",
+        data=files("p.jpg", JPEG, kind="photo"),
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 403 and r.get_json()["error"]["code"] == "account_pending"
     assert snapshot(session) == before
-    r = rep.post(f"/api/v1/matches/{w.a.matches['approved'].id}/uploads",
-                 data=files("n.pdf", PDF, kind="delivery_note"), content_type="multipart/form-data")
+    r = rep.post(
+        f"/api/v1/matches/{w.a.matches['approved'].id}/uploads",
+        data=files("n.pdf", PDF, kind="delivery_note"),
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 201
 
 
@@ -158,17 +192,22 @@ def test_the_match_page_lists_files_and_offers_the_form_to_the_right_side(app, s
     html = staff.get(f"/matches/{d.id}").get_data(as_text=True)
     assert 'id="uploads"' in html and 'enctype="multipart/form-data"' in html
     assert 'value="photo"' in html and 'value="delivery_note"' not in html
-    r = staff.post(f"/matches/{d.id}/uploads", data={**files("p.jpg", JPEG, kind="photo"),
-                                                     "csrf_token": csrf_token(staff)},
-                   content_type="multipart/form-data")
+    r = staff.post(
+        f"/matches/{d.id}/uploads",
+        data={**files("p.jpg", JPEG, kind="photo"), "csrf_token": csrf_token(staff)},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/matches/{d.id}#uploads")
     html = staff.get(f"/matches/{d.id}").get_data(as_text=True)
     up = session.scalar(sa.select(Upload))
     assert f"/matches/{d.id}/uploads/{up.id}" in html and "<img" in html and 'alt="' in html
     # a bad file: the page says why, nothing is stored
-    r = staff.post(f"/matches/{d.id}/uploads", data={**files("p.jpg", b"GIF89a", kind="photo"),
-                                                     "csrf_token": csrf_token(staff)},
-                   content_type="multipart/form-data", follow_redirects=True)
+    r = staff.post(
+        f"/matches/{d.id}/uploads",
+        data={**files("p.jpg", b"GIF89a", kind="photo"), "csrf_token": csrf_token(staff)},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert r.status_code == 200 and "flash-error" in r.get_data(as_text=True)
     assert session.scalar(sa.select(sa.func.count(Upload.id))) == 1
     director = page_login(world.a.director)

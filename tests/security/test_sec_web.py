@@ -1,5 +1,6 @@
 """Web hardening: security headers and CSP, body size limit, error pages that leak nothing, cookie flags in
 production, the remember-me cookie, and a SECRET_KEY required in production."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,17 @@ from sec_helpers import PASSWORD, Api, csrf_token  # noqa: F401
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 INLINE_STYLE = re.compile(r"<[a-z][^>]*\sstyle\s*=", re.I)
 INLINE_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
-LEAKS = ("Traceback", "File \"", "sqlalchemy", "SELECT ", "psycopg", "sqlite3", "no_such_table", "RuntimeError",
-         "secret-detail")
+LEAKS = (
+    "Traceback",
+    'File "',
+    "sqlalchemy",
+    "SELECT ",
+    "psycopg",
+    "sqlite3",
+    "no_such_table",
+    "RuntimeError",
+    "secret-detail",
+)
 
 
 def _check_headers(r) -> None:
@@ -30,7 +40,15 @@ def _check_headers(r) -> None:
 
 
 def test_security_headers_on_pages_api_and_errors(client):
-    for url in ("/", "/needs", "/login", "/api/v1/needs", "/api/v1/openapi.json", "/no-such-page", "/api/v1/nope"):
+    for url in (
+        "/",
+        "/needs",
+        "/login",
+        "/api/v1/needs",
+        "/api/v1/openapi.json",
+        "/no-such-page",
+        "/api/v1/nope",
+    ):
         _check_headers(client.get(url))
 
 
@@ -40,8 +58,20 @@ def test_pages_carry_no_inline_script_style_or_handler(app, make_user, make_need
     rep = make_user("company_rep")
     offer = make_offer(rep)
     c = page_login(staff)
-    pages = ["/", "/needs", f"/needs/{need.id}", "/offers", f"/offers/{offer.id}", "/dashboard", "/reports",
-             "/notifications", "/account", "/needs/new", "/register", "/privacy"]
+    pages = [
+        "/",
+        "/needs",
+        f"/needs/{need.id}",
+        "/offers",
+        f"/offers/{offer.id}",
+        "/dashboard",
+        "/reports",
+        "/notifications",
+        "/account",
+        "/needs/new",
+        "/register",
+        "/privacy",
+    ]
     for url in pages:
         r = c.get(url)
         assert r.status_code == 200, url
@@ -77,16 +107,21 @@ def test_unexpected_errors_leak_no_stack_trace_or_sql(app, session, make_user, c
         db.session.execute(sa.text("SELECT * FROM no_such_table_xyz"))
         return "unreachable"
 
-    for rule, view in (("/api/v1/test-boom", boom), ("/test-boom", boom), ("/api/v1/test-sql", bad_sql),
-                       ("/test-sql", bad_sql)):
+    for rule, view in (
+        ("/api/v1/test-boom", boom),
+        ("/test-boom", boom),
+        ("/api/v1/test-sql", bad_sql),
+        ("/test-sql", bad_sql),
+    ):
         app.add_url_rule(rule, view.__name__ + rule.replace("/", "_"), view)
     user = make_user("school_staff")
     api = Api(app.test_client(), user)
     for url in ("/api/v1/test-boom", "/api/v1/test-sql"):
         r = api.get(url)
         assert r.status_code == 500
-        assert r.get_json() == {"error": {"code": "server_error", "message": r.get_json()["error"]["message"],
-                                          "fields": {}}}
+        assert r.get_json() == {
+            "error": {"code": "server_error", "message": r.get_json()["error"]["message"], "fields": {}}
+        }
         assert not any(leak in r.get_data(as_text=True) for leak in LEAKS)
     for url in ("/test-boom", "/test-sql"):
         r = api.client.get(url)
@@ -114,12 +149,17 @@ def _cookie(response, name: str) -> str:
 def test_production_cookies_are_secure_httponly_samesite_and_hsts(database_url, make_user, monkeypatch):
     user = make_user("school_staff")
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-of-enough-length")
-    prod = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "CSR_ENV": "production", "RATELIMIT_ENABLED": False})
+    prod = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "CSR_ENV": "production", "RATELIMIT_ENABLED": False}
+    )
     assert prod.config["SECRET_KEY"] == "a-production-secret-of-enough-length"
     c = prod.test_client()
     token = c.get("/api/v1/auth/csrf").get_json()["csrf_token"]
-    r = c.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y", "csrf_token": token},
-               base_url="https://localhost")
+    r = c.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD, "remember": "y", "csrf_token": token},
+        base_url="https://localhost",
+    )
     assert r.status_code == 302
     for name in ("session", "remember_token"):
         flags = [p.strip().lower() for p in _cookie(r, name).split(";")]
@@ -127,6 +167,7 @@ def test_production_cookies_are_secure_httponly_samesite_and_hsts(database_url, 
     assert r.headers["Strict-Transport-Security"].startswith("max-age=")
     with prod.app_context():
         from csr_hub.extensions import db
+
         db.engine.dispose()
 
 
@@ -139,7 +180,9 @@ def test_production_refuses_to_start_without_a_secret_key(database_url, monkeypa
 def test_remember_me_lasts_at_most_14_days_and_logout_clears_it(app, make_user, client):
     user = make_user("school_staff")
     token = csrf_token(client)
-    r = client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y", "csrf_token": token})
+    r = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "remember": "y", "csrf_token": token}
+    )
     assert r.status_code == 302
     cookie = _cookie(r, "remember_token")
     expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))

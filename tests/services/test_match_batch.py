@@ -1,4 +1,5 @@
 """``flask --app csr_hub match run [--allocate]`` and ``match reindex`` through the CLI runner."""
+
 from __future__ import annotations
 
 import re
@@ -30,13 +31,17 @@ def scene(session, make_user, make_school, make_need, make_offer):
         "tablets": make_need(other, title="แท็บเล็ตสำหรับนักเรียน 30 เครื่อง", quantity=30),
         "roof": make_need(other, title="ซ่อมหลังคาบ้านพักครู", category="teacher_housing", quantity=1, unit="หลัง"),
         "laptops": make_offer(reps[0], quantity=25),  # "50 refurbished laptops" text, 25 of them
-        "tablets_offer": make_offer(reps[1], title="Android tablets for pupils", description="10-inch",
-                                    quantity=20, provinces=["50"]),
+        "tablets_offer": make_offer(
+            reps[1], title="Android tablets for pupils", description="10-inch", quantity=20, provinces=["50"]
+        ),
         "expired": make_offer(reps[2], title="Used laptops", quantity=100),
         "elsewhere": make_offer(reps[3], title="Laptops for Bangkok schools", quantity=100, provinces=["10"]),
     }
-    session.execute(sa.update(Offer).where(Offer.id == s["expired"].id)
-                    .values(available_until=today_bangkok() - timedelta(days=1)))
+    session.execute(
+        sa.update(Offer)
+        .where(Offer.id == s["expired"].id)
+        .values(available_until=today_bangkok() - timedelta(days=1))
+    )
     session.commit()
     return s
 
@@ -66,7 +71,10 @@ def test_match_run_stores_ranked_suggestions_of_open_pairs_only(runner, session,
     assert by_need[scene["tablets"].id][0].offer_id == scene["tablets_offer"].id
     assert scene["roof"].id not in by_need  # nothing relevant to repair a roof
     # the stored figures are the live ones
-    live = {(o.id, s.total) for o, s in suggestions.for_need(session, posts.get_need(session, scene["laptops_core"].id))}
+    live = {
+        (o.id, s.total)
+        for o, s in suggestions.for_need(session, posts.get_need(session, scene["laptops_core"].id))
+    }
     assert {(r.offer_id, r.score) for r in by_need[scene["laptops_core"].id]} == live
     # the progress bar reached the number of needs (cumulative counts, not a sum of them)
     assert "scoring needs" in result.stderr and "4/4" in result.stderr
@@ -106,12 +114,16 @@ def test_match_run_allocate_respects_every_capacity_and_compares_with_greedy(run
     assert per_offer[scene["laptops"].id] == 20  # contested: all that remains is given, no more
     assert per_offer[scene["tablets_offer"].id] == 20
     # the stand-alone school's laptops are served first when the offer cannot cover everyone
-    remote_row = next(r for r in rows if r.need_id == scene["laptops_remote"].id and r.offer_id == scene["laptops"].id)
+    remote_row = next(
+        r for r in rows if r.need_id == scene["laptops_remote"].id and r.offer_id == scene["laptops"].id
+    )
     assert remote_row.allocated_quantity == 10
     # the printed total is the stored allocation's Σ weight × units
     group = {scene["laptops_remote"].id: "stand_alone"}
-    stored_total = sum(r.score * batch.EQUITY_WEIGHT.get(group.get(r.need_id, "core"), 1.0) * r.allocated_quantity
-                       for r in rows)
+    stored_total = sum(
+        r.score * batch.EQUITY_WEIGHT.get(group.get(r.need_id, "core"), 1.0) * r.allocated_quantity
+        for r in rows
+    )
     assert stored_total == pytest.approx(exact, abs=0.1)
     assert f"need {scene['laptops_remote'].id} → offer {scene['laptops'].id}: 10" in result.output
     assert session.scalar(sa.select(sa.func.count()).select_from(Match)) == 0  # proposes, never creates
@@ -128,8 +140,9 @@ def test_match_run_on_an_empty_database_and_a_bad_option(runner, session):
     assert snapshot(session) == before
 
 
-def test_allocation_beats_greedy_where_greedy_is_short_sighted(session, make_user, make_school, make_need, make_offer,
-                                                              monkeypatch):
+def test_allocation_beats_greedy_where_greedy_is_short_sighted(
+    session, make_user, make_school, make_need, make_offer, monkeypatch
+):
     """Need A fits both offers, need B only the first: greedy gives the first to A, the optimum does not."""
     a = make_user("school_staff", school=make_school())
     b = make_user("school_staff", school=make_school())
@@ -157,15 +170,18 @@ def test_allocation_beats_greedy_where_greedy_is_short_sighted(session, make_use
     session.rollback()
 
 
-def test_match_reindex_recomputes_search_columns_and_item_kinds(runner, session, make_user, make_need, make_offer):
+def test_match_reindex_recomputes_search_columns_and_item_kinds(
+    runner, session, make_user, make_need, make_offer
+):
     school = make_user("school_staff")
     stale = make_need(school)
     fresh = make_need(school, title="แท็บเล็ต 10 เครื่อง")
     offer = make_offer(make_user("company_rep"))
     expected_need = (stale.search_text, stale.item_kinds)
     expected_offer = (offer.search_text, offer.item_kinds)
-    fresh_before = session.execute(sa.select(Need.search_text, Need.item_kinds, Need.updated_at)
-                                   .where(Need.id == fresh.id)).one()
+    fresh_before = session.execute(
+        sa.select(Need.search_text, Need.item_kinds, Need.updated_at).where(Need.id == fresh.id)
+    ).one()
     session.execute(sa.update(Need).where(Need.id == stale.id).values(item_kinds="", search_text="old words"))
     session.execute(sa.update(Offer).where(Offer.id == offer.id).values(item_kinds="projector"))
     session.commit()
@@ -176,9 +192,16 @@ def test_match_reindex_recomputes_search_columns_and_item_kinds(runner, session,
     assert "reindexing needs" in result.stderr and "2/2" in result.stderr
     session.expire_all()
     assert (session.get(Need, stale.id).search_text, session.get(Need, stale.id).item_kinds) == expected_need
-    assert (session.get(Offer, offer.id).search_text, session.get(Offer, offer.id).item_kinds) == expected_offer
-    assert session.execute(sa.select(Need.search_text, Need.item_kinds, Need.updated_at)
-                           .where(Need.id == fresh.id)).one() == fresh_before
+    assert (
+        session.get(Offer, offer.id).search_text,
+        session.get(Offer, offer.id).item_kinds,
+    ) == expected_offer
+    assert (
+        session.execute(
+            sa.select(Need.search_text, Need.item_kinds, Need.updated_at).where(Need.id == fresh.id)
+        ).one()
+        == fresh_before
+    )
     before = snapshot(session)
     again = runner.invoke(args=["match", "reindex"])
     assert again.exit_code == 0 and "needs: 2 analysed, 0 changed." in again.output

@@ -2,6 +2,7 @@
 
 Run with ``-s`` to see the figures (fired / committed / refused / errors) per database.
 """
+
 from __future__ import annotations
 
 import threading
@@ -42,6 +43,7 @@ def login(app, user):
 def fire(app, jobs):
     """jobs: [(user, match_id, action)]. Log every client in, line them up on a barrier, post at once."""
     from csr_hub.extensions import db
+
     clients = [login(app, user) for user, _m, _a in jobs]
     # the logins ran in this thread's app context: end its transaction, or on SQLite it keeps the write lock
     db.session.rollback()
@@ -69,13 +71,16 @@ def report(db_kind, name, results):
     codes = Counter(code for code, _ in results)
     committed, refused = codes.get(200, 0), codes.get(409, 0)
     errors = len(results) - committed - refused
-    print(f"\n[{db_kind}] {name}: fired={len(results)} committed={committed} refused(409)={refused} errors={errors} "
-          f"codes={dict(codes)}")
+    print(
+        f"\n[{db_kind}] {name}: fired={len(results)} committed={committed} refused(409)={refused} errors={errors} "
+        f"codes={dict(codes)}"
+    )
     return committed, refused, errors
 
 
 def test_fifty_accepts_against_one_offer_of_ten(app, session, cast, make_need, db_kind):
     from csr_hub.services import matches
+
     session.rollback()
     offer = session.get(Offer, cast.offer.id)
     offer.quantity = CAPACITY
@@ -83,7 +88,9 @@ def test_fifty_accepts_against_one_offer_of_ten(app, session, cast, make_need, d
     ids = []
     for i in range(FIRED):
         need = make_need(cast.staff, title=f"โน้ตบุ๊ก ห้องเรียนที่ {i + 1}", quantity=1)
-        ids.append(matches.propose(session, cast.staff, {"need_id": need.id, "offer_id": offer.id, "quantity": 1}).id)
+        ids.append(
+            matches.propose(session, cast.staff, {"need_id": need.id, "offer_id": offer.id, "quantity": 1}).id
+        )
         session.commit()
     results = fire(app, [(cast.rep, match_id, "accept") for match_id in ids])
     committed, refused, errors = report(db_kind, "accepts vs one offer of 10", results)
@@ -92,9 +99,14 @@ def test_fifty_accepts_against_one_offer_of_ten(app, session, cast, make_need, d
     assert all(body["error"]["code"] == "conflict" for code, body in results if code == 409)
     session.rollback()
     pledged = session.scalar(sa.select(sa.func.count(Match.id)).where(Match.status == "pledged"))
-    accepts = session.scalar(sa.select(sa.func.count(MatchTransition.id)).where(MatchTransition.action == "accept"))
+    accepts = session.scalar(
+        sa.select(sa.func.count(MatchTransition.id)).where(MatchTransition.action == "accept")
+    )
     assert session.get(Offer, offer.id).committed_quantity == CAPACITY == pledged == accepts
-    assert session.scalar(sa.select(sa.func.count(Match.id)).where(Match.status == "proposed")) == FIRED - CAPACITY
+    assert (
+        session.scalar(sa.select(sa.func.count(Match.id)).where(Match.status == "proposed"))
+        == FIRED - CAPACITY
+    )
     # the needs of the pledged matches hold one unit each, the others none
     held = dict(session.execute(sa.select(Match.need_id, Match.status)).all())
     for need in session.scalars(sa.select(Need).where(Need.id.in_(list(held)))):
@@ -103,6 +115,7 @@ def test_fifty_accepts_against_one_offer_of_ten(app, session, cast, make_need, d
 
 def test_fifty_accepts_against_one_need_of_ten(app, session, cast, make_offer, make_user, db_kind):
     from csr_hub.services import matches
+
     session.rollback()
     need = session.get(Need, cast.need.id)
     need.quantity = CAPACITY
@@ -110,7 +123,9 @@ def test_fifty_accepts_against_one_need_of_ten(app, session, cast, make_offer, m
     ids = []
     for i in range(FIRED):
         offer = make_offer(cast.rep, title=f"Laptop lot {i + 1}", quantity=1, value_thb=10_000)
-        ids.append(matches.propose(session, cast.rep, {"need_id": need.id, "offer_id": offer.id, "quantity": 1}).id)
+        ids.append(
+            matches.propose(session, cast.rep, {"need_id": need.id, "offer_id": offer.id, "quantity": 1}).id
+        )
         session.commit()
     # the school accepts the company's pledges, from 50 sessions at once
     results = fire(app, [(cast.staff, match_id, "accept") for match_id in ids])
@@ -123,8 +138,9 @@ def test_fifty_accepts_against_one_need_of_ten(app, session, cast, make_offer, m
     assert sum(o.committed_quantity for o in session.scalars(sa.select(Offer))) == CAPACITY
 
 
-def test_two_approvals_of_one_match_at_once_record_one_transition(app, session, cast, make_user, make_offer,
-                                                                  make_need, db_kind):
+def test_two_approvals_of_one_match_at_once_record_one_transition(
+    app, session, cast, make_user, make_offer, make_need, db_kind
+):
     second_director = make_user("district_director", district_code="p50-1")
     second_central = make_user("central_officer")
     rounds = []
@@ -144,8 +160,14 @@ def test_two_approvals_of_one_match_at_once_record_one_transition(app, session, 
     report(db_kind, "pairs of simultaneous approvals", [(c, None) for c in totals.elements()])
     session.rollback()
     for match_id in rounds:
-        steps = [t.to_status for t in session.scalars(sa.select(MatchTransition).where(
-            MatchTransition.match_id == match_id).order_by(MatchTransition.id))]
+        steps = [
+            t.to_status
+            for t in session.scalars(
+                sa.select(MatchTransition)
+                .where(MatchTransition.match_id == match_id)
+                .order_by(MatchTransition.id)
+            )
+        ]
         assert steps == ["proposed", "pledged", "district_approved", "approved"]
         assert session.get(Match, match_id).version == 4
 
@@ -156,6 +178,7 @@ def test_a_sqlite_lock_that_times_out_answers_409_not_500(app, session, cast, db
     import sqlite3
 
     from csr_hub.extensions import db
+
     match_id = make_match(session, cast, "proposed", quantity=1)
     session.commit()
 
@@ -173,7 +196,9 @@ def test_a_sqlite_lock_that_times_out_answers_409_not_500(app, session, cast, db
         r = client.post(f"/api/v1/matches/{match_id}/actions", json={"action": "accept"}, headers=headers)
         assert r.status_code == 409, r.get_json()
         assert r.get_json()["error"]["code"] == "conflict"
-        page = client.post(f"/matches/{match_id}/actions", data={"action": "accept", "csrf_token": form_token})
+        page = client.post(
+            f"/matches/{match_id}/actions", data={"action": "accept", "csrf_token": form_token}
+        )
         assert page.status_code == 409
     finally:
         holder.execute("ROLLBACK")

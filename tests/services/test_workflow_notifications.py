@@ -1,5 +1,6 @@
 """Notifications of the pledge workflow: in the app for each party and the approver whose turn it is, and
 by e-mail through a real SMTP server (aiosmtpd on a loopback port) — retried when the server was down."""
+
 from __future__ import annotations
 
 import socket
@@ -42,6 +43,7 @@ class SmtpServer:
 
     def start(self):
         from aiosmtpd.controller import Controller
+
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 
@@ -60,8 +62,13 @@ def smtp():
 
 @pytest.fixture
 def app_config(smtp):
-    return {"CSR_CENTRAL_THRESHOLD_THB": THRESHOLD, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port,
-            "SMTP_FROM": "csr-hub@example.org", "SMTP_TIMEOUT": 5}
+    return {
+        "CSR_CENTRAL_THRESHOLD_THB": THRESHOLD,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": smtp.port,
+        "SMTP_FROM": "csr-hub@example.org",
+        "SMTP_TIMEOUT": 5,
+    }
 
 
 def act(api, user, match_id, action, **fields):
@@ -72,34 +79,53 @@ def act(api, user, match_id, action, **fields):
 
 def notified(session, match_id, word):
     session.rollback()
-    return {n.user_id for n in session.scalars(sa.select(Notification).where(
-        Notification.match_id == match_id, Notification.message_en.contains(word)))}
+    return {
+        n.user_id
+        for n in session.scalars(
+            sa.select(Notification).where(
+                Notification.match_id == match_id, Notification.message_en.contains(word)
+            )
+        )
+    }
 
 
 def test_the_app_configures_notify_with_its_own_settings(app, smtp):
     from csr_hub.services import notify
+
     assert notify._smtp_settings["SMTP_PORT"] == smtp.port  # configured when the app was created
     assert notify.smtp_settings()["SMTP_HOST"] == "127.0.0.1"
 
 
-def test_each_party_and_the_approver_get_a_notification_and_an_email(app, api, cast, session, smtp, make_user):
+def test_each_party_and_the_approver_get_a_notification_and_an_email(
+    app, api, cast, session, smtp, make_user
+):
     smtp.start()
     second_rep = make_user("company_rep", company=cast.company)
     second_central = make_user("central_officer")
-    r = api(cast.staff).post("/api/v1/matches", json={"need_id": cast.need.id, "offer_id": cast.offer.id,
-                                                      "quantity": 12})
+    r = api(cast.staff).post(
+        "/api/v1/matches", json={"need_id": cast.need.id, "offer_id": cast.offer.id, "quantity": 12}
+    )
     assert r.status_code == 201
     match_id = r.get_json()["id"]
     steps = [
         ("propose", None, {cast.rep.id, second_rep.id}),
         ("accept", cast.rep, {cast.staff.id, second_rep.id, cast.director.id}),
-        ("approve", cast.director, {cast.staff.id, cast.rep.id, second_rep.id, cast.central.id, second_central.id}),
+        (
+            "approve",
+            cast.director,
+            {cast.staff.id, cast.rep.id, second_rep.id, cast.central.id, second_central.id},
+        ),
         ("approve", cast.central, {cast.staff.id, cast.rep.id, second_rep.id}),
         ("deliver", cast.rep, {cast.staff.id, second_rep.id}),
         ("confirm", cast.staff, {cast.rep.id, second_rep.id}),
     ]
-    words = {"propose": "proposed a match", "accept": "accepted the match", "approve": "approved the match",
-             "deliver": "marked the match delivered", "confirm": "confirmed receipt"}
+    words = {
+        "propose": "proposed a match",
+        "accept": "accepted the match",
+        "approve": "approved the match",
+        "deliver": "marked the match delivered",
+        "confirm": "confirmed receipt",
+    }
     seen = 0
     for action, user, expected in steps:
         if user is not None:
@@ -107,8 +133,14 @@ def test_each_party_and_the_approver_get_a_notification_and_an_email(app, api, c
         got = notified(session, match_id, words[action])
         if action == "approve":
             actor = cast.director if user is cast.director else cast.central
-            got = {n.user_id for n in session.scalars(sa.select(Notification).where(
-                Notification.match_id == match_id, Notification.message_en.startswith(actor.full_name)))}
+            got = {
+                n.user_id
+                for n in session.scalars(
+                    sa.select(Notification).where(
+                        Notification.match_id == match_id, Notification.message_en.startswith(actor.full_name)
+                    )
+                )
+            }
         assert got == expected, (action, got, expected)
         seen += len(expected)
     # never the outsiders, never a pending account
@@ -130,8 +162,9 @@ def test_each_party_and_the_approver_get_a_notification_and_an_email(app, api, c
 
 def test_with_smtp_down_the_transition_commits_and_retry_sends_later(app, api, cast, session, smtp, runner):
     # nothing listens on smtp.port yet
-    r = api(cast.staff).post("/api/v1/matches", json={"need_id": cast.need.id, "offer_id": cast.offer.id,
-                                                      "quantity": 3})
+    r = api(cast.staff).post(
+        "/api/v1/matches", json={"need_id": cast.need.id, "offer_id": cast.offer.id, "quantity": 3}
+    )
     assert r.status_code == 201
     match_id = r.get_json()["id"]
     assert act(api, cast.rep, match_id, "accept")["status"] == "pledged"
@@ -155,10 +188,12 @@ def test_with_smtp_down_the_transition_commits_and_retry_sends_later(app, api, c
 
 def test_without_smtp_notifications_are_in_the_app_only(app, api, cast, session, smtp):
     from csr_hub.services import notify
+
     app.config["SMTP_HOST"] = None
     assert notify.smtp_settings() is None
-    r = api(cast.rep).post("/api/v1/matches", json={"need_id": cast.need.id, "offer_id": cast.offer.id,
-                                                    "quantity": 2})
+    r = api(cast.rep).post(
+        "/api/v1/matches", json={"need_id": cast.need.id, "offer_id": cast.offer.id, "quantity": 2}
+    )
     assert r.status_code == 201
     session.rollback()
     rows = list(session.scalars(sa.select(Notification)))

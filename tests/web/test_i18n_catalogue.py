@@ -6,6 +6,7 @@ The catalogue checks compare the committed ``messages.pot`` with ``th/messages.p
 re-extracting the live code, so a string another engineer adds minutes ago cannot make them fail;
 ``make translations`` (extract + update) is what brings new strings into the ``.pot``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -216,8 +217,13 @@ def test_api_language_ignores_the_page_session(client):
 
 
 def test_api_validation_messages_are_thai_too(client):
-    body = {"email": "someone@example.org", "password": "short", "full_name": "", "role": "school_staff",
-            "school_code": "1"}
+    body = {
+        "email": "someone@example.org",
+        "password": "short",
+        "full_name": "",
+        "role": "school_staff",
+        "school_code": "1",
+    }
     english = client.post("/api/v1/auth/register", json=body)
     thai = client.post("/api/v1/auth/register", json=body, headers={"Accept-Language": "th"})
     assert english.status_code == thai.status_code == 422

@@ -1,4 +1,5 @@
 """The bench data generator fills a real database the app then lists and searches (small counts here)."""
+
 from __future__ import annotations
 
 import sys
@@ -14,7 +15,9 @@ import datagen  # noqa: E402
 
 
 def test_generator_fills_lists_that_the_app_serves(app, database_url, client, session):
-    counts = datagen.generate(database_url, needs=120, offers=30, seed=7, schools=40, companies=6, log=lambda *a: None)
+    counts = datagen.generate(
+        database_url, needs=120, offers=30, seed=7, schools=40, companies=6, log=lambda *a: None
+    )
     assert counts["needs"] == 120 and counts["offers"] == 30
     session.rollback()  # a fresh transaction sees what the generator committed
     assert session.scalar(sa.select(sa.func.count(Need.id))) == 120
@@ -41,8 +44,9 @@ def test_generator_fills_lists_that_the_app_serves(app, database_url, client, se
     # a second run refuses to duplicate; --reset replaces only the generated rows
     with pytest.raises(SystemExit):
         datagen.generate(database_url, needs=5, offers=1, seed=7, schools=3, companies=1, log=lambda *a: None)
-    datagen.generate(database_url, needs=10, offers=2, seed=8, schools=5, companies=2, do_reset=True,
-                     log=lambda *a: None)
+    datagen.generate(
+        database_url, needs=10, offers=2, seed=8, schools=5, companies=2, do_reset=True, log=lambda *a: None
+    )
     session.rollback()  # a fresh transaction sees what the generator committed
     assert session.scalar(sa.select(sa.func.count(Need.id))) == 10
     assert session.scalar(sa.select(sa.func.count(Offer.id))) == 2

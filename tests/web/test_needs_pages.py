@@ -1,10 +1,10 @@
 """Need pages: post through the form, errors next to fields, edit, cancel, budget, browse and search."""
+
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from csr_hub.domain.reference import today_bangkok
@@ -21,9 +21,17 @@ def future(days: int = 30) -> str:
 
 
 def form(client, **change) -> dict:
-    data = {"category": "devices", "title": "คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง", "description": "ห้องคอมพิวเตอร์",
-            "quantity": "20", "unit": "เครื่อง", "estimated_cost_thb": "300,000", "needed_by": future(),
-            "urgency": "high", "csrf_token": csrf_token(client)}
+    data = {
+        "category": "devices",
+        "title": "คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง",
+        "description": "ห้องคอมพิวเตอร์",
+        "quantity": "20",
+        "unit": "เครื่อง",
+        "estimated_cost_thb": "300,000",
+        "needed_by": future(),
+        "urgency": "high",
+        "csrf_token": csrf_token(client),
+    }
     data.update(change)
     return data
 
@@ -36,26 +44,45 @@ def field_error(html: str, field: str) -> str:
     """The error paragraph rendered next to a field (``<p class="error" id="<field>-error">``)."""
     m = re.search(rf'<p class="error" id="{re.escape(field)}-error">(.*?)</p>', html, re.S)
     assert m, f"no error shown next to {field}"
-    assert re.search(rf'id="{re.escape(field)}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="{re.escape(field)}"',
-                     html), f"{field} is not marked invalid"
+    assert re.search(
+        rf'id="{re.escape(field)}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="{re.escape(field)}"',
+        html,
+    ), f"{field} is not marked invalid"
     return m.group(1)
 
 
-def test_school_staff_posts_a_need_through_the_form_and_sees_it_listed(page_login, make_user, session, client):
+def test_school_staff_posts_a_need_through_the_form_and_sees_it_listed(
+    page_login, make_user, session, client
+):
     staff = make_user("school_staff")
     c = page_login(staff)
     r = c.get("/needs/new")
     assert r.status_code == 200 and 'name="csrf_token"' in text(r)
-    for name in ("category", "title", "description", "quantity", "unit", "estimated_cost_thb", "needed_by", "urgency"):
+    for name in (
+        "category",
+        "title",
+        "description",
+        "quantity",
+        "unit",
+        "estimated_cost_thb",
+        "needed_by",
+        "urgency",
+    ):
         assert f'for="{name}"' in text(r) and f'id="{name}"' in text(r), name
     other = make_user("school_staff")
-    r = c.post("/needs/new", data=form(c, school_id=str(other.school_id), status="fulfilled", budget_thb="5000",
-                                       id="9"))
+    r = c.post(
+        "/needs/new",
+        data=form(c, school_id=str(other.school_id), status="fulfilled", budget_thb="5000", id="9"),
+    )
     assert r.status_code == 302, text(r)[:2000]
     need = session.scalar(sa.select(Need))
     assert r.headers["Location"].endswith(f"/needs/{need.id}")
     assert need.school_id == staff.school_id and need.budget_thb == 0 and need.status == "open"
-    assert need.estimated_cost_thb == 300000 and need.needed_by.isoformat() == future() and need.urgency == "high"
+    assert (
+        need.estimated_cost_thb == 300000
+        and need.needed_by.isoformat() == future()
+        and need.urgency == "high"
+    )
     page = text(c.get(f"/needs/{need.id}"))
     assert "คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง" in page and 'id="remaining">20' in page
     listing = text(client.get("/needs"))  # anonymous visitors browse too
@@ -63,16 +90,31 @@ def test_school_staff_posts_a_need_through_the_form_and_sees_it_listed(page_logi
 
 
 BAD_FORM = [
-    ("quantity", "0"), ("quantity", "-3"), ("quantity", "abc"), ("quantity", "2.5"), ("quantity", "1000001"),
-    ("quantity", ""), ("estimated_cost_thb", "-1"), ("estimated_cost_thb", "1000000000000"),
-    ("estimated_cost_thb", "ten baht"), ("estimated_cost_thb", ""),
-    ("needed_by", (today_bangkok() - timedelta(days=1)).isoformat()), ("needed_by", "31/12/2569"),
-    ("category", "spaceships"), ("category", ""), ("title", ""), ("title", "ก" * 201), ("description", "x" * 5001),
-    ("urgency", "yesterday"), ("unit", "u" * 51),
+    ("quantity", "0"),
+    ("quantity", "-3"),
+    ("quantity", "abc"),
+    ("quantity", "2.5"),
+    ("quantity", "1000001"),
+    ("quantity", ""),
+    ("estimated_cost_thb", "-1"),
+    ("estimated_cost_thb", "1000000000000"),
+    ("estimated_cost_thb", "ten baht"),
+    ("estimated_cost_thb", ""),
+    ("needed_by", (today_bangkok() - timedelta(days=1)).isoformat()),
+    ("needed_by", "31/12/2569"),
+    ("category", "spaceships"),
+    ("category", ""),
+    ("title", ""),
+    ("title", "ก" * 201),
+    ("description", "x" * 5001),
+    ("urgency", "yesterday"),
+    ("unit", "u" * 51),
 ]
 
 
-def test_every_bad_field_shows_its_message_next_to_the_field_and_saves_nothing(page_login, make_user, session):
+def test_every_bad_field_shows_its_message_next_to_the_field_and_saves_nothing(
+    page_login, make_user, session
+):
     c = page_login(make_user("school_staff"))
     for lang in ("en", "th"):
         c.get(f"/needs/new?lang={lang}")
@@ -115,7 +157,10 @@ def test_a_missing_csrf_token_saves_nothing(page_login, make_user, session):
 
 
 def test_other_roles_cannot_post_a_need(page_login, make_user, session):
-    clients = [page_login(make_user(role)) for role in ("company_rep", "district_director", "central_officer", "admin")]
+    clients = [
+        page_login(make_user(role))
+        for role in ("company_rep", "district_director", "central_officer", "admin")
+    ]
     before = snapshot(session)
     for c in clients:
         assert c.get("/needs/new").status_code == 403
@@ -134,7 +179,9 @@ def test_anonymous_is_sent_to_login_and_pending_staff_cannot_post(client, page_l
 
 def test_html_and_script_are_shown_escaped_never_executed(page_login, make_user, make_need, client):
     staff = make_user("school_staff")
-    need = make_need(staff, title='<script>alert("t")</script>ขอโต๊ะ', description='<img src=x onerror="alert(1)">')
+    need = make_need(
+        staff, title='<script>alert("t")</script>ขอโต๊ะ', description='<img src=x onerror="alert(1)">'
+    )
     for url in (f"/needs/{need.id}", "/needs", f"/schools/{staff.school.code}", "/needs?q=ขอโต๊ะ"):
         html = text(client.get(url))
         assert "&lt;script&gt;alert(" in html, url
@@ -149,8 +196,10 @@ def test_edit_own_need_and_another_school_is_refused(page_login, make_user, make
     c = page_login(staff)
     r = c.get(f"/needs/{need.id}/edit")
     assert r.status_code == 200 and 'value="20"' in text(r) and 'value="300000.00"' in text(r)
-    r = c.post(f"/needs/{need.id}/edit", data=form(c, title="โปรเจกเตอร์ 2 เครื่อง", quantity="2",
-                                                    school_id="1", budget_thb="1"))
+    r = c.post(
+        f"/needs/{need.id}/edit",
+        data=form(c, title="โปรเจกเตอร์ 2 เครื่อง", quantity="2", school_id="1", budget_thb="1"),
+    )
     assert r.status_code == 302
     session.expire_all()
     row = session.get(Need, need.id)
@@ -161,13 +210,17 @@ def test_edit_own_need_and_another_school_is_refused(page_login, make_user, make
     before = snapshot(session)
     assert stranger.get(f"/needs/{need.id}/edit").status_code == 403
     assert stranger.post(f"/needs/{need.id}/edit", data=form(stranger, title="Mine")).status_code == 403
-    assert stranger.post(f"/needs/{need.id}/cancel", data={"csrf_token": csrf_token(stranger)}).status_code == 403
+    assert (
+        stranger.post(f"/needs/{need.id}/cancel", data={"csrf_token": csrf_token(stranger)}).status_code
+        == 403
+    )
     assert snapshot(session) == before
     assert c.get("/needs/999999/edit").status_code == 404
 
 
-def test_a_held_need_cannot_be_edited_or_cancelled_and_the_page_says_so(page_login, make_user, make_need, make_offer,
-                                                                        session):
+def test_a_held_need_cannot_be_edited_or_cancelled_and_the_page_says_so(
+    page_login, make_user, make_need, make_offer, session
+):
     staff = make_user("school_staff")
     rep = make_user("company_rep")
     need = make_need(staff, quantity=10)
@@ -200,25 +253,43 @@ def test_budget_form_for_own_esa_director_and_central_officer(page_login, make_u
     director = page_login(make_user("district_director", district_code="p50-1"))
     page = text(director.get(f"/needs/{need.id}"))
     assert 'id="budget_thb"' in page and 'for="budget_thb"' in page
-    r = director.post(f"/needs/{need.id}/budget", data={"budget_thb": "125,000.50", "csrf_token": csrf_token(director)})
+    r = director.post(
+        f"/needs/{need.id}/budget", data={"budget_thb": "125,000.50", "csrf_token": csrf_token(director)}
+    )
     assert r.status_code == 302
     session.expire_all()
     assert float(session.get(Need, need.id).budget_thb) == 125000.5
     for bad in ("-5", "abc", "2000000000", ""):
         before = snapshot(session)
-        r = director.post(f"/needs/{need.id}/budget", data={"budget_thb": bad, "csrf_token": csrf_token(director)})
+        r = director.post(
+            f"/needs/{need.id}/budget", data={"budget_thb": bad, "csrf_token": csrf_token(director)}
+        )
         assert r.status_code == 422 and field_error(text(r), "budget_thb"), bad
         assert snapshot(session) == before
     central = page_login(make_user("central_officer"))
-    assert central.post(f"/needs/{need.id}/budget", data={"budget_thb": "1",
-                                                          "csrf_token": csrf_token(central)}).status_code == 302
+    assert (
+        central.post(
+            f"/needs/{need.id}/budget", data={"budget_thb": "1", "csrf_token": csrf_token(central)}
+        ).status_code
+        == 302
+    )
     other = page_login(make_user("district_director", district_code="p10-1"))
     staff = page_login(make_user("school_staff", school=need.school))
     assert 'id="budget_thb"' not in text(other.get(f"/needs/{need.id}"))
     before = snapshot(session)
-    assert other.post(f"/needs/{need.id}/budget", data={"budget_thb": "9", "csrf_token": csrf_token(other)}).status_code == 403
+    assert (
+        other.post(
+            f"/needs/{need.id}/budget", data={"budget_thb": "9", "csrf_token": csrf_token(other)}
+        ).status_code
+        == 403
+    )
     assert 'id="budget_thb"' not in text(staff.get(f"/needs/{need.id}"))
-    assert staff.post(f"/needs/{need.id}/budget", data={"budget_thb": "9", "csrf_token": csrf_token(staff)}).status_code == 403
+    assert (
+        staff.post(
+            f"/needs/{need.id}/budget", data={"budget_thb": "9", "csrf_token": csrf_token(staff)}
+        ).status_code
+        == 403
+    )
     assert snapshot(session) == before
 
 
@@ -234,8 +305,14 @@ def test_list_page_filters_search_and_bad_filters(client, make_user, make_school
     html = text(client.get("/needs?quality_group=stand_alone&urgency=critical&district=p50-1"))
     assert laptops.title in html and housing.title not in html
     assert 'value="stand_alone" selected' in html
-    for bad, field in (("category=spaceships", "category"), ("province=99", "province"), ("district=zz", "district"),
-                       ("urgency=soon", "urgency"), ("status=gone", "status"), ("sort=x", "sort")):
+    for bad, field in (
+        ("category=spaceships", "category"),
+        ("province=99", "province"),
+        ("district=zz", "district"),
+        ("urgency=soon", "urgency"),
+        ("status=gone", "status"),
+        ("sort=x", "sort"),
+    ):
         r = client.get(f"/needs?{bad}&lang=en")
         assert r.status_code == 422, bad
         html = text(r)
@@ -284,13 +361,30 @@ def test_show_page_in_english_and_thai(client, make_user, make_need):
 def test_every_role_browses_needs_and_offers(client, page_login, make_user, make_need, make_offer):
     need = make_need(make_user("school_staff"), title="ขอรับบริจาคโต๊ะเรียน 30 ชุด")
     offer = make_offer(make_user("company_rep"), title="Student desks for 30 pupils")
-    clients = [client] + [page_login(make_user(role, status=status)) for role, status in (
-        ("school_staff", "active"), ("school_staff", "pending"), ("company_rep", "active"),
-        ("district_director", "active"), ("central_officer", "active"), ("admin", "active"))]
+    clients = [client] + [
+        page_login(make_user(role, status=status))
+        for role, status in (
+            ("school_staff", "active"),
+            ("school_staff", "pending"),
+            ("company_rep", "active"),
+            ("district_director", "active"),
+            ("central_officer", "active"),
+            ("admin", "active"),
+        )
+    ]
     for c in clients:
-        for url, expected in (("/needs", need.title), (f"/needs/{need.id}", need.title), ("/offers", offer.title),
-                              (f"/offers/{offer.id}", offer.title)):
+        for url, expected in (
+            ("/needs", need.title),
+            (f"/needs/{need.id}", need.title),
+            ("/offers", offer.title),
+            (f"/offers/{offer.id}", offer.title),
+        ):
             r = c.get(url)
             assert r.status_code == 200 and expected in text(r), url
-        for url in ("/api/v1/needs", f"/api/v1/needs/{need.id}", "/api/v1/offers", f"/api/v1/offers/{offer.id}"):
+        for url in (
+            "/api/v1/needs",
+            f"/api/v1/needs/{need.id}",
+            "/api/v1/offers",
+            f"/api/v1/offers/{offer.id}",
+        ):
             assert c.get(url).status_code == 200, url

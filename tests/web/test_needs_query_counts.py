@@ -1,7 +1,7 @@
 """Lists of needs and offers answer with a constant number of SQL statements, however many rows they show."""
+
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import event
 
 from csr_hub.extensions import db
@@ -43,14 +43,17 @@ def add_rows(n, start, make_user, make_school, make_company, make_need, make_off
     """n needs, each from its own school, and n offers, each from its own company serving two provinces."""
     districts = ["p50-1", "p50-2", "p10-1", "p40-1"]
     for i in range(start, start + n):
-        staff = make_user("school_staff", school=make_school(districts[i % 4], ("core", "stand_alone", "merging")[i % 3]))
+        staff = make_user(
+            "school_staff", school=make_school(districts[i % 4], ("core", "stand_alone", "merging")[i % 3])
+        )
         make_need(staff, title=f"Notebook computers for room {i}", urgency=("low", "high", "critical")[i % 3])
         rep = make_user("company_rep", company=make_company(province_code="10"))
         make_offer(rep, title=f"Notebook donation lot {i}", provinces=[] if i % 5 == 0 else ["50", "10"])
 
 
-def test_list_queries_do_not_grow_with_rows(app, page_login, make_user, make_school, make_company, make_need,
-                                            make_offer, capsys):
+def test_list_queries_do_not_grow_with_rows(
+    app, page_login, make_user, make_school, make_company, make_need, make_offer, capsys
+):
     add_rows(5, 0, make_user, make_school, make_company, make_need, make_offer)
     viewer = page_login(make_user("school_staff"))
     anonymous = app.test_client()

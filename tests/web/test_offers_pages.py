@@ -1,10 +1,10 @@
 """Offer pages: post through the form, errors next to fields, edit, withdraw, expiry, browse and "serves" filters."""
+
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from csr_hub.domain.reference import today_bangkok
@@ -25,9 +25,17 @@ def text(r) -> str:
 
 
 def form(client, **change):
-    data = {"category": "devices", "title": "Refurbished laptops", "description": "Core i5, 8 GB RAM",
-            "quantity": "50", "unit": "units", "value_thb": "500000", "available_until": future(60),
-            "provinces": ["50", "57"], "csrf_token": csrf_token(client)}
+    data = {
+        "category": "devices",
+        "title": "Refurbished laptops",
+        "description": "Core i5, 8 GB RAM",
+        "quantity": "50",
+        "unit": "units",
+        "value_thb": "500000",
+        "available_until": future(60),
+        "provinces": ["50", "57"],
+        "csrf_token": csrf_token(client),
+    }
     data.update(change)
     return data
 
@@ -43,7 +51,16 @@ def test_company_rep_posts_an_offer_through_the_form(page_login, make_user, make
     c = page_login(rep)
     r = c.get("/offers/new")
     assert r.status_code == 200
-    for name in ("category", "title", "description", "quantity", "unit", "value_thb", "available_until", "provinces"):
+    for name in (
+        "category",
+        "title",
+        "description",
+        "quantity",
+        "unit",
+        "value_thb",
+        "available_until",
+        "provinces",
+    ):
         assert f'for="{name}"' in text(r), name
     other = make_company()
     r = c.post("/offers/new", data=form(c, company_id=str(other.id), withdrawn="y", status="exhausted"))
@@ -69,15 +86,29 @@ def test_no_province_chosen_means_nationwide(page_login, make_user, session):
 
 
 BAD_FORM = [
-    ("quantity", "0"), ("quantity", "-1"), ("quantity", "lots"), ("quantity", ""), ("value_thb", "-100"),
-    ("value_thb", "99999999999"), ("value_thb", "free"), ("value_thb", ""),
-    ("available_until", (today_bangkok() - timedelta(days=3)).isoformat()), ("available_until", "soon"),
-    ("provinces", ["99"]), ("provinces", ["50", "xx"]), ("category", "gold"), ("title", ""), ("title", "t" * 201),
-    ("description", "d" * 5001), ("unit", "u" * 51),
+    ("quantity", "0"),
+    ("quantity", "-1"),
+    ("quantity", "lots"),
+    ("quantity", ""),
+    ("value_thb", "-100"),
+    ("value_thb", "99999999999"),
+    ("value_thb", "free"),
+    ("value_thb", ""),
+    ("available_until", (today_bangkok() - timedelta(days=3)).isoformat()),
+    ("available_until", "soon"),
+    ("provinces", ["99"]),
+    ("provinces", ["50", "xx"]),
+    ("category", "gold"),
+    ("title", ""),
+    ("title", "t" * 201),
+    ("description", "d" * 5001),
+    ("unit", "u" * 51),
 ]
 
 
-def test_every_bad_field_shows_its_message_next_to_the_field_and_saves_nothing(page_login, make_user, session):
+def test_every_bad_field_shows_its_message_next_to_the_field_and_saves_nothing(
+    page_login, make_user, session
+):
     c = page_login(make_user("company_rep"))
     for field, value in BAD_FORM:
         before = snapshot(session)
@@ -89,7 +120,10 @@ def test_every_bad_field_shows_its_message_next_to_the_field_and_saves_nothing(p
 
 
 def test_other_roles_cannot_post_an_offer(page_login, make_user, session):
-    clients = [page_login(make_user(role)) for role in ("school_staff", "district_director", "central_officer", "admin")]
+    clients = [
+        page_login(make_user(role))
+        for role in ("school_staff", "district_director", "central_officer", "admin")
+    ]
     before = snapshot(session)
     for c in clients:
         assert c.get("/offers/new").status_code == 403
@@ -105,8 +139,14 @@ def test_another_company_cannot_edit_or_withdraw(page_login, make_user, make_off
     before = snapshot(session)
     assert stranger.get(f"/offers/{offer.id}/edit").status_code == 403
     assert stranger.post(f"/offers/{offer.id}/edit", data=form(stranger, title="Ours")).status_code == 403
-    assert stranger.post(f"/offers/{offer.id}/withdraw", data={"csrf_token": csrf_token(stranger)}).status_code == 403
-    assert school.post(f"/offers/{offer.id}/withdraw", data={"csrf_token": csrf_token(school)}).status_code == 403
+    assert (
+        stranger.post(f"/offers/{offer.id}/withdraw", data={"csrf_token": csrf_token(stranger)}).status_code
+        == 403
+    )
+    assert (
+        school.post(f"/offers/{offer.id}/withdraw", data={"csrf_token": csrf_token(school)}).status_code
+        == 403
+    )
     assert snapshot(session) == before
     assert "/edit" not in text(stranger.get(f"/offers/{offer.id}"))
 
@@ -117,7 +157,9 @@ def test_own_company_edits_and_withdraws(page_login, make_user, make_offer, sess
     c = page_login(make_user("company_rep", company=rep.company))
     html = text(c.get(f"/offers/{offer.id}/edit?lang=en"))
     assert re.search(r'<option[^>]*selected[^>]*value="50"|<option[^>]*value="50"[^>]*selected', html)
-    r = c.post(f"/offers/{offer.id}/edit", data=form(c, title="Laptops (updated)", provinces=[], quantity="40"))
+    r = c.post(
+        f"/offers/{offer.id}/edit", data=form(c, title="Laptops (updated)", provinces=[], quantity="40")
+    )
     assert r.status_code == 302
     session.expire_all()
     row = session.get(Offer, offer.id)
@@ -153,7 +195,9 @@ def test_expired_offer_shows_expired_and_drops_out_of_the_open_list(client, make
     rep = make_user("company_rep")
     old = make_offer(rep, title="Last year's uniforms")
     live = make_offer(rep, title="School bags")
-    session.execute(sa.update(Offer).where(Offer.id == old.id).values(available_until=today_bangkok() - timedelta(days=2)))
+    session.execute(
+        sa.update(Offer).where(Offer.id == old.id).values(available_until=today_bangkok() - timedelta(days=2))
+    )
     session.commit()
     html = text(client.get("/offers?lang=en"))
     assert live.title in html and "Last year&#39;s uniforms" not in html
@@ -165,7 +209,9 @@ def test_expired_offer_shows_expired_and_drops_out_of_the_open_list(client, make
 
 def test_list_page_serves_filter_search_and_errors(client, make_user, make_offer):
     rep = make_user("company_rep")
-    everywhere = make_offer(rep, title="Nationwide e-learning licences", provinces=[], category="learning_materials")
+    everywhere = make_offer(
+        rep, title="Nationwide e-learning licences", provinces=[], category="learning_materials"
+    )
     north = make_offer(rep, title="เครื่องกรองน้ำดื่มสำหรับโรงเรียน", provinces=["50"], category="student_welfare")
     south = make_offer(rep, title="Generators for Yala schools", provinces=["95"], category="facilities")
     html = text(client.get("/offers?province=50"))
@@ -176,15 +222,21 @@ def test_list_page_serves_filter_search_and_errors(client, make_user, make_offer
     assert north.title in html and everywhere.title not in html
     html = text(client.get("/offers?q=GENERATORS"))
     assert south.title in html and north.title not in html
-    for bad, field in (("province=99", "province"), ("district=zz-9", "district"), ("category=gold", "category"),
-                       ("status=lost", "status")):
+    for bad, field in (
+        ("province=99", "province"),
+        ("district=zz-9", "district"),
+        ("category=gold", "category"),
+        ("status=lost", "status"),
+    ):
         r = client.get(f"/offers?{bad}&lang=en")
         assert r.status_code == 422 and re.search(rf'id="f-{field}-error">\s*\S', text(r)), bad
 
 
 def test_html_in_an_offer_is_shown_escaped(client, make_user, make_offer):
     rep = make_user("company_rep")
-    offer = make_offer(rep, title="<script>alert('o')</script>Laptops", description="<iframe src=//evil></iframe>")
+    offer = make_offer(
+        rep, title="<script>alert('o')</script>Laptops", description="<iframe src=//evil></iframe>"
+    )
     for url in (f"/offers/{offer.id}", "/offers", f"/companies/{rep.company_id}"):
         html = text(client.get(url))
         assert "&lt;script&gt;alert(" in html and "<script>alert(" not in html, url

@@ -1,4 +1,5 @@
 """The pledge workflow through the pages: propose form, match page actions, queues, notifications."""
+
 from __future__ import annotations
 
 import re
@@ -39,8 +40,9 @@ def status_on_page(client, match_id) -> str:
 
 def test_propose_through_the_page_and_see_the_match(cast, page_login, session):
     c = page_login(cast.staff)
-    r = form_post(c, "/matches?lang=en", need_id=cast.need.id, offer_id=cast.offer.id, quantity=4,
-                  note="ขอ 4 เครื่องก่อน")
+    r = form_post(
+        c, "/matches?lang=en", need_id=cast.need.id, offer_id=cast.offer.id, quantity=4, note="ขอ 4 เครื่องก่อน"
+    )
     assert r.status_code == 303, html(r)[:500]
     match_id = int(re.search(r"/matches/(\d+)$", r.headers["Location"]).group(1))
     page = html(c.get(r.headers["Location"]))
@@ -65,9 +67,16 @@ def test_propose_page_refusals_change_nothing(cast, page_login, session, app):
     before = snapshot(session)
     back = f"/needs/{cast.need.id}"
     for quantity, words in [(0, "Quantity"), ("", "Quantity"), (21, "more than what remains")]:
-        r = c.post("/matches?lang=en", data={"csrf_token": csrf_token(c), "need_id": cast.need.id,
-                                             "offer_id": cast.offer.id, "quantity": quantity},
-                   headers={"Referer": "http://localhost" + back})
+        r = c.post(
+            "/matches?lang=en",
+            data={
+                "csrf_token": csrf_token(c),
+                "need_id": cast.need.id,
+                "offer_id": cast.offer.id,
+                "quantity": quantity,
+            },
+            headers={"Referer": "http://localhost" + back},
+        )
         assert r.status_code == 303 and r.headers["Location"].endswith(back)
         assert words in html(c.get(back + "?lang=en"))  # the reason is shown on the page we came back to
         assert snapshot(session) == before
@@ -85,7 +94,9 @@ def test_propose_page_refusals_change_nothing(cast, page_login, session, app):
 
 
 def test_the_four_roles_walk_a_match_to_completed_through_the_pages(cast, page_login, session):
-    staff, rep, director, central = (page_login(u) for u in (cast.staff, cast.rep, cast.director, cast.central))
+    staff, rep, director, central = (
+        page_login(u) for u in (cast.staff, cast.rep, cast.director, cast.central)
+    )
     r = form_post(staff, "/matches", need_id=cast.need.id, offer_id=cast.offer.id, quantity=12)
     match_id = int(r.headers["Location"].rsplit("/", 1)[1])
     for client, action, fields, to in [
@@ -96,7 +107,10 @@ def test_the_four_roles_walk_a_match_to_completed_through_the_pages(cast, page_l
         (staff, "confirm", {"received_quantity": "11", "note": "ขาด 1 เครื่อง"}, "completed"),
     ]:
         page = html(client.get(f"/matches/{match_id}"))
-        assert f'id="do-{action}"' in page, (action, page[:300])  # the button is there for the one whose turn it is
+        assert f'id="do-{action}"' in page, (
+            action,
+            page[:300],
+        )  # the button is there for the one whose turn it is
         r = act(client, match_id, action, **fields)
         assert r.status_code == 303, (action, html(r)[:500])
         assert status_on_page(client, match_id) == to
@@ -115,8 +129,12 @@ def test_page_refusals_403_409_422_change_nothing(cast, page_login, session):
     director = page_login(cast.director)
     before = snapshot(session)
     # another ESA's director, another company, an admin: 403
-    for user, action in [(cast.other_director, "approve"), (cast.other_rep, "withdraw"), (cast.admin, "approve"),
-                         (cast.other_staff, "withdraw")]:
+    for user, action in [
+        (cast.other_director, "approve"),
+        (cast.other_rep, "withdraw"),
+        (cast.admin, "approve"),
+        (cast.other_staff, "withdraw"),
+    ]:
         assert act(page_login(user), pledged, action, note="x").status_code == 403
         assert snapshot(session) == before
     # wrong status: the page again with the reason, 409
@@ -124,8 +142,10 @@ def test_page_refusals_403_409_422_change_nothing(cast, page_login, session):
     assert r.status_code == 409 and 'data-status="pledged"' in html(r)
     assert 'class="flash flash-error"' in html(r)
     # reject without a reason: 422 with the error next to the field
-    r = director.post(f"/matches/{pledged}/actions?lang=en",
-                      data={"csrf_token": csrf_token(director), "action": "reject", "note": "  "})
+    r = director.post(
+        f"/matches/{pledged}/actions?lang=en",
+        data={"csrf_token": csrf_token(director), "action": "reject", "note": "  "},
+    )
     assert r.status_code == 422
     page = html(r)
     assert 'id="note-reject-error"' in page and 'aria-invalid="true"' in page and "reason" in page.lower()
@@ -142,24 +162,30 @@ def test_confirm_out_of_range_shows_the_error_by_the_quantity(cast, page_login, 
     c = page_login(cast.staff)
     before = snapshot(session)
     for bad in ("-1", "11", "abc", ""):
-        r = c.post(f"/matches/{delivered}/actions?lang=en", data={"csrf_token": csrf_token(c), "action": "confirm",
-                                                                   "received_quantity": bad})
+        r = c.post(
+            f"/matches/{delivered}/actions?lang=en",
+            data={"csrf_token": csrf_token(c), "action": "confirm", "received_quantity": bad},
+        )
         assert r.status_code == 422, bad
         page = html(r)
         assert 'id="received-quantity-error"' in page and "from 0 to 10" in page
         assert snapshot(session) == before
 
 
-def test_directors_queue_oldest_first_with_reasons_and_only_its_esa(cast, page_login, session, make_offer,
-                                                                    make_school, make_user, make_need):
+def test_directors_queue_oldest_first_with_reasons_and_only_its_esa(
+    cast, page_login, session, make_offer, make_school, make_user, make_need
+):
     from flask import current_app
 
     from csr_hub.services import matches
+
     threshold = current_app.config["CSR_CENTRAL_THRESHOLD_THB"]
     offers = [make_offer(cast.rep, title=f"Laptops lot {i}", quantity=10, value_thb=50_000) for i in range(3)]
     ids = []
     for offer in offers:
-        m = matches.propose(session, cast.staff, {"need_id": cast.need.id, "offer_id": offer.id, "quantity": 2})
+        m = matches.propose(
+            session, cast.staff, {"need_id": cast.need.id, "offer_id": offer.id, "quantity": 2}
+        )
         session.commit()
         ids.append(m.id)
     # pledged in the order 3rd, 1st, 2nd: the queue follows how long each has waited for the director
@@ -169,7 +195,9 @@ def test_directors_queue_oldest_first_with_reasons_and_only_its_esa(cast, page_l
     # another ESA's pledged match stays out of this queue
     far_staff = make_user("school_staff", school=make_school("p10-1"))
     far_need = make_need(far_staff, quantity=3)
-    far = matches.propose(session, far_staff, {"need_id": far_need.id, "offer_id": offers[0].id, "quantity": 1}).id
+    far = matches.propose(
+        session, far_staff, {"need_id": far_need.id, "offer_id": offers[0].id, "quantity": 1}
+    ).id
     session.commit()
     matches.act(session, cast.rep, far, {"action": "accept"}, threshold)
     session.commit()
@@ -193,9 +221,12 @@ def test_directors_queue_oldest_first_with_reasons_and_only_its_esa(cast, page_l
 
 def test_waiting_for_you_lists_only_what_is_your_turn(cast, page_login, session, make_offer):
     from csr_hub.services import matches
+
     own = make_match(session, cast, "proposed")  # proposed by the school: the company's turn
     offer2 = make_offer(cast.rep, quantity=5, value_thb=5000)
-    theirs = matches.propose(session, cast.rep, {"need_id": cast.need.id, "offer_id": offer2.id, "quantity": 1}).id
+    theirs = matches.propose(
+        session, cast.rep, {"need_id": cast.need.id, "offer_id": offer2.id, "quantity": 1}
+    ).id
     session.commit()
 
     def waiting(user):
@@ -219,8 +250,14 @@ def test_unread_badge_and_notification_list(cast, page_login, session):
     assert f"/matches/{match_id}" in listing and "accepted the match" in listing and "Pledged" in listing
     # the director, whose turn it is, was told too; the company (who acted) was not
     session.rollback()
-    told = {n.user_id for n in session.scalars(sa.select(Notification).where(
-        Notification.match_id == match_id, Notification.message_en.contains("accepted")))}
+    told = {
+        n.user_id
+        for n in session.scalars(
+            sa.select(Notification).where(
+                Notification.match_id == match_id, Notification.message_en.contains("accepted")
+            )
+        )
+    }
     assert told == {cast.staff.id, cast.director.id}
     assert form_post(staff, "/notifications/read").status_code == 302
     assert 'class="nav-badge"' not in html(staff.get("/dashboard"))

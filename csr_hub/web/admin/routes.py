@@ -1,5 +1,6 @@
 """Administration pages: the audit log (read only; nothing in the app edits or deletes it), users (admins)
 and schools (central officers and admins)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -49,12 +50,21 @@ def audit_log():
     except ValidationFailed as exc:
         errors.update({k: [str(m) for m in v] for k, v in exc.fields.items()})
         q = None
-    result = paginate(db.session, q, (AuditEvent.id.desc(),), page, per_page) if q is not None else \
-        Page([], 0, page, per_page)
+    result = (
+        paginate(db.session, q, (AuditEvent.id.desc(),), page, per_page)
+        if q is not None
+        else Page([], 0, page, per_page)
+    )
     status = 422 if errors else 200
-    return render_template("admin/audit.html", args=args, errors=errors, page=result,
-                           query_args={k: v for k, v in args.items() if v},
-                           actors=_actors(db.session, result.items), actions=audit.actions(db.session)), status
+    return render_template(
+        "admin/audit.html",
+        args=args,
+        errors=errors,
+        page=result,
+        query_args={k: v for k, v in args.items() if v},
+        actors=_actors(db.session, result.items),
+        actions=audit.actions(db.session),
+    ), status
 
 
 def _field_errors(exc: ValidationFailed) -> dict[str, list[str]]:
@@ -74,7 +84,11 @@ def _listing(args: dict[str, str], build, order, options=(), default_per_page: i
     except ValidationFailed as exc:
         errors.update(_field_errors(exc))
         q = None
-    result = paginate(db.session, q, order, page, per_page, options) if q is not None else Page([], 0, page, per_page)
+    result = (
+        paginate(db.session, q, order, page, per_page, options)
+        if q is not None
+        else Page([], 0, page, per_page)
+    )
     return result, errors
 
 
@@ -99,10 +113,17 @@ USER_LOAD = (selectinload(User.school), selectinload(User.company), selectinload
 def users():
     args = {k: request.args.get(k, "") for k in USER_FILTERS}
     result, errors = _listing(args, accounts.users_query, (User.id,), USER_LOAD)
-    return render_template("admin/users.html", args=args, errors=errors, page=result,
-                           query_args={k: v for k, v in args.items() if v}, roles=role_choices(current_lang()),
-                           statuses=[(k, status_names()[k]) for k in STATUSES], status_names=status_names(),
-                           scope_label=accounts.scope_label), 422 if errors else 200
+    return render_template(
+        "admin/users.html",
+        args=args,
+        errors=errors,
+        page=result,
+        query_args={k: v for k, v in args.items() if v},
+        roles=role_choices(current_lang()),
+        statuses=[(k, status_names()[k]) for k in STATUSES],
+        status_names=status_names(),
+        scope_label=accounts.scope_label,
+    ), 422 if errors else 200
 
 
 def _user_or_404(user_id: int) -> User:
@@ -114,18 +135,24 @@ def _user_or_404(user_id: int) -> User:
 
 def _user_form(user: User, form: UserForm | None = None) -> UserForm:
     if form is None:
-        form = UserForm(data={"role": user.role, "status": user.status,
-                              "school_code": user.school.code if user.school else "",
-                              "company_tax_id": user.company.tax_id if user.company else "",
-                              "district_code": user.district.code if user.district else ""})
+        form = UserForm(
+            data={
+                "role": user.role,
+                "status": user.status,
+                "school_code": user.school.code if user.school else "",
+                "company_tax_id": user.company.tax_id if user.company else "",
+                "district_code": user.district.code if user.district else "",
+            }
+        )
     form.role.choices = role_choices(current_lang())
     form.status.choices = status_choices(user.status)
     return form
 
 
 def _show_user(user: User, form: UserForm, status: int = 200):
-    return render_template("admin/user.html", user=user, form=form, status_names=status_names(),
-                           scope_label=accounts.scope_label), status
+    return render_template(
+        "admin/user.html", user=user, form=form, status_names=status_names(), scope_label=accounts.scope_label
+    ), status
 
 
 @bp.get("/users/<int:user_id>")
@@ -143,9 +170,17 @@ def update_user(user_id: int):
     if not form.validate_on_submit():
         return _show_user(u, form, 400)
     try:
-        accounts.change_user(db.session, current_user, user_id, role=form.role.data, status=form.status.data,
-                             school_code=form.school_code.data or "", company_tax_id=form.company_tax_id.data or "",
-                             district_code=form.district_code.data or "", ip=client_ip())
+        accounts.change_user(
+            db.session,
+            current_user,
+            user_id,
+            role=form.role.data,
+            status=form.status.data,
+            school_code=form.school_code.data or "",
+            company_tax_id=form.company_tax_id.data or "",
+            district_code=form.district_code.data or "",
+            ip=client_ip(),
+        )
         db.session.commit()
     except (ValidationFailed, Conflict) as exc:
         db.session.rollback()
@@ -169,10 +204,18 @@ def _school_form(form: SchoolForm | None = None) -> SchoolForm:
 
 def _schools_page(form: SchoolForm, status: int = 200):
     args = {k: request.args.get(k, "") for k in SCHOOL_FILTERS}
-    result, errors = _listing(args, schools_service.schools_query, (School.code,), (selectinload(School.district),))
-    return render_template("admin/schools.html", args=args, errors=errors, page=result, form=form,
-                           query_args={k: v for k, v in args.items() if v}, groups=group_choices(current_lang())), \
-        (422 if errors and status == 200 else status)
+    result, errors = _listing(
+        args, schools_service.schools_query, (School.code,), (selectinload(School.district),)
+    )
+    return render_template(
+        "admin/schools.html",
+        args=args,
+        errors=errors,
+        page=result,
+        form=form,
+        query_args={k: v for k, v in args.items() if v},
+        groups=group_choices(current_lang()),
+    ), (422 if errors and status == 200 else status)
 
 
 @bp.get("/schools")
@@ -205,8 +248,13 @@ def create_school():
 
 
 def _edit_form(school: School, form: SchoolEditForm | None = None) -> SchoolEditForm:
-    form = form or SchoolEditForm(data={"quality_group": school.quality_group, "pupils": str(school.pupils),
-                                        "teachers": str(school.teachers)})
+    form = form or SchoolEditForm(
+        data={
+            "quality_group": school.quality_group,
+            "pupils": str(school.pupils),
+            "teachers": str(school.teachers),
+        }
+    )
     form.quality_group.choices = group_choices(current_lang())
     return form
 

@@ -1,4 +1,5 @@
 """The JSON API under /api/v1."""
+
 from __future__ import annotations
 
 from flask import Blueprint, g, request

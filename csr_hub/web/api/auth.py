@@ -1,4 +1,5 @@
 """Session login, bearer tokens, registration, verification."""
+
 from __future__ import annotations
 
 from flask import g, jsonify, request
@@ -23,8 +24,14 @@ from csr_hub.web.security import client_ip
 def login():
     data = json_body()
     try:
-        user = accounts.authenticate(db.session, data.get("email"), data.get("password"), data.get("otp"),
-                                     ip=client_ip(), channel="api")
+        user = accounts.authenticate(
+            db.session,
+            data.get("email"),
+            data.get("password"),
+            data.get("otp"),
+            ip=client_ip(),
+            channel="api",
+        )
     except Exception:
         db.session.commit()  # keep the audit record of the failure
         raise
@@ -59,8 +66,14 @@ def me():
 def create_token():
     data = json_body()
     try:
-        user = accounts.authenticate(db.session, data.get("email"), data.get("password"), data.get("otp"),
-                                     ip=client_ip(), channel="token")
+        user = accounts.authenticate(
+            db.session,
+            data.get("email"),
+            data.get("password"),
+            data.get("otp"),
+            ip=client_ip(),
+            channel="token",
+        )
     except Exception:
         db.session.commit()
         raise
@@ -85,11 +98,17 @@ def revoke_token():
 def register():
     data = json_body()
     reg = accounts.Registration(
-        email=data.get("email"), password=data.get("password"), full_name=data.get("full_name"),
-        role=data.get("role"), school_code=data.get("school_code") or "",
-        company_name=data.get("company_name") or "", company_tax_id=data.get("company_tax_id") or "",
-        province_code=data.get("province_code") or "", phone=data.get("phone") or "",
-        accept_privacy=data.get("accept_privacy") is True)
+        email=data.get("email"),
+        password=data.get("password"),
+        full_name=data.get("full_name"),
+        role=data.get("role"),
+        school_code=data.get("school_code") or "",
+        company_name=data.get("company_name") or "",
+        company_tax_id=data.get("company_tax_id") or "",
+        province_code=data.get("province_code") or "",
+        phone=data.get("phone") or "",
+        accept_privacy=data.get("accept_privacy") is True,
+    )
     user = accounts.register(db.session, reg, ip=client_ip())
     db.session.commit()
     return jsonify(serialize.user(user)), 201
@@ -107,6 +126,7 @@ def users():
         else:
             q = sa.select(User).where(User.status == status)
     from csr_hub.services.posts import paginate
+
     return list_answer(paginate(db.session, q, (User.id.asc(),), page, per_page), serialize.user)
 
 

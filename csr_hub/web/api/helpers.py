@@ -1,4 +1,5 @@
 """Request parsing, list answers and the Idempotency-Key header for the API."""
+
 from __future__ import annotations
 
 import json
@@ -25,6 +26,7 @@ class BadBody(ServiceError):
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or 400 when the body is not JSON or not an object."""
     from flask_babel import gettext as _
+
     data = request.get_json(silent=True, force=True) if request.get_data(cache=True) else None
     if not isinstance(data, dict):
         raise BadBody(_("The body must be a JSON object."))
@@ -36,8 +38,14 @@ def paging() -> tuple[int, int]:
 
 
 def list_answer(page: Page, render: Callable[[Any], dict]) -> Response:
-    return jsonify({"items": [render(x) for x in page.items], "total": page.total, "page": page.page,
-                    "per_page": page.per_page})
+    return jsonify(
+        {
+            "items": [render(x) for x in page.items],
+            "total": page.total,
+            "page": page.page,
+            "per_page": page.per_page,
+        }
+    )
 
 
 def idempotent(view: Callable) -> Callable:
@@ -52,9 +60,13 @@ def idempotent(view: Callable) -> Callable:
             abort(400)
         route = request.path
         since = datetime.now(timezone.utc) - timedelta(hours=24)
-        old = db.session.scalar(sa.select(IdempotencyRecord).where(
-            IdempotencyRecord.user_id == current_user.id, IdempotencyRecord.key == key,
-            IdempotencyRecord.route == route))
+        old = db.session.scalar(
+            sa.select(IdempotencyRecord).where(
+                IdempotencyRecord.user_id == current_user.id,
+                IdempotencyRecord.key == key,
+                IdempotencyRecord.route == route,
+            )
+        )
         if old is not None and old.created_at >= since and old.status_code:
             return Response(old.body, status=old.status_code, mimetype="application/json")
         if old is not None:
@@ -75,6 +87,7 @@ def idempotent(view: Callable) -> Callable:
         except ServiceError as exc:
             db.session.rollback()
             from csr_hub.web.errors import json_error
+
             response = json_error(exc.status, exc.code, exc.message, exc.fields)
         except Exception:
             db.session.rollback()
@@ -85,8 +98,11 @@ def idempotent(view: Callable) -> Callable:
         if resp.status_code >= 500:
             db.session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.id == rid))
         else:
-            db.session.execute(sa.update(IdempotencyRecord).where(IdempotencyRecord.id == rid).values(
-                status_code=resp.status_code, body=resp.get_data(as_text=True)))
+            db.session.execute(
+                sa.update(IdempotencyRecord)
+                .where(IdempotencyRecord.id == rid)
+                .values(status_code=resp.status_code, body=resp.get_data(as_text=True))
+            )
         db.session.commit()
         return resp
 
@@ -95,6 +111,7 @@ def idempotent(view: Callable) -> Callable:
 
 def _make(rv) -> Response:
     from flask import make_response
+
     return make_response(rv)
 
 

@@ -1,4 +1,5 @@
 """Matches and their workflow actions."""
+
 from __future__ import annotations
 
 from flask import current_app, jsonify, request
@@ -16,7 +17,9 @@ from csr_hub.web.security import client_ip
 @roles_required(active=False)
 def list_matches():
     page, per_page = paging()
-    return list_answer(matches.list_matches(db.session, current_user, request.args, page, per_page), serialize.match)
+    return list_answer(
+        matches.list_matches(db.session, current_user, request.args, page, per_page), serialize.match
+    )
 
 
 @bp.post("/matches")
@@ -39,8 +42,14 @@ def get_match(match_id: int):
 @roles_required()
 @idempotent
 def match_action(match_id: int):
-    matches.act(db.session, current_user, match_id, json_body(), current_app.config["CSR_CENTRAL_THRESHOLD_THB"],
-                ip=client_ip())
+    matches.act(
+        db.session,
+        current_user,
+        match_id,
+        json_body(),
+        current_app.config["CSR_CENTRAL_THRESHOLD_THB"],
+        ip=client_ip(),
+    )
     db.session.commit()
     notify.send_for_match(db.session, match_id)
     return jsonify(serialize.match(matches.get_match(db.session, current_user, match_id)))

@@ -1,4 +1,5 @@
 """Needs, offers and their suggestions."""
+
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -68,8 +69,14 @@ def need_suggestions(need_id: int):
     limit = _limit()
     need = posts.get_need(db.session, need_id)
     ranked = suggestions.for_need(db.session, need, limit)
-    return jsonify({"items": [{"offer": serialize.offer(o), "score": s.total, "parts": suggestions.parts_json(s)}
-                              for o, s in ranked]})
+    return jsonify(
+        {
+            "items": [
+                {"offer": serialize.offer(o), "score": s.total, "parts": suggestions.parts_json(s)}
+                for o, s in ranked
+            ]
+        }
+    )
 
 
 @bp.get("/offers")
@@ -117,5 +124,11 @@ def offer_suggestions(offer_id: int):
     limit = _limit()
     offer = posts.get_offer(db.session, offer_id)
     ranked = suggestions.for_offer(db.session, offer, limit)
-    return jsonify({"items": [{"need": serialize.need(n), "score": s.total, "parts": suggestions.parts_json(s)}
-                              for n, s in ranked]})
+    return jsonify(
+        {
+            "items": [
+                {"need": serialize.need(n), "score": s.total, "parts": suggestions.parts_json(s)}
+                for n, s in ranked
+            ]
+        }
+    )

@@ -1,4 +1,5 @@
 """Provinces, ESAs, schools, companies."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -52,10 +53,18 @@ def districts():
         if db.session.get(Province, province) is None:
             raise ValidationFailed(fields={"province": [_l("Unknown province code.")]})
         from csr_hub.models import district_provinces
-        q = q.where(District.id.in_(sa.select(district_provinces.c.district_id)
-                                    .where(district_provinces.c.province_code == province)))
-    return list_answer(paginate(db.session, q, (District.code,), page, per_page, (selectinload(District.provinces),)),
-                       serialize.district)
+
+        q = q.where(
+            District.id.in_(
+                sa.select(district_provinces.c.district_id).where(
+                    district_provinces.c.province_code == province
+                )
+            )
+        )
+    return list_answer(
+        paginate(db.session, q, (District.code,), page, per_page, (selectinload(District.provinces),)),
+        serialize.district,
+    )
 
 
 @bp.get("/schools")
@@ -86,13 +95,17 @@ def schools():
     if text:
         like = f"%{text.strip()[:100]}%"
         q = q.where(sa.or_(School.name_th.like(like), School.name_en.ilike(like), School.code.like(like)))
-    return list_answer(paginate(db.session, q, (School.code,), page, per_page, (joinedload(School.district),)),
-                       serialize.school)
+    return list_answer(
+        paginate(db.session, q, (School.code,), page, per_page, (joinedload(School.district),)),
+        serialize.school,
+    )
 
 
 @bp.get("/schools/<int:school_id>")
 def school(school_id: int):
-    s = db.session.scalar(sa.select(School).options(joinedload(School.district)).where(School.id == school_id))
+    s = db.session.scalar(
+        sa.select(School).options(joinedload(School.district)).where(School.id == school_id)
+    )
     if s is None:
         raise NotFound()
     return jsonify(serialize.school(s))

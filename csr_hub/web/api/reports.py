@@ -1,4 +1,5 @@
 """Report figures."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -24,7 +25,8 @@ def report_summary():
     if district is None:
         raise ValidationFailed(fields={"district": [_l("Unknown district (ESA) code.")]})
     allowed = current_user.role in ("central_officer", "admin") or (
-        current_user.role == "district_director" and current_user.district_id == district.id)
+        current_user.role == "district_director" and current_user.district_id == district.id
+    )
     if not allowed:
         raise Forbidden()
     return jsonify(reports.summary(db.session, district_id=district.id))

@@ -1,4 +1,5 @@
 """Files attached to a match: a school's photo of what arrived, a company's delivery note."""
+
 from __future__ import annotations
 
 from flask import current_app, jsonify, request, url_for
@@ -15,10 +16,18 @@ from csr_hub.web.uploads.routes import send_upload
 
 
 def upload_json(u: Upload) -> dict:
-    return {"id": u.id, "match_id": u.match_id, "kind": u.kind, "content_type": u.content_type, "size": u.size,
-            "original_name": u.original_name, "sha256": u.sha256, "uploaded_by_id": u.uploaded_by_id,
-            "created_at": iso(u.created_at),
-            "url": url_for("api.get_upload", match_id=u.match_id, upload_id=u.id)}
+    return {
+        "id": u.id,
+        "match_id": u.match_id,
+        "kind": u.kind,
+        "content_type": u.content_type,
+        "size": u.size,
+        "original_name": u.original_name,
+        "sha256": u.sha256,
+        "uploaded_by_id": u.uploaded_by_id,
+        "created_at": iso(u.created_at),
+        "url": url_for("api.get_upload", match_id=u.match_id, upload_id=u.id),
+    }
 
 
 @bp.get("/matches/<int:match_id>/uploads")
@@ -33,8 +42,16 @@ def create_upload(match_id: int):
     """multipart/form-data: ``kind`` (photo | delivery_note) and ``file``."""
     f = request.files.get("file")
     folder = current_app.config["UPLOAD_FOLDER"]
-    upload = uploads.save(db.session, current_user, match_id, request.form.get("kind"), f.filename if f else None,
-                          f.stream if f else None, folder, ip=client_ip())
+    upload = uploads.save(
+        db.session,
+        current_user,
+        match_id,
+        request.form.get("kind"),
+        f.filename if f else None,
+        f.stream if f else None,
+        folder,
+        ip=client_ip(),
+    )
     try:
         db.session.commit()
     except Exception:
@@ -47,5 +64,7 @@ def create_upload(match_id: int):
 @bp.get("/matches/<int:match_id>/uploads/<int:upload_id>")
 @roles_required(active=False)
 def get_upload(match_id: int, upload_id: int):
-    upload, path = uploads.open_for(db.session, current_user, match_id, upload_id, current_app.config["UPLOAD_FOLDER"])
+    upload, path = uploads.open_for(
+        db.session, current_user, match_id, upload_id, current_app.config["UPLOAD_FOLDER"]
+    )
     return send_upload(upload, path)

@@ -1,4 +1,5 @@
 """Log in, log out, register, second factor, own account (password, data download, erasure)."""
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,12 @@ def safe_next(target: str | None) -> str | None:
     if not target or not isinstance(target, str):
         return None
     target = target.strip()
-    if not target.startswith("/") or target.startswith("//") or "\\" in target or any(ord(c) < 32 for c in target):
+    if (
+        not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(c) < 32 for c in target)
+    ):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
@@ -45,8 +51,9 @@ def login():
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(db.session, form.email.data, form.password.data, form.otp.data,
-                                         ip=client_ip(), channel="page")
+            user = accounts.authenticate(
+                db.session, form.email.data, form.password.data, form.otp.data, ip=client_ip(), channel="page"
+            )
         except (OtpRequired, OtpInvalid) as exc:
             db.session.commit()
             form.otp.errors = [str(exc.message)]
@@ -92,10 +99,17 @@ def register():
     form.province_code.choices = _province_choices()
     if form.validate_on_submit():
         reg = accounts.Registration(
-            email=form.email.data, password=form.password.data, full_name=form.full_name.data,
-            role=form.role.data, school_code=form.school_code.data or "", company_name=form.company_name.data or "",
-            company_tax_id=form.company_tax_id.data or "", province_code=form.province_code.data or "",
-            phone=form.phone.data or "", accept_privacy=bool(form.accept_privacy.data))
+            email=form.email.data,
+            password=form.password.data,
+            full_name=form.full_name.data,
+            role=form.role.data,
+            school_code=form.school_code.data or "",
+            company_name=form.company_name.data or "",
+            company_tax_id=form.company_tax_id.data or "",
+            province_code=form.province_code.data or "",
+            phone=form.phone.data or "",
+            accept_privacy=bool(form.accept_privacy.data),
+        )
         try:
             accounts.register(db.session, reg, require_privacy=True, ip=client_ip())
             db.session.commit()
@@ -103,7 +117,11 @@ def register():
             db.session.rollback()
             apply_service_errors(form, exc)
             return render_template("auth/register.html", form=form), 422
-        ok(_("Thank you. Your account is waiting for verification; you can log in and look around meanwhile."))
+        ok(
+            _(
+                "Thank you. Your account is waiting for verification; you can log in and look around meanwhile."
+            )
+        )
         return redirect(url_for("auth.login"))
     status = 200 if request.method == "GET" else 422
     return render_template("auth/register.html", form=form), status
@@ -116,8 +134,14 @@ def totp():
     form = OtpForm()
     if not current_user.totp_enrolled:
         accounts.enrol_totp(current_user)
-        audit.record(db.session, "totp.enrol", actor_id=current_user.id, object_type="user",
-                     object_id=current_user.id, ip=client_ip())
+        audit.record(
+            db.session,
+            "totp.enrol",
+            actor_id=current_user.id,
+            object_type="user",
+            object_id=current_user.id,
+            ip=client_ip(),
+        )
         db.session.commit()
         # the secret is shown in this session only, until a code from it has been checked
         session["totp_setup"] = current_user.get_id()
@@ -140,8 +164,9 @@ def account():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(db.session, current_user, form.current_password.data, form.new_password.data,
-                                     ip=client_ip())
+            accounts.change_password(
+                db.session, current_user, form.current_password.data, form.new_password.data, ip=client_ip()
+            )
             db.session.commit()
         except ServiceError as exc:
             db.session.commit()  # keeps the audit record of a wrong current password, nothing else
@@ -159,21 +184,38 @@ def my_data():
     """PDPA: everything the service keeps about the caller."""
     u = current_user
     data = {
-        "user": {**serialize.user(u), "phone": u.phone, "created_at": serialize.iso(u.created_at),
-                 "privacy_accepted_at": serialize.iso(u.privacy_accepted_at)},
+        "user": {
+            **serialize.user(u),
+            "phone": u.phone,
+            "created_at": serialize.iso(u.created_at),
+            "privacy_accepted_at": serialize.iso(u.privacy_accepted_at),
+        },
         "needs_posted": [n.id for n in db.session.scalars(sa.select(Need).where(Need.created_by_id == u.id))],
-        "offers_posted": [o.id for o in db.session.scalars(sa.select(Offer).where(Offer.created_by_id == u.id))],
-        "matches_proposed": [m.id for m in db.session.scalars(sa.select(Match).where(Match.proposed_by_user_id == u.id))],
-        "notifications": [{"at": serialize.iso(n.created_at), "message_th": n.message_th, "message_en": n.message_en}
-                          for n in db.session.scalars(sa.select(Notification).where(Notification.user_id == u.id))],
-        "audit_events": [{"at": serialize.iso(e.at), "action": e.action, "ip": e.ip}
-                         for e in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.actor_id == u.id))],
+        "offers_posted": [
+            o.id for o in db.session.scalars(sa.select(Offer).where(Offer.created_by_id == u.id))
+        ],
+        "matches_proposed": [
+            m.id for m in db.session.scalars(sa.select(Match).where(Match.proposed_by_user_id == u.id))
+        ],
+        "notifications": [
+            {"at": serialize.iso(n.created_at), "message_th": n.message_th, "message_en": n.message_en}
+            for n in db.session.scalars(sa.select(Notification).where(Notification.user_id == u.id))
+        ],
+        "audit_events": [
+            {"at": serialize.iso(e.at), "action": e.action, "ip": e.ip}
+            for e in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.actor_id == u.id))
+        ],
     }
-    audit.record(db.session, "user.data_export", actor_id=u.id, object_type="user", object_id=u.id, ip=client_ip())
+    audit.record(
+        db.session, "user.data_export", actor_id=u.id, object_type="user", object_id=u.id, ip=client_ip()
+    )
     db.session.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": "attachment; filename=my-csr-hub-data.json"})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": "attachment; filename=my-csr-hub-data.json"},
+    )
 
 
 @bp.post("/account/erase")

@@ -1,4 +1,5 @@
 """Public pages: home with national figures, school and company pages, privacy notice."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -36,21 +37,35 @@ def index():
     # the ten ESAs with the largest gap, among those with needs (the national report lists every ESA)
     data["by_district"] = [r for r in data["by_district"] if r["needs_count"]][:10]
     public = [name for name, t in report_tables.TABLES.items() if not t.officer_only]
-    rows = {name: report_tables.rows(name, data[key], lang)
-            for name, key in report_tables.DASHBOARD_KEYS.items() if name in public}
-    charts = {"category": report_tables.category_chart(data["summary"], lang, fmt),
-              "month": report_tables.month_chart(data["by_month"], lang, fmt),
-              "gap": report_tables.gap_chart(data["by_district"], lang, fmt, per="district", limit=10)}
+    rows = {
+        name: report_tables.rows(name, data[key], lang)
+        for name, key in report_tables.DASHBOARD_KEYS.items()
+        if name in public
+    }
+    charts = {
+        "category": report_tables.category_chart(data["summary"], lang, fmt),
+        "month": report_tables.month_chart(data["by_month"], lang, fmt),
+        "gap": report_tables.gap_chart(data["by_district"], lang, fmt, per="district", limit=10),
+    }
     latest = posts.list_needs(db.session, {"sort": "urgency"}, 1, 6).items
     offers = posts.list_offers(db.session, {}, 1, 6).items
     counts = {
         "schools": db.session.scalar(sa.select(sa.func.count(School.id))) or 0,
-        "companies": db.session.scalar(sa.select(sa.func.count(Company.id)).where(Company.verified.is_(True))) or 0,
+        "companies": db.session.scalar(sa.select(sa.func.count(Company.id)).where(Company.verified.is_(True)))
+        or 0,
         "open_offers": posts.list_offers(db.session, {}, 1, 1).total,
     }
-    return render_template("main/index.html", summary=data["summary"], rows=rows, charts=charts,
-                           tables=report_tables.TABLES, waiting_stats=data["waiting_stats"], latest=latest,
-                           offers=offers, counts=counts)
+    return render_template(
+        "main/index.html",
+        summary=data["summary"],
+        rows=rows,
+        charts=charts,
+        tables=report_tables.TABLES,
+        waiting_stats=data["waiting_stats"],
+        latest=latest,
+        offers=offers,
+        counts=counts,
+    )
 
 
 @bp.get("/privacy")
@@ -66,8 +81,11 @@ def healthz():
 
 @bp.get("/schools/<code>")
 def school_page(code: str):
-    school = db.session.scalar(sa.select(School).options(joinedload(School.district), joinedload(School.province))
-                               .where(School.code == code))
+    school = db.session.scalar(
+        sa.select(School)
+        .options(joinedload(School.district), joinedload(School.province))
+        .where(School.code == code)
+    )
     if school is None:
         abort(404)
     needs = posts.list_needs(db.session, {"status": "all", "school_id": school.id}, 1, 100).items
@@ -98,7 +116,13 @@ def companies_recognition():
     for r in reports.companies_by(db.session, "category", public_only=True):
         if r["delivered_count"] > 0:
             cats.setdefault(r["company_id"], []).append(label(CATEGORIES, r["category"], lang))
-    rows = [{**c, "province_name": provinces.get(c["province_code"] or "", ""),
-             "categories": cats.get(c["company_id"], [])}
-            for c in reports.companies(db.session, public_only=True) if c["delivered_count"] > 0]
+    rows = [
+        {
+            **c,
+            "province_name": provinces.get(c["province_code"] or "", ""),
+            "categories": cats.get(c["company_id"], []),
+        }
+        for c in reports.companies(db.session, public_only=True)
+        if c["delivered_count"] > 0
+    ]
     return render_template("main/companies.html", rows=rows)

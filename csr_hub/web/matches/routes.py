@@ -1,4 +1,5 @@
 """Match pages: propose (from a suggestion or a chosen need/offer), show with history, act."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -33,8 +34,12 @@ def propose():
             flash(prefix + " ".join(str(e) for e in errs), "error")
         return redirect(_back(), 303)
     try:
-        data = {"need_id": form.need_id.data, "offer_id": form.offer_id.data, "quantity": form.quantity.data,
-                "note": form.note.data or ""}
+        data = {
+            "need_id": form.need_id.data,
+            "offer_id": form.offer_id.data,
+            "quantity": form.quantity.data,
+            "note": form.note.data or "",
+        }
         match_id = matches.propose(db.session, current_user, data, ip=client_ip()).id
         db.session.commit()
     except ServiceError as exc:
@@ -49,14 +54,26 @@ def propose():
     return redirect(url_for("matches.show_match", match_id=match_id), 303)
 
 
-def _render(match_id: int, status: int = 200, errors: dict | None = None, failed: str | None = None,
-            values: dict | None = None):
+def _render(
+    match_id: int,
+    status: int = 200,
+    errors: dict | None = None,
+    failed: str | None = None,
+    values: dict | None = None,
+):
     match = matches.get_match(db.session, current_user, match_id)
     actions = matches.allowed_actions_for(current_user, match)
     turn = workflow.whose_turn(match.status, match.proposed_by)
-    return render_template("matches/show.html", match=match, actions=actions, turn=turn.value if turn else None,
-                           threshold=current_app.config["CSR_CENTRAL_THRESHOLD_THB"], errors=errors or {},
-                           failed=failed, values=values or {}), status
+    return render_template(
+        "matches/show.html",
+        match=match,
+        actions=actions,
+        turn=turn.value if turn else None,
+        threshold=current_app.config["CSR_CENTRAL_THRESHOLD_THB"],
+        errors=errors or {},
+        failed=failed,
+        values=values or {},
+    ), status
 
 
 @bp.get("/matches/<int:match_id>")
@@ -73,8 +90,14 @@ def act(match_id: int):
     if request.form.get("received_quantity", "") != "":
         data["received_quantity"] = request.form.get("received_quantity")
     try:
-        matches.act(db.session, current_user, match_id, data, current_app.config["CSR_CENTRAL_THRESHOLD_THB"],
-                    ip=client_ip())
+        matches.act(
+            db.session,
+            current_user,
+            match_id,
+            data,
+            current_app.config["CSR_CENTRAL_THRESHOLD_THB"],
+            ip=client_ip(),
+        )
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()

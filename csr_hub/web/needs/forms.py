@@ -4,6 +4,7 @@ The fields carry raw strings; ``services/validation.py`` is the one place that d
 offer is, and its messages are put next to the fields (``apply_service_errors``). The HTML attributes
 (``min``, ``max``, ``maxlength``, ``type=number``/``date``) only help the browser.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -50,8 +51,12 @@ class PostForm(FlaskForm):
     category = SelectField(_l("Category"), validators=[Required()], validate_choice=False)
     title = StringField(_l("Title"), validators=[Required()], render_kw={"maxlength": 200})
     description = TextAreaField(_l("Description (Thai, English or both)"), render_kw={"maxlength": 5000})
-    quantity = _Raw(_l("Quantity"), widget=NumberInput(min=1, max=MAX_QUANTITY),
-                    validators=[Required()], render_kw={"inputmode": "numeric"})
+    quantity = _Raw(
+        _l("Quantity"),
+        widget=NumberInput(min=1, max=MAX_QUANTITY),
+        validators=[Required()],
+        render_kw={"inputmode": "numeric"},
+    )
     unit = StringField(_l("Unit (e.g. เครื่อง, sets, people)"), render_kw={"maxlength": 50})
 
     def service_data(self) -> dict[str, Any]:
@@ -64,22 +69,34 @@ class PostForm(FlaskForm):
 
 
 class NeedForm(PostForm):
-    estimated_cost_thb = _Raw(_l("Estimated cost (baht)"), widget=NumberInput(min=0, step="0.01"),
-                              validators=[Required()], render_kw={"inputmode": "decimal"})
+    estimated_cost_thb = _Raw(
+        _l("Estimated cost (baht)"),
+        widget=NumberInput(min=0, step="0.01"),
+        validators=[Required()],
+        render_kw={"inputmode": "decimal"},
+    )
     needed_by = _Raw(_l("Needed by"), widget=DateInput())
     urgency = SelectField(_l("Urgency"), default="normal", validators=[Required()], validate_choice=False)
     submit = SubmitField(_l("Save"))
 
 
 class BudgetForm(FlaskForm):
-    budget_thb = _Raw(_l("Government budget already allocated (baht)"), widget=NumberInput(min=0, step="0.01"),
-                      validators=[Required()], render_kw={"inputmode": "decimal"})
+    budget_thb = _Raw(
+        _l("Government budget already allocated (baht)"),
+        widget=NumberInput(min=0, step="0.01"),
+        validators=[Required()],
+        render_kw={"inputmode": "decimal"},
+    )
     submit = SubmitField(_l("Save budget"))
 
 
 class OfferForm(PostForm):
-    value_thb = _Raw(_l("Total value (baht)"), widget=NumberInput(min=0, step="0.01"),
-                     validators=[Required()], render_kw={"inputmode": "decimal"})
+    value_thb = _Raw(
+        _l("Total value (baht)"),
+        widget=NumberInput(min=0, step="0.01"),
+        validators=[Required()],
+        render_kw={"inputmode": "decimal"},
+    )
     available_until = _Raw(_l("Available until"), widget=DateInput())
     provinces = SelectMultipleField(_l("Provinces served (none chosen = nationwide)"), validate_choice=False)
     submit = SubmitField(_l("Save"))
@@ -91,4 +108,3 @@ class ProposeForm(FlaskForm):
     quantity = IntegerField(_l("Quantity"), validators=[DataRequired(), NumberRange(min=1, max=1_000_000)])
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Propose this match"))
-

@@ -1,4 +1,5 @@
 """Need pages: browse and search, show with suggestions, post, edit, cancel, set the budget."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -24,8 +25,10 @@ bp = Blueprint("needs", __name__)
 @bp.get("/needs")
 def list_needs():
     args, result, errors = run_list(posts.list_needs)
-    return (render_template("needs/list.html", args=args, page=result, errors=errors, choices=choices()),
-            422 if errors else 200)
+    return (
+        render_template("needs/list.html", args=args, page=result, errors=errors, choices=choices()),
+        422 if errors else 200,
+    )
 
 
 def _need_form(obj=None) -> NeedForm:
@@ -42,8 +45,10 @@ def new_need():
     status = 200
     if form.validate_on_submit():
         need, status = commit_or_show_errors(
-            form, lambda: posts.create_need(db.session, current_user, form.service_data(), ip=client_ip()),
-            _("Your need is posted."))
+            form,
+            lambda: posts.create_need(db.session, current_user, form.service_data(), ip=client_ip()),
+            _("Your need is posted."),
+        )
         if need is not None:
             return redirect(url_for("needs.show_need", need_id=need.id))
     elif request.method == "POST":
@@ -65,9 +70,18 @@ def _show(need: Need, budget_form: BudgetForm | None = None, status: int = 200):
     if can_budget and budget_form is None:
         budget_form = BudgetForm(budget_thb=need.budget_thb)
     held = posts.holds_quantity(db.session, need) if can_edit else False
-    return render_template("needs/show.html", need=need, suggestions=ranked, can_edit=can_edit, held=held,
-                           budget_form=budget_form if can_budget else None, my_offers=my_offers, matches=visible,
-                           propose_form=ProposeForm(), confirm_form=ConfirmForm()), status
+    return render_template(
+        "needs/show.html",
+        need=need,
+        suggestions=ranked,
+        can_edit=can_edit,
+        held=held,
+        budget_form=budget_form if can_budget else None,
+        my_offers=my_offers,
+        matches=visible,
+        propose_form=ProposeForm(),
+        confirm_form=ConfirmForm(),
+    ), status
 
 
 @bp.get("/needs/<int:need_id>")
@@ -85,15 +99,18 @@ def edit_need(need_id: int):
     status = 200
     if form.validate_on_submit():
         saved, status = commit_or_show_errors(
-            form, lambda: posts.update_need(db.session, current_user, need, form.service_data(), ip=client_ip()),
-            _("Saved."))
+            form,
+            lambda: posts.update_need(db.session, current_user, need, form.service_data(), ip=client_ip()),
+            _("Saved."),
+        )
         if saved is not None:
             return redirect(url_for("needs.show_need", need_id=need.id))
         need = posts.get_need(db.session, need_id)
     elif request.method == "POST":
         status = 400
-    return render_template("needs/form.html", form=form, need=need,
-                           held=posts.holds_quantity(db.session, need)), status
+    return render_template(
+        "needs/form.html", form=form, need=need, held=posts.holds_quantity(db.session, need)
+    ), status
 
 
 @bp.post("/needs/<int:need_id>/cancel")
@@ -105,8 +122,10 @@ def cancel_need(need_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         commit_or_show_errors(
-            form, lambda: posts.cancel_need(db.session, current_user, need, ip=client_ip()),
-            _("The need is cancelled."))
+            form,
+            lambda: posts.cancel_need(db.session, current_user, need, ip=client_ip()),
+            _("The need is cancelled."),
+        )
     return redirect(url_for("needs.show_need", need_id=need_id))
 
 

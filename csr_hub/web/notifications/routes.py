@@ -1,4 +1,5 @@
 """The user's notifications."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -30,8 +31,10 @@ def index():
 def mark_read():
     form = ConfirmForm()
     if form.validate_on_submit():
-        db.session.execute(sa.update(Notification).where(Notification.user_id == current_user.id,
-                                                         Notification.read_at.is_(None))
-                           .values(read_at=datetime.now(timezone.utc)))
+        db.session.execute(
+            sa.update(Notification)
+            .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+            .values(read_at=datetime.now(timezone.utc))
+        )
         db.session.commit()
     return redirect(url_for("notifications.index"))

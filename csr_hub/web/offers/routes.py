@@ -1,4 +1,5 @@
 """Offer pages: browse and search, show with suggestions, post, edit, withdraw."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -22,8 +23,10 @@ bp = Blueprint("offers", __name__)
 @bp.get("/offers")
 def list_offers():
     args, result, errors = run_list(posts.list_offers)
-    return (render_template("offers/list.html", args=args, page=result, errors=errors, choices=choices()),
-            422 if errors else 200)
+    return (
+        render_template("offers/list.html", args=args, page=result, errors=errors, choices=choices()),
+        422 if errors else 200,
+    )
 
 
 def _offer_form(obj=None) -> OfferForm:
@@ -48,8 +51,10 @@ def new_offer():
     status = 200
     if form.validate_on_submit():
         offer, status = commit_or_show_errors(
-            form, lambda: posts.create_offer(db.session, current_user, _data(form), ip=client_ip()),
-            _("Your offer is posted."))
+            form,
+            lambda: posts.create_offer(db.session, current_user, _data(form), ip=client_ip()),
+            _("Your offer is posted."),
+        )
         if offer is not None:
             return redirect(url_for("offers.show_offer", offer_id=offer.id))
     elif request.method == "POST":
@@ -66,10 +71,21 @@ def show_offer(offer_id: int):
     my_needs = []
     if user and user.role == "school_staff" and user.status == "active":
         my_needs = posts.list_needs(db.session, {"school_id": user.school_id}, 1, 100).items
-    visible = match_service.list_matches(db.session, user, {"offer_id": offer.id}, 1, 100).items if user else []
+    visible = (
+        match_service.list_matches(db.session, user, {"offer_id": offer.id}, 1, 100).items if user else []
+    )
     held = posts.holds_quantity(db.session, offer) if can_edit else False
-    return render_template("offers/show.html", offer=offer, suggestions=ranked, can_edit=can_edit, held=held,
-                           my_needs=my_needs, matches=visible, propose_form=ProposeForm(), confirm_form=ConfirmForm())
+    return render_template(
+        "offers/show.html",
+        offer=offer,
+        suggestions=ranked,
+        can_edit=can_edit,
+        held=held,
+        my_needs=my_needs,
+        matches=visible,
+        propose_form=ProposeForm(),
+        confirm_form=ConfirmForm(),
+    )
 
 
 @bp.route("/offers/<int:offer_id>/edit", methods=["GET", "POST"])
@@ -82,15 +98,18 @@ def edit_offer(offer_id: int):
     status = 200
     if form.validate_on_submit():
         saved, status = commit_or_show_errors(
-            form, lambda: posts.update_offer(db.session, current_user, offer, _data(form), ip=client_ip()),
-            _("Saved."))
+            form,
+            lambda: posts.update_offer(db.session, current_user, offer, _data(form), ip=client_ip()),
+            _("Saved."),
+        )
         if saved is not None:
             return redirect(url_for("offers.show_offer", offer_id=offer.id))
         offer = posts.get_offer(db.session, offer_id)
     elif request.method == "POST":
         status = 400
-    return render_template("offers/form.html", form=form, offer=offer,
-                           held=posts.holds_quantity(db.session, offer)), status
+    return render_template(
+        "offers/form.html", form=form, offer=offer, held=posts.holds_quantity(db.session, offer)
+    ), status
 
 
 @bp.post("/offers/<int:offer_id>/withdraw")
@@ -102,6 +121,8 @@ def withdraw_offer(offer_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         commit_or_show_errors(
-            form, lambda: posts.withdraw_offer(db.session, current_user, offer, ip=client_ip()),
-            _("The offer is withdrawn."))
+            form,
+            lambda: posts.withdraw_offer(db.session, current_user, offer, ip=client_ip()),
+            _("The offer is withdrawn."),
+        )
     return redirect(url_for("offers.show_offer", offer_id=offer_id))

@@ -56,7 +56,11 @@ def current_scope() -> T.Scope:
     company_id = None
     raw = (request.args.get("company") or "").strip()
     if raw:
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) < 2**31 or db.session.get(Company, int(raw)) is None:
+        if (
+            not (raw.isascii() and raw.isdigit())
+            or not 1 <= int(raw) < 2**31
+            or db.session.get(Company, int(raw)) is None
+        ):
             msg = _l("Unknown company: give a company by its number.")
             raise ValidationFailed(msg, fields={"company": [msg]})
         company_id = int(raw)

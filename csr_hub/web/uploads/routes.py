@@ -1,4 +1,5 @@
 """Files on the match page: the form to add one, the list, and serving a file to those who may see it."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,8 +22,10 @@ from csr_hub.web.security import client_ip
 
 bp = Blueprint("uploads", __name__)
 
-KIND_LABELS = {"photo": _l("Photo of what arrived (JPEG or PNG)"),
-               "delivery_note": _l("Delivery note (PDF, JPEG or PNG)")}
+KIND_LABELS = {
+    "photo": _l("Photo of what arrived (JPEG or PNG)"),
+    "delivery_note": _l("Delivery note (PDF, JPEG or PNG)"),
+}
 
 
 class UploadForm(FlaskForm):
@@ -37,9 +40,15 @@ def folder() -> str:
 
 def send_upload(upload: Upload, path: Path):
     """The stored file with headers that keep a browser from running or sniffing it."""
-    response = send_file(path, mimetype=upload.content_type, as_attachment=upload.content_type == "application/pdf",
-                         download_name=f"match-{upload.match_id}-{upload.id}{uploads.EXTENSIONS[upload.content_type]}",
-                         conditional=False, etag=False, max_age=0)
+    response = send_file(
+        path,
+        mimetype=upload.content_type,
+        as_attachment=upload.content_type == "application/pdf",
+        download_name=f"match-{upload.match_id}-{upload.id}{uploads.EXTENSIONS[upload.content_type]}",
+        conditional=False,
+        etag=False,
+        max_age=0,
+    )
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
@@ -80,8 +89,16 @@ def upload(match_id: int):
         return redirect(back, 303)
     f = request.files.get("file")
     try:
-        saved = uploads.save(db.session, current_user, match_id, form.kind.data, f.filename if f else None,
-                             f.stream if f and f.filename else None, folder(), ip=client_ip())
+        saved = uploads.save(
+            db.session,
+            current_user,
+            match_id,
+            form.kind.data,
+            f.filename if f else None,
+            f.stream if f and f.filename else None,
+            folder(),
+            ip=client_ip(),
+        )
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
