@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app csr_hub
 PYTEST_ARGS ?=
 
-.PHONY: demo serve install install-test db test test-fast lint audit bench translations clean
+.PHONY: demo serve prod worker scheduler install install-test db test test-fast lint audit bench bench-quick translations clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -37,6 +37,17 @@ demo: db
 serve: install
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# Production: gunicorn with gunicorn.conf.py (GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_TIMEOUT, PORT …).
+# Needs CSR_ENV=production, SECRET_KEY, DATABASE_URL and (for the queue and shared caches) REDIS_URL.
+prod: install
+	CSR_ENV=$${CSR_ENV:-production} $(BIN)/gunicorn -c gunicorn.conf.py 'csr_hub:create_app()'
+
+worker: install
+	CSR_ENV=$${CSR_ENV:-production} $(FLASK) jobs worker
+
+scheduler: install
+	CSR_ENV=$${CSR_ENV:-production} $(FLASK) jobs scheduler
+
 test: install-test
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 
@@ -52,7 +63,12 @@ audit: install-test
 	$(BIN)/python bench/schemathesis_run.py --examples 25
 	bash bench/sqlmap_scan.sh
 
+# The national data set in a fresh PostgreSQL database, gunicorn, locust headless with the floor route.
+# BENCH_SCALE (1.0 = 100,000 needs), BENCH_SECONDS, BENCH_USERS, BENCH_RUNS: see bench/bench_http.py.
 bench: install-test
+	$(BIN)/python bench/bench_http.py
+
+bench-quick: install-test
 	$(BIN)/python bench/bench_matching.py --quick
 	$(BIN)/python bench/bench_lists.py
 

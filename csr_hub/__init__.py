@@ -20,6 +20,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops:  # behind nginx / a load balancer: the client's address and scheme from X-Forwarded-*
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
 
 
@@ -33,6 +38,10 @@ def register_extensions(app: Flask) -> None:
     app.teardown_request(_end_request_state)
     with app.app_context():
         db_events.install(db.engine)
+    from csr_hub.services import audit
+
+    audit.install_guards(db.session)
+    register_production(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
     i18n.compile_catalogues(app)
@@ -41,6 +50,44 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
+
+
+def redis_client(app: Flask):
+    """The app's Redis client (``REDIS_URL``), or None when the app runs without one."""
+    return app.extensions.get("csr_redis")
+
+
+def register_production(app: Flask) -> None:
+    """Redis (when ``REDIS_URL`` is set) for the job queue and the shared report cache."""
+    from csr_hub.extensions import db
+    from csr_hub.services import jobs
+    from csr_hub.services.reporting import cache
+
+    client = None
+    if app.config.get("REDIS_URL"):
+        import redis
+
+        client = redis.Redis.from_url(app.config["REDIS_URL"], socket_timeout=5, socket_connect_timeout=5)
+    app.extensions["csr_redis"] = client
+    with app.app_context():
+        engine = db.engine
+        replicas = [e for key, e in db.engines.items() if key is not None]
+    figures = cache.FigureCache(
+        client,
+        ttl=int(app.config["REPORT_CACHE_SECONDS"]),
+        prefix=app.config.get("REDIS_PREFIX", "csr:") + "reports:",
+    )
+    app.extensions["csr_report_cache"] = cache.install(engine, figures, *replicas)
+    runner = jobs.Runner(
+        engine,
+        redis=client,
+        mode=app.config["JOBS_IN_PROCESS"],
+        retry_intervals=tuple(app.config["JOBS_RETRY_INTERVALS"]),
+        app=app,
+        queue_name=app.config.get("JOBS_QUEUE", jobs.QUEUE_NAME),
+    )
+    app.extensions["csr_jobs"] = runner
+    jobs.install(runner)
 
 
 #: per-request caches kept on ``g`` by Flask-Login, Flask-WTF, Flask-Babel and us
@@ -73,6 +120,9 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
+    from csr_hub.web import ops
+
+    app.register_blueprint(ops.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -85,3 +135,6 @@ def register_commands(app: Flask) -> None:
     from csr_hub import cli
 
     cli.init_app(app)
+    from csr_hub import worker
+
+    worker.init_app(app)

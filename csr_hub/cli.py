@@ -184,6 +184,40 @@ def notify_retry() -> None:
     notify.configure(current_app.config)
     sent, failed = notify.send_pending(db.session, limit=10_000, reclaim_stale=True)
     click.echo(f"sent {sent}, still pending {failed}")
+    from csr_hub.services import line
+
+    if line.configured(current_app.config):
+        sent, failed = line.send_pending(db.session, limit=10_000, reclaim_stale=True)
+        click.echo(f"LINE: sent {sent}, still pending {failed}")
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Background work: the clock (``tick``) and, where configured, the job queue."""
+
+
+@jobs_group.command("tick")
+@click.option("--today", "today", default=None, help="the day to run the clock for, YYYY-MM-DD (Asia/Bangkok)")
+@with_appcontext
+def jobs_tick(today: str | None) -> None:
+    """Deadlines, reminders, expiry and escalation for one day; idempotent (a second run does nothing more)."""
+    from datetime import date
+
+    from csr_hub.domain.reference import today_bangkok
+    from csr_hub.services import clock
+
+    try:
+        day = date.fromisoformat(today) if today else today_bangkok()
+    except ValueError:
+        raise click.BadParameter("give a date as YYYY-MM-DD", param_hint="--today") from None
+    result = clock.tick(db.session, day)
+    db.session.commit()
+    notify.configure(current_app.config)
+    sent = notify.deliver_due(db.session)
+    for line in result.lines():
+        click.echo(line)
+    if sent:
+        click.echo(f"  {sent:>6,}  messages sent (e-mail, LINE)")
 
 
 def init_app(app: Flask) -> None:
@@ -191,6 +225,10 @@ def init_app(app: Flask) -> None:
 
     if not app.testing:
         write_intent.set(True)  # commands write; take the SQLite write lock at BEGIN
-    for cmd in (seed_reference, seed_demo, create_user, match_group, notify_group):
+    from csr_hub.cli_matching import register as register_matching
+
+    for cmd in (seed_reference, seed_demo, create_user, match_group, notify_group, jobs_group):
+        app.cli.add_command(cmd)
+    for cmd in register_matching(match_group):  # match evaluate, match calibrate, vocabulary export
         app.cli.add_command(cmd)
     notify.configure(app.config)

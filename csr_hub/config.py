@@ -71,8 +71,36 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
         "SMTP_FROM": env_get("SMTP_FROM", "csr-hub@localhost"),
         "SMTP_STARTTLS": _bool(env_get("SMTP_STARTTLS"), False),
         "CSR_CENTRAL_THRESHOLD_THB": float(env_get("CSR_CENTRAL_THRESHOLD_THB", 500000)),
+        # the clock (services/clock.py): whole days in Asia/Bangkok
+        "CSR_ANSWER_DAYS": int(env_get("CSR_ANSWER_DAYS", 14)),
+        "CSR_APPROVAL_DAYS": int(env_get("CSR_APPROVAL_DAYS", 7)),
+        "CSR_NEED_REVIEW_DAYS": int(env_get("CSR_NEED_REVIEW_DAYS", 120)),
+        # LINE Messaging API; without the secret and the token LINE is not offered
+        "LINE_CHANNEL_SECRET": env_get("LINE_CHANNEL_SECRET"),
+        "LINE_CHANNEL_ACCESS_TOKEN": env_get("LINE_CHANNEL_ACCESS_TOKEN"),
+        "LINE_API_BASE_URL": env_get("LINE_API_BASE_URL", "https://api.line.me"),
+        "LINE_BOT_ID": env_get("LINE_BOT_ID", ""),
         "RATELIMIT_ENABLED": _bool(env_get("RATELIMIT_ENABLED"), True),
-        "RATELIMIT_STORAGE_URI": env_get("RATELIMIT_STORAGE_URI", "memory://"),
+        # several nodes count one throttle: Redis when there is one, unless set apart
+        "RATELIMIT_STORAGE_URI": env_get("RATELIMIT_STORAGE_URI") or env_get("REDIS_URL") or "memory://",
+        #: jobs without Redis: ``sync`` (in the request, after its commit) or ``thread``
+        "JOBS_IN_PROCESS": env_get("JOBS_IN_PROCESS", "sync"),
+        #: seconds between a failed job's attempts on RQ
+        "JOBS_RETRY_INTERVALS": _ints(env_get("JOBS_RETRY_INTERVALS", "10,60,300")),
+        #: exports with more rows than this run as a job (SPEC "Jobs")
+        "EXPORT_JOB_ROWS": int(env_get("EXPORT_JOB_ROWS", 10_000)),
+        #: the longest a cached report figure may be served (time-derived parts: days waiting, months)
+        "REPORT_CACHE_SECONDS": int(env_get("REPORT_CACHE_SECONDS", 60)),
+        #: read-only report queries on a replica (a second bind), when given
+        "REPORTS_DATABASE_URL": env_get("REPORTS_DATABASE_URL"),
+        #: the daily clock's hour and minute in Asia/Bangkok, for ``jobs scheduler``
+        "CSR_TICK_AT": env_get("CSR_TICK_AT", "01:00"),
+        #: proxies in front of the app (nginx, a load balancer) whose X-Forwarded-* headers are trusted
+        "PROXY_FIX_HOPS": int(env_get("PROXY_FIX_HOPS", 0) or 0),
+        #: keys of this app in a shared Redis (report cache, scheduler); the limiter's keys too
+        "REDIS_PREFIX": env_get("REDIS_PREFIX", "csr:"),
+        "RATELIMIT_KEY_PREFIX": env_get("RATELIMIT_KEY_PREFIX", env_get("REDIS_PREFIX", "csr:")),
+        "JOBS_QUEUE": env_get("JOBS_QUEUE", "csr_hub"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_ENABLED": _bool(env_get("WTF_CSRF_ENABLED"), True),
         "WTF_CSRF_TIME_LIMIT": None,
@@ -101,5 +129,32 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
     else:
-        cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+        cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", pg_engine_options())
+    replica = cfg.get("REPORTS_DATABASE_URL")
+    if replica:
+        binds = dict(cfg.get("SQLALCHEMY_BINDS") or {})
+        binds.setdefault("reports", {"url": normalise_database_url(replica), **pg_engine_options()})
+        cfg["SQLALCHEMY_BINDS"] = binds
     return cfg
+
+
+def pg_engine_options() -> dict[str, Any]:
+    """PostgreSQL through PgBouncer in transaction pooling mode works too.
+
+    ``prepare_threshold=None``: psycopg never makes server-side prepared statements, which would live on
+    one server connection while PgBouncer hands the next transaction another. Nothing else keeps session
+    state (no SET, no advisory locks, no LISTEN, no temporary tables).
+    """
+    return {
+        "pool_pre_ping": True,
+        "pool_size": int(os.environ.get("DB_POOL_SIZE", 5)),
+        "max_overflow": int(os.environ.get("DB_MAX_OVERFLOW", 5)),
+        "pool_recycle": 1800,
+        "connect_args": {"prepare_threshold": None, "connect_timeout": 10},
+    }
+
+
+def _ints(value: Any) -> tuple[int, ...]:
+    if isinstance(value, (list, tuple)):
+        return tuple(int(v) for v in value)
+    return tuple(int(v) for v in str(value).split(",") if v.strip())

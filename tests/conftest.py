@@ -14,6 +14,7 @@ from itertools import count
 import pytest
 import sqlalchemy as sa
 
+from csr_hub.domain import policy
 from csr_hub.domain.reference import make_tax_id, today_bangkok
 
 PG_ADMIN_URL = os.environ.get("CSR_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -300,6 +301,20 @@ def make_offer(session):
     return make
 
 
+def fresh_otp(user) -> str:
+    """Enrol the user's second factor if need be, forget the last used code, and give the current one."""
+    import pyotp
+
+    from csr_hub.extensions import db
+    from csr_hub.services import accounts
+
+    if not user.totp_enrolled:
+        accounts.enrol_totp(user)
+    user.totp_last_step = 0
+    db.session.commit()
+    return pyotp.TOTP(user.totp_secret).now()
+
+
 class Api:
     """A JSON client logged in through ``POST /api/v1/auth/login`` that sends the CSRF header."""
 
@@ -310,7 +325,10 @@ class Api:
         if token:
             self.headers["Authorization"] = f"Bearer {token}"
         elif user is not None:
-            r = client.post("/api/v1/auth/login", json={"email": user.email, "password": password})
+            body = {"email": user.email, "password": password}
+            if policy.needs_totp(user):  # enrolled, so that the session reaches pages too
+                body["otp"] = fresh_otp(user)
+            r = client.post("/api/v1/auth/login", json=body)
             assert r.status_code == 200, r.get_json()
             self.csrf = r.get_json()["csrf_token"]
             self.headers["X-CSRFToken"] = self.csrf
@@ -354,7 +372,10 @@ def page_login(app):
     def make(user, password: str = PASSWORD):
         c = app.test_client()
         token = csrf_token(c)
-        r = c.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
+        data = {"email": user.email, "password": password, "csrf_token": token}
+        if policy.needs_totp(user):  # pages need an enrolled second factor for these roles
+            data["otp"] = fresh_otp(user)
+        r = c.post("/login", data=data)
         assert r.status_code == 302, r.data[:500]
         return c
 

@@ -228,12 +228,20 @@ _ABILITIES: dict[str, Callable[[Any, Any], bool]] = {
     "verify": lambda u, target: may_verify(u, target, getattr(target, "district_id_for_verify", None)),
     "see_match": may_see_match,
     "manage_reference": lambda u, _o: is_active(u) and role_of(u) in REFERENCE_MANAGERS,
+    "manage_vocabulary": lambda u, _o: is_active(u) and role_of(u) == Role.CENTRAL_OFFICER,
     "set_budget": lambda u, _o: is_active(u) and role_of(u) in BUDGET_SETTERS,
     "post_need": lambda u, _o: is_active(u) and role_of(u) == Role.SCHOOL_STAFF,
     "post_offer": lambda u, _o: is_active(u) and role_of(u) == Role.COMPANY_REP,
     "see_national": lambda u, _o: is_active(u) and role_of(u) in NATIONAL_ROLES,
     "approve": lambda u, _o: is_active(u) and role_of(u) in APPROVER_ROLES,
     "propose_partnership": lambda u, _o: is_active(u) and role_of(u) == Role.COMPANY_REP,
+    "manage_users": lambda u, _o: is_active(u) and role_of(u) == Role.ADMIN,
+    "download_certificate": lambda u, m: (
+        is_active(u)
+        and role_of(u) == Role.COMPANY_REP
+        and getattr(m, "status", None) == MatchStatus.COMPLETED
+        and getattr(getattr(m, "offer", None), "company_id", None) == getattr(u, "company_id", None)
+    ),
 }
 
 

@@ -48,7 +48,7 @@ ROLE_LABELS: dict[str, tuple[str, str]] = {
 }
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "open": ("เปิดรับ", "Open"),
-    "fulfilled": ("ได้รับครบแล้ว", "Fulfilled"),
+    "fulfilled": ("ได้รับคำมั่นครบแล้ว", "Fully pledged"),  # every unit is held by a match, not yet received
     "cancelled": ("ยกเลิก", "Cancelled"),
     "exhausted": ("หมดแล้ว", "Exhausted"),
     "withdrawn": ("ถอนแล้ว", "Withdrawn"),

@@ -1,7 +1,10 @@
-"""Thai/English text: normalisation, newmm tokens, the stored search column and search-query terms.
+"""Thai/English text: normalisation, newmm tokens with their offsets, the search column's sections.
 
 Never use ``rapidfuzz.utils.default_process`` on Thai: it deletes vowels and tone marks
 (ซ่อมบ้านพักครู → "ซ อมบ านพ กคร"). ``normalise`` keeps the whole Thai block instead.
+
+This module knows no vocabulary (``domain/vocabulary`` imports it, never the reverse); the search
+column is written by ``domain/analysis.py``.
 """
 
 from __future__ import annotations
@@ -9,10 +12,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
-#: separates the parts of a search column: text | tokens | item kinds | concepts.
+#: separates the parts of a search column: text | tokens | item kinds | concepts | weighted items.
 #: ``normalise`` never produces it, so a user's query term can never match across parts.
 SECTION = " | "
+#: the sections of a search column, in order
+SECTIONS = 5
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 # Invisible characters that people paste inside Thai words: delete, never turn into a space.
@@ -45,68 +51,50 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", s).strip()
 
 
-@lru_cache(maxsize=4096)
-def _tokens(normalised: str) -> tuple[str, ...]:
+def is_thai(ch: str) -> bool:
+    return "\u0e00" <= ch <= "\u0e7f"
+
+
+def segment(normalised: str, trie: Any = None) -> tuple[str, ...]:
+    """newmm tokens of an already normalised text, whitespace tokens kept (they concatenate back to it).
+
+    ``trie`` is a PyThaiNLP ``Trie`` (the default dictionary plus the vocabulary's terms, built by
+    ``domain/vocabulary``), so the vocabulary's terms come out as whole words.
+    """
     if not normalised:
         return ()
     from pythainlp.tokenize import word_tokenize  # imported late: loading the dictionary takes ~0.5 s
 
-    return tuple(t for t in (w.strip() for w in word_tokenize(normalised, engine="newmm")) if t)
+    if trie is None:
+        return tuple(word_tokenize(normalised, engine="newmm"))
+    return tuple(word_tokenize(normalised, custom_dict=trie, engine="newmm"))
+
+
+@lru_cache(maxsize=4096)
+def _tokens(normalised: str) -> tuple[str, ...]:
+    return tuple(t for t in (w.strip() for w in segment(normalised)) if t)
 
 
 def tokens(text: str) -> list[str]:
-    """PyThaiNLP ``newmm`` tokens of the normalised text, without whitespace tokens."""
+    """PyThaiNLP ``newmm`` tokens (default dictionary) of the normalised text, without whitespace."""
     return list(_tokens(normalise(text)))
 
 
-def search_text(*texts: str) -> str:
-    """The search column written when a post is saved (deterministic).
-
-    ``normalised text | newmm tokens | item kinds (code, Thai and English names, family) | concepts``:
-    ``LIKE '%คอม%'`` finds a Thai post by substring, ``laptop`` finds a Thai post about โน้ตบุ๊ก
-    through its item kind, and the matcher reads tokens and concepts back from it.
-    """
-    from csr_hub.domain import vocabulary
-
-    joined = "\n".join(t for t in texts if t)
-    norm = normalise(joined)
-    toks = _tokens(norm)
-    found = vocabulary.analyse(joined)
-    item_words: list[str] = []
-    for code in sorted(found.items):
-        item_words.extend(vocabulary.item_search_words(code))
-    seen: set[str] = set()
-    item_part = " ".join(w for w in item_words if not (w in seen or seen.add(w)))
-    return SECTION.join((norm, " ".join(toks), item_part, " ".join(sorted(found.concepts)))).rstrip(" |")
+def boundaries(pieces: tuple[str, ...]) -> tuple[frozenset[int], frozenset[int]]:
+    """(start offsets, end offsets) of the tokens in the text they concatenate to."""
+    starts, ends = set(), set()
+    at = 0
+    for p in pieces:
+        starts.add(at)
+        at += len(p)
+        ends.add(at)
+    return frozenset(starts), frozenset(ends)
 
 
-def search_sections(search: str) -> tuple[str, str, str, str]:
-    """Split a stored search column back into its four parts (missing parts are empty)."""
+def search_sections(search: str) -> tuple[str, ...]:
+    """Split a stored search column back into its five parts (missing parts are empty)."""
     parts = search.split(SECTION)
-    if len(parts) == 1:  # not written by search_text: treat it all as plain text and tokens
-        return parts[0], parts[0], "", ""
-    parts += [""] * (4 - len(parts))
-    return parts[0], parts[1], parts[2], parts[3]
-
-
-def query_terms(q: str) -> list[str]:
-    """Terms to AND together with ``LIKE`` on the search column, for a user's free-text query.
-
-    Vocabulary phrases become their item-kind or concept code (โน้ตบุ๊ก → ``laptop``, ซ่อม →
-    ``c_repair``), so a Thai query finds English posts and the reverse; the rest is split into
-    newmm tokens; filler words are dropped unless nothing else is left. Order is kept, duplicates
-    removed.
-    """
-    from csr_hub.domain import vocabulary
-
-    norm = normalise(q)
-    if not norm:
-        return []
-    codes, rest = vocabulary.query_codes(norm)
-    words = [t for t in _tokens(rest) if len(t) > 1 or t.isdigit()]
-    content = [w for w in words if not vocabulary.is_stopword(w)]
-    out: list[str] = []
-    for term in codes + (content if (content or codes) else words):
-        if term not in out:
-            out.append(term)
-    return out
+    if len(parts) == 1:  # not written by analysis.search_column: treat it all as plain text and tokens
+        return (parts[0], parts[0]) + ("",) * (SECTIONS - 2)
+    parts += [""] * (SECTIONS - len(parts))
+    return tuple(parts[:SECTIONS])

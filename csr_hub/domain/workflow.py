@@ -28,6 +28,7 @@ class Status(str, Enum):
     DECLINED = "declined"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
 
 
 STATUSES = tuple(s.value for s in Status)
@@ -38,7 +39,7 @@ HOLDING_STATUSES = ("pledged", "district_approved", "approved", "delivered", "co
 #: statuses awaiting an approver
 WAITING_APPROVAL = ("pledged", "district_approved")
 #: statuses nothing leaves
-FINAL_STATUSES = ("completed", "declined", "rejected", "withdrawn")
+FINAL_STATUSES = ("completed", "declined", "rejected", "withdrawn", "expired")
 ACTIONS = ("accept", "decline", "approve", "reject", "deliver", "confirm", "withdraw")
 
 
@@ -72,6 +73,16 @@ TRANSITIONS: dict[tuple[str, str], tuple[tuple[object, ...], str]] = {
         for s in ("proposed", "pledged", "district_approved", "approved")
     },
 }
+
+
+#: arrows that open once the clock escalated the match (SPEC, The clock): a central officer may approve or
+#: reject a pledge in the director's place; the history records who did
+ESCALATED_TRANSITIONS: dict[tuple[str, str], tuple[Actor, ...]] = {
+    ("approve", "pledged"): (Actor.CENTRAL,),
+    ("reject", "pledged"): (Actor.CENTRAL,),
+}
+#: arrows only the clock takes (no actor: the history entry has ``actor_id`` null)
+CLOCK_TRANSITIONS: dict[tuple[str, str], str] = {("expire", "proposed"): "expired"}
 
 
 class WorkflowError(Exception):
@@ -129,16 +140,18 @@ def decide(
     value_thb: Decimal,
     threshold_thb: Decimal | float | int,
     received_quantity: int | None = None,
+    escalated: bool = False,
 ) -> Decision:
     """Return what ``action`` does to a match, or raise :class:`Forbidden` / :class:`IllegalTransition`.
 
     Role and scope are checked first (403), then the status (409). ``received_quantity`` (for ``confirm``)
-    is validated by the caller; left out it means everything arrived.
+    is validated by the caller; left out it means everything arrived. ``escalated``: the clock escalated
+    the match, which opens :data:`ESCALATED_TRANSITIONS`.
     """
     if action not in ACTIONS or not may_ever(action, actor, proposed_by):
         raise Forbidden(action)
     row = TRANSITIONS.get((action, status))
-    if row is None or actor not in _actors(row[0], proposed_by):
+    if row is None or actor not in _may_take(action, status, proposed_by, escalated):
         raise IllegalTransition(f"{action} is not allowed while the match is {status}")
     to = row[1]
     if to == BY_THRESHOLD:
@@ -157,13 +170,39 @@ def decide(
     return Decision(to, 0, 0)
 
 
-def allowed_actions(status: str, actor: Actor, *, proposed_by: str) -> list[str]:
+def _may_take(action: str, status: str, proposed_by: str, escalated: bool) -> set[Actor]:
+    """Who may take ``action`` in ``status`` (the table's row, and the escalation's where it applies)."""
+    row = TRANSITIONS.get((action, status))
+    who = _actors(row[0], proposed_by) if row is not None else set()
+    if escalated:
+        who |= set(ESCALATED_TRANSITIONS.get((action, status), ()))
+    return who
+
+
+def allowed_actions(status: str, actor: Actor, *, proposed_by: str, escalated: bool = False) -> list[str]:
     """Actions this actor could take now (for the buttons on a match page)."""
     return [
         a
         for a in ACTIONS
-        if (a, status) in TRANSITIONS and actor in _actors(TRANSITIONS[(a, status)][0], proposed_by)
+        if (a, status) in TRANSITIONS and actor in _may_take(a, status, proposed_by, escalated)
     ]
+
+
+def clock_decide(action: str, status: str) -> Decision:
+    """What a clock action (``expire``) does; only from a status that holds no quantity."""
+    to = CLOCK_TRANSITIONS.get((action, status))
+    if to is None:
+        raise IllegalTransition(f"{action} is not allowed while the match is {status}")
+    return Decision(to, 0, 0)
+
+
+def approvers_turn(status: str, proposed_by: str, escalated: bool = False) -> set[Actor]:
+    """Everyone who may decide a waiting match now (the director, and central officers once escalated)."""
+    turn = whose_turn(status, proposed_by)
+    out = {turn} if turn in (Actor.DIRECTOR, Actor.CENTRAL) else set()
+    if escalated and status == "pledged":
+        out.add(Actor.CENTRAL)
+    return out
 
 
 def whose_turn(status: str, proposed_by: str) -> Actor | None:

@@ -32,6 +32,16 @@ class Notification(Base):
     #: ``flask notify retry``
     email_status: Mapped[str] = mapped_column(sa.String(10), default="none", index=True)
     email_attempts: Mapped[int] = mapped_column(default=0)
+    #: why the last attempt failed (a message that cannot be built, a refused recipient, a server down)
+    email_error: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    #: a pending one is retried from then on (backoff after a failed attempt); claimed: since when
+    email_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    email_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: the LINE push, like the e-mail: none | pending | sending | sent | failed (services/line.py)
+    line_status: Mapped[str] = mapped_column(sa.String(10), default="none", server_default="none", index=True)
+    line_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    line_error: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    line_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __table_args__ = (
         sa.UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_dedupe"),

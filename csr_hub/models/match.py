@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +39,11 @@ class Match(Timestamped, Base):
     version: Mapped[int] = mapped_column(default=1)
     #: denormalised from the need's school, for the director's queue and scope filters
     district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id"), index=True)
+    #: the date (Asia/Bangkok) by which the current step should be taken; None in final states and where
+    #: no deadline applies. Set by every transition (services/clock.py ``due_on_for``)
+    due_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True, index=True)
+    #: set by the clock when a pledge waited past twice its approval deadline
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     need: Mapped[Need] = relationship()
     offer: Mapped[Offer] = relationship()
@@ -63,6 +68,8 @@ class Match(Timestamped, Base):
             sqlite_where=sa.text(f"status IN ({_active})"),
             postgresql_where=sa.text(f"status IN ({_active})"),
         ),
+        #: the newest-first match lists read this index and stop at the page's LIMIT
+        sa.Index("ix_matches_created_id", sa.text("created_at DESC"), sa.text("id DESC")),
     )
 
 
@@ -75,11 +82,12 @@ class MatchTransition(Base):
     action: Mapped[str] = mapped_column(sa.String(20))
     from_status: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
     to_status: Mapped[str] = mapped_column(sa.String(20))
-    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    #: None for a transition the clock made (``expire``)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     note: Mapped[str] = mapped_column(sa.Text, default="")
     match: Mapped[Match] = relationship(back_populates="history")
-    actor: Mapped[User] = relationship()
+    actor: Mapped[User | None] = relationship()
 
 
 class Suggestion(Base):

@@ -48,6 +48,15 @@ class Need(Timestamped, Base):
     #: space-separated item-kind codes recognised by the vocabulary
     item_kinds: Mapped[str] = mapped_column(sa.String(500), default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
+    #: when its school last confirmed it is still wanted (``POST /needs/{id}/confirm``); restarts the count
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: the day (Asia/Bangkok) the clock asked its school to confirm it; None while no review is due
+    review_requested_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True, index=True)
+    #: set by the clock thirty days after an unanswered review request; ``confirm`` clears it
+    expired: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: ids of the same school's needs this one looks like, found when it was posted (services/duplicates.py)
+    possible_duplicates: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
 
     school: Mapped[School] = relationship()
 
@@ -86,17 +95,27 @@ class Need(Timestamped, Base):
     def status(self) -> str:
         if self.cancelled:
             return "cancelled"
+        if self.expired:
+            return "expired"
         if self.remaining_quantity <= 0:
             return "fulfilled"
         return "open"
+
+    @property
+    def review_due(self) -> bool:
+        """The clock asked its school to confirm this need and nobody has yet."""
+        return self.review_requested_on is not None and not self.cancelled
 
     @classmethod
     def status_clause(cls, status: str):
         if status == "cancelled":
             return cls.cancelled.is_(True)
+        live = sa.and_(cls.cancelled.is_(False), cls.expired.is_(False))
+        if status == "expired":
+            return sa.and_(cls.cancelled.is_(False), cls.expired.is_(True))
         if status == "fulfilled":
-            return sa.and_(cls.cancelled.is_(False), cls.committed_quantity >= cls.quantity)
-        return sa.and_(cls.cancelled.is_(False), cls.committed_quantity < cls.quantity)
+            return sa.and_(live, cls.committed_quantity >= cls.quantity)
+        return sa.and_(live, cls.committed_quantity < cls.quantity)
 
 
 class Offer(Timestamped, Base):

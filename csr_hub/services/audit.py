@@ -52,7 +52,6 @@ def record(
     )
 
 
-@event.listens_for(Session, "before_flush")
 def _refuse_changes(session: Session, _context, _instances) -> None:
     for obj in session.deleted:
         if isinstance(obj, AuditEvent):
@@ -62,12 +61,21 @@ def _refuse_changes(session: Session, _context, _instances) -> None:
             raise AppendOnly("audit events cannot be changed")
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _refuse_bulk_changes(state) -> None:
     if state.is_update or state.is_delete:
         table = getattr(state.statement, "table", None)
         if getattr(table, "name", None) == AuditEvent.__tablename__:
             raise AppendOnly("audit events cannot be changed or deleted")
+
+
+def install_guards(session_factory: Any) -> None:
+    """Make sessions of ``session_factory`` (the app's scoped session) refuse to change audit events.
+
+    Called by the app factory, not at import: importing this module changes no global state.
+    """
+    for name, fn in (("before_flush", _refuse_changes), ("do_orm_execute", _refuse_bulk_changes)):
+        if not event.contains(session_factory, name, fn):
+            event.listen(session_factory, name, fn)
 
 
 # --- reading (admins) -------------------------------------------------------------------------------

@@ -15,14 +15,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from csr_hub.domain import money, workflow
+from csr_hub.domain import money, policy, workflow
 from csr_hub.domain.reference import today_bangkok
 from csr_hub.domain.workflow import ACTIVE_STATUSES, Actor
 from csr_hub.models import Match, MatchTransition, Need, Offer, School, User
-from csr_hub.services import audit, notify
+from csr_hub.services import audit, clock, notify
 from csr_hub.services.errors import AccountPending, Conflict, Forbidden, NotFound, ValidationFailed, invalid
 from csr_hub.services.posts import Page, paginate
-from csr_hub.services.validation import parse_int
+from csr_hub.services.validation import parse_int, text_problem
 
 
 def actor_for(user: User, match_need: Need, match_offer: Offer) -> Actor:
@@ -38,13 +38,15 @@ def actor_for(user: User, match_need: Need, match_offer: Offer) -> Actor:
 
 
 def can_see(user: User, match: Match) -> bool:
-    if user.role in ("central_officer", "admin"):
-        return True
-    return actor_for(user, match.need, match.offer) != Actor.NONE
+    """Its school's staff, its company's reps, its ESA's director, officers; a pending account never
+    (the private data of the school or company it claims stays hidden until it is verified)."""
+    return policy.may_see_match(user, match)
 
 
 def visible_query(user: User):
     q = sa.select(Match)
+    if not policy.is_active(user):
+        return q.where(sa.false())
     if user.role in ("central_officer", "admin"):
         return q
     if user.role == "school_staff":
@@ -59,6 +61,12 @@ def visible_query(user: User):
 MATCH_LOAD = (
     joinedload(Match.need).joinedload(Need.school).joinedload(School.district),
     joinedload(Match.offer).joinedload(Offer.company),
+    selectinload(Match.history),
+)
+#: lists load the related rows after the LIMIT: joined before it, PostgreSQL joined every match first
+LIST_LOAD = (
+    selectinload(Match.need).selectinload(Need.school).selectinload(School.district),
+    selectinload(Match.offer).selectinload(Offer.company),
     selectinload(Match.history),
 )
 
@@ -100,7 +108,7 @@ def list_matches(session: Session, user: User, args: dict[str, Any], page: int, 
         errors["sort"] = [_l("Choose one of the listed values.")]
     if errors:
         raise ValidationFailed(fields=errors)
-    return paginate(session, q, SORTS[sort], page, per_page, MATCH_LOAD)
+    return paginate(session, q, SORTS[sort], page, per_page, LIST_LOAD)
 
 
 #: ``waiting``: longest in its current status first (a queue); ``updated_at`` is set by every transition
@@ -121,7 +129,7 @@ def _hold(session: Session, model, obj_id: int, delta: int, today) -> bool:
     if delta > 0:
         stmt = stmt.where(model.committed_quantity + delta <= model.quantity)
         if model is Need:
-            stmt = stmt.where(Need.cancelled.is_(False))
+            stmt = stmt.where(Need.cancelled.is_(False), Need.expired.is_(False))
         else:
             stmt = stmt.where(
                 Offer.withdrawn.is_(False),
@@ -191,6 +199,7 @@ def propose(session: Session, user: User, data: dict[str, Any], ip: str = "") ->
         score=score,
         parts=parts,
         district_id=need.school.district_id,
+        due_on=clock.due_on_for("proposed", today),
     )
     session.add(match)
     try:
@@ -218,6 +227,8 @@ def _note(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         raise invalid("note", _l("Enter text."))
+    if (problem := text_problem(value, multiline=True)) is not None:
+        raise invalid("note", problem)
     if len(value) > 2000:
         raise invalid("note", _l("Use at most %(n)s characters.", n="2,000"))
     return value.strip()
@@ -263,6 +274,7 @@ def act(
         quantity=match.quantity,
         value_thb=match.value_thb,
         threshold_thb=money.to_decimal(threshold),
+        escalated=match.escalated_at is not None,
     )
     try:
         decision = workflow.decide(action, match.status, actor, **rules)
@@ -287,6 +299,7 @@ def act(
     from_status, version = match.status, match.version
     now = datetime.now(timezone.utc)
     values: dict[str, Any] = {"status": decision.to_status, "version": version + 1, "updated_at": now}
+    values["due_on"] = clock.due_on_for(decision.to_status, today_bangkok(), match.need.needed_by)
     if received is not None:
         values["received_quantity"] = received
         values["received_value_thb"] = money.pro_rata(match.value_thb, match.quantity, received)
@@ -351,11 +364,16 @@ def is_users_turn(user: User, match: Match) -> bool:
     if user.status != "active":
         return False
     turn = workflow.whose_turn(match.status, match.proposed_by)
-    return turn is not None and turn == actor_for(user, match.need, match.offer)
+    actor = actor_for(user, match.need, match.offer)
+    if match.escalated_at is not None and actor in workflow.approvers_turn(match.status, match.proposed_by, True):
+        return True
+    return turn is not None and turn == actor
 
 
 def allowed_actions_for(user: User, match: Match) -> list[str]:
     if user.status != "active":
         return []
     actor = actor_for(user, match.need, match.offer)
-    return workflow.allowed_actions(match.status, actor, proposed_by=match.proposed_by)
+    return workflow.allowed_actions(
+        match.status, actor, proposed_by=match.proposed_by, escalated=match.escalated_at is not None
+    )

@@ -174,7 +174,8 @@ def notify_users(
             )
         )
         ids = [u for u in ids if u not in seen]
-    email_status = "pending" if smtp_settings() else "none"
+    mail_on = smtp_settings() is not None
+    email_off, line_to = _channels(session, ids, kind)
     out = []
     for uid in ids:
         n = Notification(
@@ -187,21 +188,74 @@ def notify_users(
             dedupe_key=dedupe_key,
             message_th=message_th,
             message_en=message_en,
-            email_status=email_status,
+            email_status="pending" if mail_on and uid not in email_off else "none",
+            line_status="pending" if uid in line_to else "none",
         )
         session.add(n)
         out.append(n)
     return out
 
 
-def _claim(session: Session, ids: Iterable[int]) -> list[int]:
-    """Mark pending notifications ``sending`` (one attempt more); only the claims this call won."""
+#: a message that failed for a passing reason (server down, timeout) is retried after 1, 2, 4 … minutes,
+#: at most :data:`MAX_BACKOFF_MINUTES` apart, and given up (``failed``) after :data:`MAX_ATTEMPTS`
+MAX_ATTEMPTS = 8
+MAX_BACKOFF_MINUTES = 12 * 60
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2 ** max(0, attempts - 1), MAX_BACKOFF_MINUTES))
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text[:300]
+
+
+class Outcome:
+    """What became of one claimed message: ``sent``, ``failed`` (for good) or ``retry`` (back off)."""
+
+    def __init__(self) -> None:
+        self.sent: list[int] = []
+        self.failed: dict[int, str] = {}
+        self.retry: dict[int, str] = {}
+
+
+def _channels(session: Session, ids: list[int], kind: str) -> tuple[set[int], set[int]]:
+    """(users who turned e-mail off for ``kind``, users to reach by LINE for it)."""
+    from csr_hub.models import ChannelPreference, LineLink
+    from csr_hub.services import line
+
+    prefs = {
+        p.user_id: p
+        for p in session.scalars(
+            sa.select(ChannelPreference).where(
+                ChannelPreference.user_id.in_(ids), ChannelPreference.kind == kind
+            )
+        )
+    }
+    email_off = {u for u, p in prefs.items() if not p.email}
+    line_to: set[int] = set()
+    if line.configured():
+        linked = session.scalars(
+            sa.select(LineLink.user_id).where(LineLink.user_id.in_(ids), LineLink.line_user_id.is_not(None))
+        )
+        line_to = {u for u in linked if u not in prefs or prefs[u].line}
+    return email_off, line_to
+
+
+def _claim(session: Session, ids: Iterable[int], channel: str = "email") -> list[int]:
+    """Mark pending messages ``sending`` (one attempt more); only the claims this call won."""
+    status, attempts, claimed_at = _columns(channel)[:3]
+    now = datetime.now(timezone.utc)
     won = []
     for nid in ids:
+        values: dict[str, Any] = {status.key: "sending", attempts.key: attempts + 1}
+        if claimed_at is not None:
+            values[claimed_at.key] = now
         res = session.execute(
             sa.update(Notification)
-            .where(Notification.id == nid, Notification.email_status == "pending")
-            .values(email_status="sending", email_attempts=Notification.email_attempts + 1)
+            .where(Notification.id == nid, status == "pending")
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         if res.rowcount == 1:
@@ -209,100 +263,219 @@ def _claim(session: Session, ids: Iterable[int]) -> list[int]:
     return won
 
 
+def _columns(channel: str):
+    """(status, attempts, claimed_at, error, next_at) columns of a channel."""
+    if channel == "email":
+        N = Notification
+        return N.email_status, N.email_attempts, N.email_claimed_at, N.email_error, N.email_next_at
+    N = Notification
+    return N.line_status, N.line_attempts, None, N.line_error, N.line_next_at
+
+
+def _pending_ids(
+    session: Session, channel: str, limit: int, match_id: int | None, due_only: bool, reclaim_stale: bool
+) -> list[int]:
+    status, _attempts, claimed_at, _error, next_at = _columns(channel)
+    now = datetime.now(timezone.utc)
+    if reclaim_stale:  # a sender that died left these claimed: give them back
+        stale = now - timedelta(minutes=STALE_SENDING_MINUTES)
+        since = sa.func.coalesce(claimed_at, Notification.created_at) if claimed_at is not None else None
+        session.execute(
+            sa.update(Notification)
+            .where(status == "sending", (since if since is not None else Notification.created_at) < stale)
+            .values({status.key: "pending"})
+            .execution_options(synchronize_session=False)
+        )
+    q = sa.select(Notification.id).where(status == "pending")
+    if match_id is not None:
+        q = q.where(Notification.match_id == match_id)
+    if due_only:
+        q = q.where(sa.or_(next_at.is_(None), next_at <= now))
+    return list(session.scalars(q.order_by(Notification.id).limit(limit)))
+
+
+def _settle(session: Session, channel: str, claimed: list[int], out: Outcome) -> tuple[int, int]:
+    """Write every claimed message's outcome; none is left ``sending``. Returns (sent, still pending)."""
+    status, attempts, _claimed_at, error, next_at = _columns(channel)
+    now = datetime.now(timezone.utc)
+    unknown = [i for i in claimed if i not in out.sent and i not in out.failed and i not in out.retry]
+    for i in unknown:
+        out.retry[i] = "not attempted"
+    if out.sent:
+        session.execute(
+            sa.update(Notification)
+            .where(Notification.id.in_(out.sent), status == "sending")
+            .values({status.key: "sent", error.key: "", next_at.key: None})
+            .execution_options(synchronize_session=False)
+        )
+    for nid, why in out.failed.items():
+        session.execute(
+            sa.update(Notification)
+            .where(Notification.id == nid, status == "sending")
+            .values({status.key: "failed", error.key: why[:300], next_at.key: None})
+            .execution_options(synchronize_session=False)
+        )
+    still = 0
+    tries = dict(
+        session.execute(sa.select(Notification.id, attempts).where(Notification.id.in_(out.retry))).all()
+    )
+    for nid, why in out.retry.items():
+        n = int(tries.get(nid) or 0)
+        if n >= MAX_ATTEMPTS:
+            values = {
+                status.key: "failed",
+                error.key: f"gave up after {n} attempts: {why}"[:300],
+                next_at.key: None,
+            }
+        else:
+            values = {status.key: "pending", error.key: why[:300], next_at.key: now + backoff(n)}
+            still += 1
+        session.execute(
+            sa.update(Notification)
+            .where(Notification.id == nid, status == "sending")
+            .values(values)
+            .execution_options(synchronize_session=False)
+        )
+    session.commit()
+    return len(out.sent), still
+
+
 def send_pending(
-    session: Session, limit: int = 200, match_id: int | None = None, reclaim_stale: bool = False
+    session: Session,
+    limit: int = 200,
+    match_id: int | None = None,
+    reclaim_stale: bool = False,
+    due_only: bool = False,
 ) -> tuple[int, int]:
     """E-mail pending notifications (only those of ``match_id`` when given). Returns (sent, still pending).
 
     Commits: each notification is first claimed (``pending`` → ``sending``) in a short transaction, so two
-    senders never mail the same one and no database lock is held while talking to the SMTP server. One
-    that cannot be sent goes back to ``pending`` for ``flask notify retry``.
+    senders never mail the same one and no database lock is held while talking to the SMTP server. Each
+    message stands alone: one that cannot be built (a header with a line break) or is refused is marked
+    ``failed`` with its reason, one that met a passing fault goes back to ``pending`` with a backoff
+    (``due_only`` leaves those not yet due), and whatever happens none stays ``sending``.
     """
     cfg = smtp_settings()
     if not cfg:
         return 0, 0
-    if reclaim_stale:
-        stale = datetime.now(timezone.utc) - timedelta(minutes=STALE_SENDING_MINUTES)
-        session.execute(
-            sa.update(Notification)
-            .where(Notification.email_status == "sending", Notification.created_at < stale)
-            .values(email_status="pending")
-            .execution_options(synchronize_session=False)
-        )
-    q = sa.select(Notification.id).where(Notification.email_status == "pending")
-    if match_id is not None:
-        q = q.where(Notification.match_id == match_id)
-    claimed = _claim(session, session.scalars(q.order_by(Notification.id).limit(limit)).all())
+    ids = _pending_ids(session, "email", limit, match_id, due_only, reclaim_stale)
+    claimed = _claim(session, ids)
     session.commit()
     if not claimed:
         return 0, 0
-    sent: list[int] = []
-    dead: list[int] = []
+    out = Outcome()
+    try:
+        _mail(session, cfg, claimed, out)
+    except Exception as exc:  # never leave claims behind, whatever went wrong
+        session.rollback()
+        log.exception("sending e-mails failed")
+        for nid in claimed:
+            if nid not in out.sent and nid not in out.failed:
+                out.retry.setdefault(nid, _reason(exc))
+    finally:
+        result = _settle(session, "email", claimed, out)
+    return result
+
+
+def _mail(session: Session, cfg: Mapping[str, Any], claimed: list[int], out: Outcome) -> None:
+    # plain rows, then end the read transaction: nothing is loaded while talking to the server
+    rows = session.execute(
+        sa.select(
+            Notification.id,
+            Notification.message_th,
+            Notification.message_en,
+            User.email,
+            User.lang,
+            User.status,
+        )
+        .join(User, User.id == Notification.user_id)
+        .where(Notification.id.in_(claimed))
+        .order_by(Notification.id)
+    ).all()
+    session.commit()
+    messages: list[tuple[int, EmailMessage]] = []
+    for row in rows:
+        if row.status == "disabled":
+            out.failed[row.id] = "account disabled"
+            continue
+        try:
+            messages.append((row.id, _message(cfg, row)))
+        except Exception as exc:  # e.g. a line break in a header: this message can never be sent
+            out.failed[row.id] = "cannot build the message: " + _reason(exc)
+    if not messages:
+        return
     try:
         smtp = smtplib.SMTP(
             cfg["SMTP_HOST"], int(cfg.get("SMTP_PORT") or 25), timeout=float(cfg.get("SMTP_TIMEOUT") or 10)
         )
-    except (OSError, smtplib.SMTPException):
-        log.warning("SMTP unavailable; %d e-mails stay pending", len(claimed))
-        smtp = None
-    if smtp is not None:
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("SMTP unavailable; %d e-mails stay pending", len(messages))
+        for nid, _m in messages:
+            out.retry[nid] = "server unreachable: " + _reason(exc)
+        return
+    with smtp:
         try:
-            with smtp:
-                if cfg.get("SMTP_STARTTLS"):
-                    smtp.starttls()
-                if cfg.get("SMTP_USER"):
-                    smtp.login(cfg["SMTP_USER"], cfg.get("SMTP_PASSWORD") or "")
-                # plain rows, then end the read transaction: nothing is loaded while talking to the server
-                rows = session.execute(
-                    sa.select(
-                        Notification.id,
-                        Notification.message_th,
-                        Notification.message_en,
-                        User.email,
-                        User.lang,
-                        User.status,
-                    )
-                    .join(User, User.id == Notification.user_id)
-                    .where(Notification.id.in_(claimed))
-                    .order_by(Notification.id)
-                ).all()
-                session.commit()
-                for row in rows:
-                    if row.status == "disabled":
-                        dead.append(row.id)
-                        continue
-                    try:
-                        smtp.send_message(_message(cfg, row))
-                        sent.append(row.id)
-                    except smtplib.SMTPRecipientsRefused:
-                        dead.append(row.id)
-                    except (OSError, smtplib.SMTPException):
-                        log.warning("sending notification %s failed; it stays pending", row.id)
-        except (OSError, smtplib.SMTPException):
-            log.warning("SMTP session failed; unsent e-mails stay pending")
-    unsent = [i for i in claimed if i not in sent and i not in dead]
-    for status, group in (("sent", sent), ("failed", dead), ("pending", unsent)):
-        if group:
-            session.execute(
-                sa.update(Notification)
-                .where(Notification.id.in_(group), Notification.email_status == "sending")
-                .values(email_status=status)
-                .execution_options(synchronize_session=False)
-            )
-    session.commit()
-    return len(sent), len(claimed) - len(sent) - len(dead)
+            if cfg.get("SMTP_STARTTLS"):
+                smtp.starttls()
+            if cfg.get("SMTP_USER"):
+                smtp.login(cfg["SMTP_USER"], cfg.get("SMTP_PASSWORD") or "")
+        except (OSError, smtplib.SMTPException) as exc:
+            for nid, _m in messages:
+                out.retry[nid] = _reason(exc)
+            return
+        broken: str | None = None
+        for nid, msg in messages:
+            if broken is not None:
+                out.retry[nid] = broken
+                continue
+            try:
+                smtp.send_message(msg)
+                out.sent.append(nid)
+            except smtplib.SMTPRecipientsRefused as exc:
+                out.failed[nid] = "recipient refused: " + _reason(exc)
+            except (smtplib.SMTPServerDisconnected, OSError) as exc:
+                broken = _reason(exc)  # the connection is gone: the rest wait for the next try
+                out.retry[nid] = broken
+            except smtplib.SMTPResponseException as exc:
+                if 500 <= exc.smtp_code < 600:
+                    out.failed[nid] = "refused by the server: " + _reason(exc)
+                else:
+                    out.retry[nid] = _reason(exc)
+            except Exception as exc:  # a message the library cannot serialise
+                out.failed[nid] = "cannot send the message: " + _reason(exc)
+
+
+def deliver_due(session: Session, limit: int = 1000) -> int:
+    """Send what is due on every configured channel (the scheduler's and ``jobs tick``'s sweep)."""
+    sent = 0
+    try:
+        sent += send_pending(session, limit=limit, reclaim_stale=True, due_only=True)[0]
+    except Exception:
+        session.rollback()
+        log.exception("the e-mail sweep failed")
+    try:
+        from csr_hub.services import line
+
+        sent += line.send_pending(session, limit=limit, reclaim_stale=True, due_only=True)[0]
+    except Exception:
+        session.rollback()
+        log.exception("the LINE sweep failed")
+    return sent
 
 
 def send_for_match(session: Session, match_id: int) -> None:
-    """After a transition committed: try to e-mail its notifications now. Never fails the caller: what
+    """After a transition committed: try to send its notifications now. Never fails the caller: what
     cannot be sent stays pending for ``flask notify retry``."""
-    if not smtp_settings():
-        return
-    try:
-        send_pending(session, match_id=match_id)
-    except Exception:  # the transition is committed; a mail or lock problem must not turn it into an error
-        session.rollback()
-        log.exception("sending the e-mails of match %s failed; they stay pending", match_id)
+    from csr_hub.services import line
+
+    for name, send in (("e-mails", send_pending), ("LINE messages", line.send_pending)):
+        try:
+            send(session, match_id=match_id)
+        except (
+            Exception
+        ):  # the transition is committed; a mail or lock problem must not turn it into an error
+            session.rollback()
+            log.exception("sending the %s of match %s failed; they stay pending", name, match_id)
 
 
 def _message(cfg: Mapping[str, Any], row) -> EmailMessage:

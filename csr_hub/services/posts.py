@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from csr_hub.domain import text as textmod
-from csr_hub.domain import vocabulary
+from csr_hub.domain import analysis
 from csr_hub.domain.reference import QUALITY_GROUPS, URGENCIES, today_bangkok
 from csr_hub.domain.workflow import HOLDING_STATUSES
 from csr_hub.models import (
@@ -26,7 +25,7 @@ from csr_hub.models import (
     district_provinces,
     offer_provinces,
 )
-from csr_hub.services import audit
+from csr_hub.services import audit, duplicates
 from csr_hub.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from csr_hub.services.validation import Collector, parse_future_date, parse_money, parse_urgency, post_fields
 
@@ -35,8 +34,8 @@ NEED_SORTS = ("newest", "needed_by", "urgency", "value")
 
 def analyse_text(title: str, description: str) -> tuple[str, str]:
     """(search_text, item_kinds) stored with a post; bulk loaders call it too, so rows agree with the app."""
-    items = vocabulary.detect_items(f"{title}\n{description}")
-    return textmod.search_text(title, description), " ".join(sorted(items))
+    pa = analysis.analyse_post(title or "", description or "")
+    return pa.search, pa.item_kinds
 
 
 def _require_active(actor: User) -> None:
@@ -54,6 +53,16 @@ IN_FLIGHT = tuple(s for s in HOLDING_STATUSES if s != "completed")
 def _holds_quantity(session: Session, column, obj_id: int) -> bool:
     q = sa.select(Match.id).where(column == obj_id, Match.status.in_(IN_FLIGHT)).limit(1)
     return session.scalar(q) is not None
+
+
+def _lock(session: Session, post: Need | Offer) -> None:
+    """Re-read the need or offer under its row lock before deciding on it. A concurrent ``accept`` takes
+    the same lock in its conditional UPDATE (matches._hold), so cancel / withdraw / edit and accept are
+    serialised: whichever comes second sees the other's result and answers 409. (PostgreSQL; on SQLite
+    ``BEGIN IMMEDIATE`` already serialises the two write transactions and FOR UPDATE is left out.)"""
+    model = type(post)
+    session.execute(sa.select(model.id).where(model.id == post.id).with_for_update())
+    session.refresh(post)
 
 
 def holds_quantity(session: Session, post: Need | Offer) -> bool:
@@ -79,7 +88,11 @@ def create_need(session: Session, actor: User, data: dict[str, Any], ip: str = "
     need.search_text, need.item_kinds = analyse_text(need.title, need.description)
     session.add(need)
     session.flush()
+    duplicates.flag(session, need)  # stored, so reading the need stays cheap
     audit.record(session, "need.create", actor_id=actor.id, object_type="need", object_id=need.id, ip=ip)
+    from csr_hub.services import alerts  # imported late: alerts → suggestions → posts
+
+    alerts.need_saved(session, need, actor_id=actor.id)
     return need
 
 
@@ -110,6 +123,7 @@ def update_need(session: Session, actor: User, need: Need, data: dict[str, Any],
         c.take("urgency", parse_urgency, required=True, partial=True)
     if c.errors:
         raise ValidationFailed(fields=c.errors)
+    _lock(session, need)
     if need.cancelled:
         raise Conflict(_l("This need is cancelled."))
     content = {k: v for k, v in c.out.items() if k != "budget_thb"}
@@ -142,6 +156,7 @@ def cancel_need(session: Session, actor: User, need: Need, ip: str = "") -> Need
     if not can_edit_need(actor, need):
         raise Forbidden()
     _require_active(actor)
+    _lock(session, need)
     if need.cancelled:
         raise Conflict(_l("This need is already cancelled."))
     if _holds_quantity(session, Match.need_id, need.id):
@@ -186,6 +201,9 @@ def create_offer(session: Session, actor: User, data: dict[str, Any], ip: str = 
     session.add(offer)
     session.flush()
     audit.record(session, "offer.create", actor_id=actor.id, object_type="offer", object_id=offer.id, ip=ip)
+    from csr_hub.services import alerts  # imported late: alerts → suggestions → posts
+
+    alerts.offer_saved(session, offer, actor_id=actor.id)
     return offer
 
 
@@ -204,6 +222,7 @@ def update_offer(session: Session, actor: User, offer: Offer, data: dict[str, An
     c.take("provinces", lambda v: _parse_provinces(session, v), required=False, partial=True, default=[])
     if c.errors:
         raise ValidationFailed(fields=c.errors)
+    _lock(session, offer)
     if offer.withdrawn:
         raise Conflict(_l("This offer is withdrawn."))
     if c.out and _holds_quantity(session, Match.offer_id, offer.id):
@@ -222,6 +241,9 @@ def update_offer(session: Session, actor: User, offer: Offer, data: dict[str, An
     offer.updated_at = datetime.now(timezone.utc)
     session.flush()
     audit.record(session, "offer.update", actor_id=actor.id, object_type="offer", object_id=offer.id, ip=ip)
+    from csr_hub.services import alerts  # imported late: alerts → suggestions → posts
+
+    alerts.offer_saved(session, offer, actor_id=actor.id)
     return offer
 
 
@@ -229,6 +251,7 @@ def withdraw_offer(session: Session, actor: User, offer: Offer, ip: str = "") ->
     if not can_edit_offer(actor, offer):
         raise Forbidden()
     _require_active(actor)
+    _lock(session, offer)
     if offer.withdrawn:
         raise Conflict(_l("This offer is already withdrawn."))
     if _holds_quantity(session, Match.offer_id, offer.id):
@@ -306,13 +329,16 @@ def _id_filter(args, name: str, errors: dict) -> int | None:
     return int(s)
 
 
-def search_terms(q: Any) -> list[str]:
+def search_terms(q: Any) -> list[str | tuple[str, ...]]:
+    """Terms to AND (a tuple: alternatives to OR — an ambiguous word such as "notebook")."""
     if not isinstance(q, str) or not q.strip():
         return []
-    return textmod.query_terms(q[:200])[:10]
+    return analysis.query_terms(q[:200])[:10]
 
 
-def _like(column, term: str):
+def _like(column, term: str | tuple[str, ...]):
+    if isinstance(term, tuple):
+        return sa.or_(*(_like(column, t) for t in term))
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.like(f"%{escaped}%", escape="\\")
 
@@ -323,7 +349,7 @@ def need_query(session: Session, args: dict[str, Any]):
 
     errors: dict[str, list[object]] = {}
     status = args.get("status") or "open"
-    if status not in ("open", "fulfilled", "cancelled", "all"):
+    if status not in ("open", "fulfilled", "cancelled", "expired", "all"):
         errors["status"] = [_l("Choose one of the listed values.")]
     category = _check_choice(args, "category", CATEGORIES, errors)
     quality = _check_choice(args, "quality_group", QUALITY_GROUPS, errors)

@@ -12,40 +12,73 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from csr_hub.domain.policy import REFERENCE_MANAGERS, can
 from csr_hub.domain.reference import QUALITY_GROUPS, SCHOOL_CODE_RE
-from csr_hub.models import District, Province, School, User
+from csr_hub.models import Company, District, Province, School, User
 from csr_hub.services import audit
 from csr_hub.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from csr_hub.services.validation import Collector, parse_choice, parse_int, parse_text
 
-EDITORS = ("central_officer", "admin")
+EDITORS = REFERENCE_MANAGERS
 #: the figures an editor may change on an existing school
 EDITABLE = ("quality_group", "pupils", "teachers")
 
 
 def _check_actor(actor: User) -> None:
-    if actor.role not in EDITORS or actor.status != "active":
+    if not can(actor, "manage_reference"):
         raise Forbidden()
 
 
-def schools_query(args: dict[str, Any]) -> sa.Select:
-    """Schools whose code or name (Thai or English) contains ``q``, optionally of one quality group."""
+def schools_query(session: Session | None, args: dict[str, Any] | None = None) -> sa.Select:
+    """Schools matching the filters ``q`` (code or Thai/English name), ``quality_group``, ``district`` (ESA
+    code) and ``province``; every bad filter is reported at once (422 with each field).
+
+    Also callable as ``schools_query(args)`` (the admin pages' listing helper passes only the filters); the
+    ESA and province filters then need a session and are skipped when there is none.
+    """
+    if args is None and not isinstance(session, Session):
+        session, args = None, session  # type: ignore[assignment]
+    args = args or {}
     q = sa.select(School)
+    errors: dict[str, list] = {}
     group = (args.get("quality_group") or "").strip()
+    if group and group not in QUALITY_GROUPS:
+        errors["quality_group"] = [_l("Choose one of the listed values.")]
+    district = None
+    code = (args.get("district") or "").strip()
+    if code and session is not None:
+        district = session.scalar(sa.select(District).where(District.code == code))
+        if district is None:
+            errors["district"] = [_l("Unknown district (ESA) code.")]
+    province = (args.get("province") or "").strip()
+    if province and session is not None and session.get(Province, province) is None:
+        errors["province"] = [_l("Unknown province code.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
     if group:
-        if group not in QUALITY_GROUPS:
-            raise ValidationFailed(fields={"quality_group": [_l("Choose one of the listed values.")]})
         q = q.where(School.quality_group == group)
+    if district is not None:
+        q = q.where(School.district_id == district.id)
+    if province:
+        q = q.where(School.province_code == province)
     text = (args.get("q") or "").strip()[:100]
     if text:
-        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         q = q.where(
             sa.or_(
-                School.name_th.like(like, escape="\\"),
-                School.name_en.ilike(like, escape="\\"),
-                School.code.like(like, escape="\\"),
+                School.name_th.contains(text, autoescape=True),
+                School.name_en.icontains(text, autoescape=True),
+                School.code.contains(text, autoescape=True),
             )
         )
+    return q
+
+
+def companies_query(args: dict[str, Any]) -> sa.Select:
+    """Verified companies whose name contains ``q`` (the public list)."""
+    q = sa.select(Company).where(Company.verified.is_(True))
+    text = (args.get("q") or "").strip()[:100]
+    if text:
+        q = q.where(Company.name.icontains(text, autoescape=True))
     return q
 
 

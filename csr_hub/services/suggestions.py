@@ -23,12 +23,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from csr_hub.domain import matching, vocabulary
+from csr_hub.domain.matching import views as match_views
+from csr_hub.domain.policy import Band
 from csr_hub.domain.reference import today_bangkok
 from csr_hub.models import Company, Need, Offer, Province, School, offer_provinces
 from csr_hub.services.posts import NEED_LOAD, OFFER_LOAD
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
+#: ``?band=`` values: each leaves out the bands below it
+BAND_FILTERS = tuple(b.value for b in Band)
 
 
 class Place(NamedTuple):
@@ -71,6 +75,7 @@ def need_view(need: Need, provinces: dict[str, Place]) -> matching.NeedView:
         items=frozenset((need.item_kinds or "").split()),
         search=need.search_text or "",
         status=need.status,
+        school_id=need.school_id,
     )
 
 
@@ -92,6 +97,7 @@ def offer_view(offer: Offer, provinces: dict[str, Place], today: date) -> matchi
         items=frozenset((offer.item_kinds or "").split()),
         search=offer.search_text or "",
         status=offer.status_on(today),
+        company_id=offer.company_id,
     )
 
 
@@ -115,6 +121,7 @@ def _offer_columns():
         Offer.item_kinds,
         Offer.search_text,
         Company.province_code.label("home"),
+        Offer.company_id,
     )
 
 
@@ -137,6 +144,7 @@ def _offer_from_row(row, provinces: dict[str, Place], served: Iterable[str]) -> 
         item_kinds,
         search,
         home_code,
+        company_id,
     ) = row
     codes = frozenset(served)
     home = _place(provinces, home_code)
@@ -155,6 +163,7 @@ def _offer_from_row(row, provinces: dict[str, Place], served: Iterable[str]) -> 
         items=_kinds(item_kinds),
         search=search or "",
         status="open",
+        company_id=company_id,
     )
 
 
@@ -171,6 +180,7 @@ def _need_columns():
         Need.search_text,
         School.province_code,
         School.quality_group,
+        Need.school_id,
     )
 
 
@@ -187,6 +197,7 @@ def _need_from_row(row, provinces: dict[str, Place]) -> matching.NeedView:
         search,
         province_code,
         quality_group,
+        school_id,
     ) = row
     region, lat, lon = _place(provinces, province_code) or ("", 0.0, 0.0)
     return matching.NeedView(
@@ -205,6 +216,7 @@ def _need_from_row(row, provinces: dict[str, Place]) -> matching.NeedView:
         items=_kinds(item_kinds),
         search=search or "",
         status="open",
+        school_id=school_id,
     )
 
 
@@ -263,9 +275,7 @@ def _kind_codes(items: frozenset[str]) -> list[str]:
 def _effective_items(view: matching.NeedView | matching.OfferView) -> frozenset[str]:
     """The item kinds the matcher will use: the stored ones, or, for a post saved without its search
     column, the ones it finds in the text itself."""
-    if view.items or view.search:
-        return view.items
-    return vocabulary.detect_items(f"{view.title}\n{view.description}")
+    return match_views.features(view).items
 
 
 def _padded_kinds(model):
@@ -292,8 +302,28 @@ def _relevant(model, category: str, items: frozenset[str]):
     )
 
 
-def for_need(session: Session, need: Need, limit: int = DEFAULT_LIMIT) -> list[tuple[Offer, matching.Score]]:
-    """Open offers that can serve ``need``, best first, scored now (at most ``MAX_LIMIT``)."""
+def partner_companies(session: Session, school_id: int | None) -> frozenset[int]:
+    """The companies in an active partnership with this school (their offers rank first in a band)."""
+    if school_id is None:
+        return frozenset()
+    from csr_hub.services import partnerships  # imported late: partnerships imports posts
+
+    return frozenset(partnerships.active_partner_company_ids(session, school_id))
+
+
+def keep_band(ranked: list, band: str | None) -> list:
+    """``?band=strong`` keeps strong suggestions, ``possible`` strong and possible, ``weak`` (or none) all."""
+    if not band or band == Band.WEAK:
+        return ranked
+    allowed = {Band.STRONG.value} if band == Band.STRONG else {Band.STRONG.value, Band.POSSIBLE.value}
+    return [(post, s) for post, s in ranked if s.band in allowed]
+
+
+def for_need(
+    session: Session, need: Need, limit: int = DEFAULT_LIMIT, band: str | None = None
+) -> list[tuple[Offer, matching.Score]]:
+    """Open offers that can serve ``need``, best first, scored now (at most ``MAX_LIMIT``); the school's
+    partner companies' offers first within a band; ``band`` leaves out the bands below it."""
     limit = _clamp(limit)
     if need.status != "open" or limit == 0:
         return []
@@ -310,7 +340,8 @@ def for_need(session: Session, need: Need, limit: int = DEFAULT_LIMIT) -> list[t
     # only whether the school's province is served matters for this need: a listed offer passed the filter
     mine = (prov,)
     views = [_offer_from_row(r, provinces, () if r[8] else mine) for r in _rows(session, q)]
-    ranked = matching.suggest_offers(nv, views, today, limit=limit)
+    partners = partner_companies(session, need.school_id)
+    ranked = keep_band(matching.suggest_offers(nv, views, today, limit=limit, partners=partners), band)
     if not ranked:
         return []
     loaded = {
@@ -355,9 +386,10 @@ def _need_tiers(offer: matching.OfferView) -> list[tuple[Any, float]]:
 
 
 def for_offer(
-    session: Session, offer: Offer, limit: int = DEFAULT_LIMIT
+    session: Session, offer: Offer, limit: int = DEFAULT_LIMIT, band: str | None = None
 ) -> list[tuple[Need, matching.Score]]:
-    """Open needs ``offer`` can serve, best first, scored now (at most ``MAX_LIMIT``).
+    """Open needs ``offer`` can serve, best first, scored now (at most ``MAX_LIMIT``); ``band`` leaves out
+    the bands below it.
 
     At most one statement per tier of ``_need_tiers`` (four at most), whatever the number of needs.
     """
@@ -380,6 +412,7 @@ def for_offer(
         later = tiers[k + 1][1] if k + 1 < len(tiers) else None
         if later is None or (len(ranked) == limit and ranked[-1][1].total > later):
             break
+    ranked = keep_band(ranked, band)
     if not ranked:
         return []
     loaded = {
@@ -403,6 +436,11 @@ def parts_json(score: matching.Score) -> dict[str, Any]:
         }
         for name, part in score.parts.items()
     }
+
+
+def item_json(score: matching.Score) -> dict[str, Any]:
+    """``score``, ``band`` and ``parts`` of one suggestion item (the API adds the post)."""
+    return {"score": score.total, "band": score.band, "parts": parts_json(score)}
 
 
 def score_pair(session: Session, need: Need, offer: Offer) -> tuple[float, dict[str, Any]]:

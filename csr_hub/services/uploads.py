@@ -2,12 +2,15 @@
 
 The type is decided from the file's first bytes (JPEG, PNG, PDF), never from its name or the client's
 Content-Type; the size is capped; the file is stored outside ``static/`` under a random name and is only
-ever served to someone who may see the match (others get 404, as for the match itself).
+ever served to someone who may see the match (others get 404, as for the match itself). Images are
+decoded and written again from their pixels alone, so EXIF (GPS position, camera serial), XMP, IPTC, text
+chunks and ICC profiles never reach the store; an image that cannot be decoded is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import secrets
@@ -24,9 +27,14 @@ from csr_hub.models import Match, Upload, User
 from csr_hub.services import audit
 from csr_hub.services.errors import AccountPending, Conflict, Forbidden, NotFound, ValidationFailed, invalid
 from csr_hub.services.matches import actor_for, get_match, status_label
+from csr_hub.services.validation import text_problem
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PER_MATCH = 20
+#: larger images are refused before decoding (a "decompression bomb" is a small file of huge pixels)
+MAX_PIXELS = 40_000_000
+#: Pillow's format name for each image type
+PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
 #: content type → file extension of the stored copy
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
 #: which side adds which kind, which types it may be, and in which match statuses
@@ -58,6 +66,37 @@ def clean_name(name: object) -> str:
     name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
     name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip()
     return name[-200:]
+
+
+def name_problem(name: object) -> object | None:
+    """Why the client's file name is refused: control characters, bidi overrides (``photo\u202egpj.exe``
+    shows as ``photoexe.jpg``) or text that is not valid Unicode."""
+    if not isinstance(name, str):
+        return None
+    return text_problem(name, multiline=False)
+
+
+def strip_metadata(data: bytes, content_type: str) -> bytes:
+    """The image written again from its pixels only (no EXIF, XMP, IPTC, text chunks, ICC profile).
+    ValueError when it cannot be decoded as the type its first bytes claim, or is too large."""
+    from PIL import Image, UnidentifiedImageError
+
+    fmt = PIL_FORMATS[content_type]
+    try:
+        with Image.open(io.BytesIO(data), formats=[fmt]) as img:
+            if img.width * img.height > MAX_PIXELS:
+                raise ValueError("too many pixels")
+            img.load()
+            if fmt == "JPEG" and img.mode not in ("RGB", "L", "CMYK"):
+                img = img.convert("RGB")
+            elif fmt == "PNG" and img.mode not in ("RGB", "RGBA", "L", "LA", "I", "I;16"):
+                img = img.convert("RGBA")
+            clean = Image.frombytes(img.mode, img.size, img.tobytes())
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, SyntaxError) as exc:
+        raise ValueError(str(exc)) from None
+    out = io.BytesIO()
+    clean.save(out, fmt, **({"quality": 90} if fmt == "JPEG" else {"optimize": True}))
+    return out.getvalue()
 
 
 def kinds_allowed(user: User, match: Match) -> list[str]:
@@ -95,6 +134,8 @@ def save(
         errors["kind"] = [_l("Choose a photo of what arrived or a delivery note.")]
     if stream is None:
         errors["file"] = [_l("Choose a file.")]
+    elif (problem := name_problem(filename)) is not None:
+        errors["file"] = [problem]
     if errors:
         raise ValidationFailed(fields=errors)
     side, types, statuses = KINDS[kind]
@@ -119,6 +160,11 @@ def save(
     if content_type is None or content_type not in types:
         allowed = "JPEG, PNG" + (", PDF" if "application/pdf" in types else "")
         raise invalid("file", _l("This file type is not accepted; send %(types)s.", types=allowed))
+    if content_type in PIL_FORMATS:
+        try:
+            data = strip_metadata(data, content_type)
+        except ValueError:
+            raise invalid("file", _l("This image cannot be read; send a JPEG or PNG photo.")) from None
     stored = secrets.token_hex(16) + EXTENSIONS[content_type]
     directory = Path(folder)
     directory.mkdir(parents=True, exist_ok=True)

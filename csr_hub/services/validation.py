@@ -15,6 +15,62 @@ from csr_hub.domain.reference import CATEGORIES, URGENCIES, today_bangkok
 MAX_QUANTITY = 1_000_000
 MAX_MONEY = Decimal(1_000_000_000)
 
+#: bidirectional embeddings, overrides and isolates: they make displayed text differ from stored text
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: what a multi-line text (a description, a note) may contain below U+0020
+MULTILINE_CONTROLS = frozenset("\n\t\r")
+#: deeper JSON than this is refused (400) before anything reads it
+MAX_JSON_DEPTH = 64
+
+
+def text_problem(value: str, *, multiline: bool = False) -> object | None:
+    """Why this text may not be stored, or None: a lone surrogate (not Unicode, the databases refuse it),
+    a C0/C1 control character (line breaks and tabs allowed in multi-line fields), a bidi override."""
+    for ch in value:
+        o = ord(ch)
+        if 0xD800 <= o <= 0xDFFF:
+            return _l("The text is not valid Unicode.")
+        if o < 0x20 or 0x7F <= o <= 0x9F:
+            if not (multiline and ch in MULTILINE_CONTROLS):
+                return _l("The text contains control characters that are not allowed.")
+        elif ch in BIDI_CONTROLS:
+            return _l("The text contains direction-changing characters that are not allowed.")
+    return None
+
+
+def check_text(value: str, *, multiline: bool = False) -> str:
+    """The value, or ValueError with the reason (for :meth:`Collector.take` and the services' own checks)."""
+    problem = text_problem(value, multiline=multiline)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def json_problems(data: Any) -> tuple[bool, dict[str, list[object]]]:
+    """Walk a parsed JSON body without recursion: (too deep?, {top-level field: [why]}) for every string
+    (keys included) that is not valid Unicode or holds controls or bidi overrides (multi-line allowed)."""
+    fields: dict[str, list[object]] = {}
+    stack: list[tuple[Any, int, str]] = [(data, 0, "")]
+    while stack:
+        value, depth, top = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return True, {}
+        if isinstance(value, dict):
+            for k, v in value.items():
+                name = top or str(k)
+                if isinstance(k, str) and (problem := text_problem(k, multiline=False)) is not None:
+                    fields.setdefault(_printable(name), [problem])
+                stack.append((v, depth + 1, name))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1, top) for v in value)
+        elif isinstance(value, str) and (problem := text_problem(value, multiline=True)) is not None:
+            fields.setdefault(_printable(top or "body"), [problem])
+    return False, fields
+
+
+def _printable(name: str) -> str:
+    return name.encode("utf-8", "replace").decode("utf-8")[:100] if text_problem(name) is None else "body"
+
 
 class Collector:
     """Collect per-field errors while reading a mapping of raw values."""
@@ -95,11 +151,11 @@ def parse_money(value: Any) -> Decimal:
     return money.to_decimal(d)
 
 
-def parse_text(max_len: int, min_len: int = 0) -> Callable[[Any], str]:
+def parse_text(max_len: int, min_len: int = 0, *, multiline: bool = False) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         if not isinstance(value, str):
             raise ValueError(_l("Enter text."))
-        value = value.replace("\x00", "").strip()
+        value = check_text(value, multiline=multiline).strip()
         if len(value) < min_len:
             raise ValueError(_l("This field is required."))
         if len(value) > max_len:
@@ -148,6 +204,6 @@ def post_fields(c: Collector, *, partial: bool) -> None:
     """The fields needs and offers share."""
     c.take("category", parse_category, required=True, partial=partial)
     c.take("title", parse_text(200, 1), required=True, partial=partial)
-    c.take("description", parse_text(5000), required=False, partial=partial, default="")
+    c.take("description", parse_text(5000, multiline=True), required=False, partial=partial, default="")
     c.take("quantity", parse_int(1, MAX_QUANTITY), required=True, partial=partial)
     c.take("unit", parse_text(50), required=False, partial=partial, default="")

@@ -13,12 +13,17 @@ from typing import Callable
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
+from csr_hub.domain import policy
+
 #: (endpoint, methods) open to anonymous users. Everything else needs a login.
 PUBLIC: dict[str, frozenset[str]] = {
     "static": frozenset({"GET"}),
     "main.index": frozenset({"GET"}),
     "main.privacy": frozenset({"GET"}),
     "main.healthz": frozenset({"GET"}),
+    "security_txt": frozenset({"GET"}),
+    "ops.readyz": frozenset({"GET"}),
+    "main.favicon": frozenset({"GET"}),
     "main.school_page": frozenset({"GET"}),
     "main.company_page": frozenset({"GET"}),
     "main.companies_recognition": frozenset({"GET"}),
@@ -45,6 +50,8 @@ PUBLIC: dict[str, frozenset[str]] = {
     "api.create_token": frozenset({"POST"}),
     "api.register": frozenset({"POST"}),
     "api.csrf_token": frozenset({"GET"}),
+    # called by LINE's servers, authenticated by the X-Line-Signature of the body (web/line/routes.py)
+    "line.webhook": frozenset({"POST"}),
 }
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -75,7 +82,8 @@ class AccountPending(Exception):
 
 
 def roles_required(*roles: str, active: bool = True) -> Callable:
-    """Allow only these roles (all logged-in users when none are named); pending users may not write."""
+    """Allow only these roles or role groups of :mod:`csr_hub.domain.policy` (all logged-in users when none
+    are named); pending users may not write."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -83,9 +91,9 @@ def roles_required(*roles: str, active: bool = True) -> Callable:
             if not current_user.is_authenticated:
                 abort(401)
             # a pending account may read but every write answers account_pending, whatever its role
-            if active and current_user.status != "active" and request.method in WRITE_METHODS:
+            if active and not policy.is_active(current_user) and request.method in WRITE_METHODS:
                 raise AccountPending()
-            if roles and current_user.role not in roles:
+            if roles and not policy.has_role(current_user, *roles):
                 abort(403)
             return view(*args, **kwargs)
 

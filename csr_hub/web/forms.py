@@ -50,3 +50,85 @@ def commit_or_show_errors(form: Form, action: Callable[[], T], success: str) -> 
         return None, exc.status
     ok(success)
     return result, 200
+
+
+# --- post / redirect / get for forms embedded in another page -------------------------------------------
+#: a failed form's errors and values wait in the session for the page it came from (once)
+_STASH = "_form_state"
+#: above this many characters of typed values the cookie could pass 4 KB: the page is rendered directly
+STASH_LIMIT = 1200
+
+
+def stash_form(key: str, errors: dict[str, list[str]], values: dict[str, str]) -> bool:
+    """Keep a failed form's errors and values for the next GET of its page; False when too big to keep."""
+    from flask import session
+
+    values = {k: str(v) for k, v in values.items() if k != "csrf_token" and v is not None}
+    if sum(len(v) for v in values.values()) > STASH_LIMIT:
+        return False
+    session[_STASH] = {"key": key, "errors": {k: [str(m) for m in v] for k, v in errors.items()}, "values": values}
+    return True
+
+
+def pop_form(key: str) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The errors and values stashed for ``key`` (then forgotten), or two empty dicts."""
+    from flask import session
+
+    state = session.get(_STASH)
+    if not state or state.get("key") != key:
+        return {}, {}
+    session.pop(_STASH, None)
+    return dict(state.get("errors") or {}), dict(state.get("values") or {})
+
+
+# --- dates typed on pages: Buddhist Era on Thai pages, Gregorian in English -------------------------------
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+#: a year above this is a Buddhist Era year (BE = CE + 543); no one plans a need for the 25th century CE
+BE_YEAR_FROM = 2400
+
+
+def parse_page_date(text: str | None) -> str | None:
+    """``31/12/2570``, ``31-12-2570``, ``2570-12-31``, ``31/12/2027`` or ``2027-12-31`` → ``2027-12-31``.
+
+    A Buddhist Era year is converted. Anything else comes back as typed, for the service to refuse with
+    its message; a blank is None ("not given").
+    """
+    import re
+    from datetime import date
+
+    if text is None:
+        return None
+    raw = str(text).strip()
+    if not raw:
+        return None
+    s = raw.translate(_THAI_DIGITS)
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", s)
+    if m:
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    else:
+        m = re.fullmatch(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})", s)
+        if not m:
+            return raw
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+    if year >= BE_YEAR_FROM:
+        year -= 543
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return raw
+
+
+def format_page_date(value, lang: str) -> str:
+    """A date as it is typed back into a page's date field: ``31/12/2570`` in Thai, ``31/12/2027`` in English."""
+    from datetime import date
+
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        iso = parse_page_date(value)
+        try:
+            value = date.fromisoformat(iso or "")
+        except ValueError:
+            return value
+    year = value.year + 543 if lang == "th" else value.year
+    return f"{value.day:02d}/{value.month:02d}/{year}"

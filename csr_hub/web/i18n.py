@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 
 from csr_hub.domain import money, reference
 
@@ -56,7 +56,49 @@ def compile_catalogues(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
 
 
+class _WTFormsTranslations:
+    """WTForms' own messages ("This field is required." …) through the app's catalogue, so they are Thai.
+
+    WTForms ships no Thai; Flask-WTF would look only in WTForms' folder. The msgids are in our ``.po``.
+    ``ngettext`` must not format: WTForms fills ``%(min)d`` itself.
+    """
+
+    def gettext(self, string: str) -> str:
+        return get_translations().ugettext(string) if has_request_context() else string
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        if not has_request_context():
+            return singular if n == 1 else plural
+        return get_translations().ungettext(singular, plural, n)
+
+
+WTFORMS_TRANSLATIONS = _WTFormsTranslations()
+
+
+def _wtforms_translations(_meta, _form):
+    return WTFORMS_TRANSLATIONS
+
+
+def name_of(obj, lang: str | None = None) -> str:
+    """A school's, province's or ESA's name in the page's language, Thai when there is no English."""
+    if obj is None:
+        return ""
+    lang = lang or current_lang()
+    th = getattr(obj, "name_th", None) or getattr(obj, "name", "") or ""
+    if lang == "en":
+        return getattr(obj, "name_en", None) or th
+    return th
+
+
 def init_app(app: Flask) -> None:
+    from flask_wtf import FlaskForm
+
+    from csr_hub.domain import policy
+
+    FlaskForm.Meta.get_translations = _wtforms_translations
+    app.jinja_env.globals["can"] = policy.can
+    app.jinja_env.globals["name_of"] = name_of
+
     @app.before_request
     def _remember_lang():
         lang = request.args.get("lang")

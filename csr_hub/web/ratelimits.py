@@ -7,11 +7,21 @@ from flask_limiter.util import get_remote_address
 
 from csr_hub.extensions import limiter
 
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
 
 def _account_key() -> str:
-    data = request.get_json(silent=True) if request.is_json else None
-    email = (data or {}).get("email") if isinstance(data, dict) else request.form.get("email")
-    return "acct:" + (email.strip().lower() if isinstance(email, str) else "")
+    """The account a login attempt names, whatever the Content-Type claims: a JSON body sent as
+    ``text/plain`` (or with no type) still counts against that account, not a shared bucket."""
+    email = request.form.get("email") if request.mimetype in _FORM_TYPES else None
+    if email is None:
+        from csr_hub.web.api.helpers import parse_json
+
+        data, _too_deep = parse_json(request.get_data(cache=True))
+        email = data.get("email") if isinstance(data, dict) else None
+    if not isinstance(email, str):
+        return "acct:"
+    return "acct:" + email.strip().lower().encode("utf-8", "replace").hex()[:512]
 
 
 def _failed(response) -> bool:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, g, redirect, request, url_for
+from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from csr_hub.extensions import db, login_manager
 from csr_hub.models import User
-from csr_hub.services import accounts
+from csr_hub.services import accounts, totp
 from csr_hub.web import access
 
 CSP = (
@@ -61,6 +62,67 @@ def _refuse_large_bodies():
     return None
 
 
+#: what a page session of a director, officer or admin without a second factor may reach
+ENROLMENT_ENDPOINTS = frozenset({"auth.totp", "auth.logout", "static", "main.healthz", "security_txt"})
+
+
+def _force_totp_enrolment():
+    """Until a director, central officer or admin has enrolled a second factor, every page but the
+    enrolment page and logout redirects to enrolment (the API keeps working with the password alone)."""
+    if (
+        request.path.startswith("/api/")
+        or request.endpoint in ENROLMENT_ENDPOINTS
+        or request.endpoint is None
+    ):
+        return None
+    user = current_user
+    if not user.is_authenticated or not totp.must_enrol(user):
+        return None
+    return redirect(url_for("auth.totp", next=request.full_path.rstrip("?")))
+
+
+#: API endpoints that take a file (multipart/form-data) instead of JSON
+MULTIPART_ENDPOINTS = frozenset({"api.create_upload"})
+
+
+def _refuse_foreign_bodies():
+    """An API write whose body is not JSON answers 400 before anything reads it: a foreign site's plain
+    form (text/plain, url-encoded or multipart, which browsers send without a CORS preflight) cannot log
+    a victim in or act with their cookie."""
+    if not request.path.startswith("/api/") or request.method not in access.WRITE_METHODS:
+        return None
+    mimetype = request.mimetype
+    if not mimetype and not request.content_length:
+        return None  # no body at all (``POST /needs/1/cancel``)
+    if mimetype == "multipart/form-data" and request.endpoint in MULTIPART_ENDPOINTS:
+        return None
+    from csr_hub.web.api.helpers import BadBody, is_json_type
+
+    if not is_json_type(mimetype):
+        from flask_babel import gettext as _
+
+        raise BadBody(_("Send the body as application/json."))
+    return None
+
+
+def security_txt():
+    """RFC 9116: where to report a vulnerability. ``Expires`` is always about six months ahead."""
+    from datetime import datetime, timedelta, timezone
+
+    from flask import Response
+
+    contact = current_app.config.get("CSR_SECURITY_CONTACT") or "mailto:security@csr-hub.example"
+    expires = (datetime.now(timezone.utc) + timedelta(days=180)).replace(microsecond=0)
+    root = request.url_root.rstrip("/")
+    lines = [
+        f"Contact: {contact}",
+        f"Expires: {expires.isoformat().replace('+00:00', 'Z')}",
+        "Preferred-Languages: th, en",
+        f"Canonical: {root}/.well-known/security.txt",
+    ]
+    return Response("\n".join(lines) + "\n", mimetype="text/plain")
+
+
 class BoundedIntConverter(IntegerConverter):
     """``<int:…>`` ids: a number beyond the databases' INTEGER range names nothing, so it becomes 0 (no row
     has that id: the view answers 404 as for any unknown id) instead of overflowing in the database."""
@@ -82,9 +144,12 @@ def init_app(app: Flask) -> None:
     def _unauthorized():
         abort(401)
 
+    app.add_url_rule("/.well-known/security.txt", "security_txt", security_txt)
     app.before_request_funcs.setdefault(None, []).insert(0, _refuse_large_bodies)
+    app.before_request(_refuse_foreign_bodies)
     app.before_request(_authenticate_bearer)
     app.before_request(access.enforce_login)
+    app.before_request(_force_totp_enrolment)
 
     @app.after_request
     def _headers(response):

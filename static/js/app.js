@@ -57,3 +57,90 @@
     });
   }
 })();
+
+(function () {
+  'use strict';
+
+  /* ---- Error summary: move the focus to it (GOV.UK pattern), so a screen reader reads it first
+     and a phone shows it at once. The links inside move the focus to their field. */
+  var summary = document.querySelector('.form-errors');
+  if (summary) {
+    summary.focus();
+    summary.addEventListener('click', function (event) {
+      var link = event.target.closest ? event.target.closest('a[href^="#"]') : null;
+      if (!link) { return; }
+      var target = document.getElementById(link.getAttribute('href').slice(1));
+      if (!target) { return; }
+      var input = target.matches('input, select, textarea') ? target : target.querySelector('input, select, textarea');
+      if (input) {
+        event.preventDefault();
+        input.focus();
+        (target.closest('.field') || target).scrollIntoView({ block: 'center' });
+      }
+    });
+  }
+
+  /* ---- Character counters on fields with a limit: "12 of 200 characters". Polite, and only
+     announced near the limit, so typing is not drowned in announcements. */
+  var lang = document.documentElement.lang;
+  var counterText = function (n, max) {
+    return lang === 'th' ? (n + ' / ' + max + ' ตัวอักษร') : (n + ' of ' + max + ' characters');
+  };
+  Array.prototype.forEach.call(document.querySelectorAll('textarea[maxlength], input[maxlength][data-counter]'), function (el) {
+    var max = parseInt(el.getAttribute('maxlength'), 10);
+    if (!max || !el.id) { return; }
+    var out = document.createElement('span');
+    out.className = 'counter';
+    out.id = el.id + '-counter';
+    out.setAttribute('aria-live', 'polite');
+    el.insertAdjacentElement('afterend', out);
+    var described = (el.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
+    described.push(out.id);
+    el.setAttribute('aria-describedby', described.join(' '));
+    var update = function () {
+      var n = el.value.length;
+      out.textContent = counterText(n, max);
+      out.classList.toggle('counter-near', n > max * 0.9);
+      out.setAttribute('aria-live', n > max * 0.9 ? 'polite' : 'off');
+    };
+    el.addEventListener('input', update);
+    update();
+  });
+
+  /* ---- Provinces by region: "the whole region" ticks or clears its provinces; the count follows. */
+  Array.prototype.forEach.call(document.querySelectorAll('details.region'), function (box) {
+    var all = box.querySelector('[data-region-all]');
+    var items = box.querySelectorAll('ul[data-region] input[type=checkbox]');
+    var count = box.querySelector('[data-region-count]');
+    var sync = function () {
+      var n = Array.prototype.filter.call(items, function (i) { return i.checked; }).length;
+      if (all) { all.checked = n === items.length; all.indeterminate = n > 0 && n < items.length; }
+      if (count) {
+        count.textContent = lang === 'th' ? ('เลือก ' + n + ' จาก ' + items.length) : (n + ' of ' + items.length + ' chosen');
+      }
+    };
+    if (all) {
+      all.addEventListener('change', function () {
+        Array.prototype.forEach.call(items, function (i) { i.checked = all.checked; });
+        sync();
+      });
+    }
+    Array.prototype.forEach.call(items, function (i) { i.addEventListener('change', sync); });
+    sync();
+  });
+})();
+
+(function () {
+  'use strict';
+  /* Tables the server did not label cell by cell: copy each column's header into data-label, which the
+     phone layout shows above the cell. */
+  Array.prototype.forEach.call(document.querySelectorAll('.table-wrap table'), function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll('thead th'), function (th) { return th.textContent.trim(); });
+    if (!heads.length) { return; }
+    Array.prototype.forEach.call(table.querySelectorAll('tbody tr'), function (tr) {
+      Array.prototype.forEach.call(tr.children, function (cell, i) {
+        if (!cell.hasAttribute('data-label') && heads[i] && !cell.hasAttribute('colspan')) { cell.setAttribute('data-label', heads[i]); }
+      });
+    });
+  });
+})();

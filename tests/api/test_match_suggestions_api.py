@@ -109,7 +109,7 @@ def test_need_suggestions_have_the_spec_shape_and_thai_finds_english_laptops_fir
     scores = [i["score"] for i in items]
     assert scores == sorted(scores, reverse=True)
     for item in items:
-        assert set(item) == {"offer", "score", "parts"}
+        assert set(item) == {"offer", "score", "band", "parts"} and item["band"] in ("strong", "possible", "weak")
         assert set(item["offer"]) == OFFER_KEYS
         assert isinstance(item["score"], (int, float)) and 0 <= item["score"] <= 100
         _check_parts(item["parts"])
@@ -133,7 +133,7 @@ def test_offer_suggestions_have_the_spec_shape(api, make_user, make_need, make_o
     assert r.status_code == 200
     items = r.get_json()["items"]
     assert [i["need"]["id"] for i in items] == [laptops_need.id]
-    assert set(items[0]) == {"need", "score", "parts"} and set(items[0]["need"]) == NEED_KEYS
+    assert set(items[0]) == {"need", "score", "band", "parts"} and set(items[0]["need"]) == NEED_KEYS
     _check_parts(items[0]["parts"])
     assert items[0]["parts"]["location"]["reason_en"].startswith("nationwide")
 
@@ -274,3 +274,49 @@ def test_sql_statements_do_not_grow_with_the_number_of_candidates(
     # an offer's needs are read in at most four tiers (fewer once the best are out of reach): with one
     # need, every tier is read; with thirteen, the first tiers fill the list
     assert many_offer <= few_offer <= 11
+
+
+BAD_BANDS = ["STRONG", "best", "0", "strong,possible", " strong", "ดี"]
+
+
+def test_band_filter_leaves_out_the_bands_below_and_a_bad_band_is_422(
+    client, session, make_user, make_need, make_offer
+):
+    school = make_user("school_staff")
+    rep = make_user("company_rep")
+    for body in OTHER_OFFERS:
+        make_offer(rep, **body)
+    laptops = make_offer(rep)
+    need = make_need(school)
+    url = f"/api/v1/needs/{need.id}/suggestions"
+    every = client.get(url).get_json()["items"]
+    bands = [i["band"] for i in every]
+    assert bands[0] == "strong" and every[0]["offer"]["id"] == laptops.id
+    assert bands == sorted(bands, key=["strong", "possible", "weak"].index)  # pages lead with strong
+    assert "weak" in bands  # the near misses are there, but only on request
+    for band, allowed in (("strong", {"strong"}), ("possible", {"strong", "possible"}), ("weak", set(bands))):
+        got = client.get(url, query_string={"band": band}).get_json()["items"]
+        assert {i["band"] for i in got} <= allowed
+        assert [i["offer"]["id"] for i in got] == [i["offer"]["id"] for i in every if i["band"] in allowed]
+    offer_url = f"/api/v1/offers/{laptops.id}/suggestions"
+    assert [i["band"] for i in client.get(offer_url, query_string={"band": "strong"}).get_json()["items"]] == [
+        "strong"
+    ]
+    before = snapshot(session)
+    for u in (url, offer_url):
+        for raw in BAD_BANDS:
+            r = client.get(u, query_string={"band": raw})
+            assert r.status_code == 422, raw
+            err = r.get_json()["error"]
+            assert err["code"] == "validation_error" and list(err["fields"]) == ["band"], raw
+    assert snapshot(session) == before
+
+
+def test_openapi_documents_band(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    for path, key in (("/needs/{need_id}/suggestions", "offer"), ("/offers/{offer_id}/suggestions", "need")):
+        op = doc["paths"][path]["get"]
+        band = [p for p in op["parameters"] if p["name"] == "band"]
+        assert band and band[0]["schema"]["enum"] == ["strong", "possible", "weak"]
+        item = op["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["items"]["items"]
+        assert item["properties"]["band"]["enum"] == ["strong", "possible", "weak"] and key in item["properties"]

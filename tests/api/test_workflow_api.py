@@ -23,6 +23,8 @@ MATCH_KEYS = {
     "score",
     "parts",
     "received_quantity",
+    "due_on",
+    "escalated_at",
     "created_at",
     "updated_at",
     "history",

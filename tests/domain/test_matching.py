@@ -20,7 +20,7 @@ from csr_hub.domain.matching import (
     suggest_needs,
     suggest_offers,
 )
-from csr_hub.domain.text import search_text
+from csr_hub.domain.analysis import search_text
 from csr_hub.domain.vocabulary import detect_items
 
 TODAY = date(2026, 11, 25)
@@ -171,21 +171,36 @@ def test_never_suggested_in_a_mixed_list():
 
 
 # --- parts ----------------------------------------------------------------------------------------
+SPEC_PARTS = ("category", "item", "text", "location", "quantity", "deadline", "equity")
+CALIBRATION = json.loads((Path(matching.__file__).parents[2] / "data" / "calibration.json").read_text("utf-8"))
+
+
 def test_parts_keys_bounds_weights_and_total():
-    assert set(matching.WEIGHTS) == set(matching.PART_NAMES)
-    assert sum(matching.WEIGHTS.values()) == pytest.approx(1.0)
+    """Against the spec's part names and the reviewable calibration file, read independently."""
+    weights = CALIBRATION["weights"]
+    strong, possible = CALIBRATION["bands"]["strong"], CALIBRATION["bands"]["possible"]
+    assert set(weights) == set(SPEC_PARTS) and sum(weights.values()) == pytest.approx(1.0)
+    assert all(0.0 < w < 1.0 for w in weights.values())
+    assert 0.0 < possible <= strong <= 100.0
+    seen_bands = set()
     for o in [*DISTRACTORS, LAPTOPS]:
         s = score(LAPTOP_NEED, o, TODAY)
-        assert list(s.parts) == ["category", "item", "text", "location", "quantity", "deadline", "equity"]
+        assert tuple(s.parts) == SPEC_PARTS
         for name, p in s.parts.items():
             assert 0.0 <= p.score <= 100.0
-            assert p.weight == matching.WEIGHTS[name]
-            assert p.reason_th and p.reason_en
+            assert p.weight == pytest.approx(weights[name])
+            assert p.reason_th and p.reason_en and p.code
             assert any("\u0e00" <= ch <= "\u0e7f" for ch in p.reason_th), p.reason_th
+        expected = sum(p.score * weights[name] for name, p in s.parts.items())
         assert 0.0 <= s.total <= 100.0 and round(s.total, 1) == s.total
-        assert s.total == pytest.approx(sum(p.score * p.weight for p in s.parts.values()), abs=0.051)
+        assert s.total == pytest.approx(expected, abs=0.051)
+        band = "strong" if s.total >= strong else "possible" if s.total >= possible else "weak"
+        assert s.band == band
+        seen_bands.add(band)
         d = s.as_dict()
-        assert set(d["parts"]) == set(s.parts) and d["score"] == s.total
+        assert set(d["parts"]) == set(SPEC_PARTS) and d["score"] == s.total and d["band"] == band
+    assert score(LAPTOP_NEED, LAPTOPS, TODAY).band == "strong"  # the spec's own example
+    assert len(seen_bands) >= 2  # the near misses fall in lower bands
 
 
 def test_location_same_province_beats_region_beats_far():
@@ -206,7 +221,12 @@ def test_category_related_and_unrelated():
     fans = offer(20, "Ceiling fans", "for classrooms", category="devices")
     n = need(title="พัดลมติดผนังห้องเรียน", category="facilities")
     s = score(n, fans, TODAY)
-    assert s.parts["category"].score == 50.0 and s.parts["item"].score == 100.0
+    # the same item kind filed under a neighbouring category: item-led, the disagreement costs little
+    assert s.parts["category"].score == CALIBRATION["item_led_category"] and s.parts["item"].score == 100.0
+    assert s.parts["category"].code == "item_led_category"
+    tablets = offer(22, "Tablets", "10-inch", category="devices")
+    related_only = need(title="สมุดและดินสอ", category="learning_materials")
+    assert score(related_only, tablets, TODAY).parts["category"].score == 50.0  # related, nothing shared
     assert suggest_offers(n, [fans], TODAY)[0][0].id == 20
     unrelated = offer(21, "Life insurance for staff", "", category="teacher_welfare")
     assert suggest_offers(n, [unrelated], TODAY) == []  # neither a related category nor a shared item

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from csr_hub.domain import text
+from pathlib import Path
+
+from csr_hub.domain import analysis, text
 
 
 @pytest.mark.parametrize(
@@ -53,32 +55,35 @@ def test_tokens_mixed_language():
 
 
 def test_search_text_is_deterministic_and_carries_item_kinds():
-    a = text.search_text("คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง", "สำหรับห้องเรียน")
-    assert a == text.search_text("คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง", "สำหรับห้องเรียน")
+    a = analysis.search_text("คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง", "สำหรับห้องเรียน")
+    assert a == analysis.search_text("คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง", "สำหรับห้องเรียน")
     assert "คอม" in a and "laptop" in a and "โน้ตบุ๊ก" in a
-    english = text.search_text("50 refurbished laptops")
+    english = analysis.search_text("50 refurbished laptops")
     assert "laptop" in english and "โน้ตบุ๊ก" in english  # a Thai LIKE query finds the English post
     assert "computer" in english  # the family: a query for "computer" finds laptops
 
 
 def test_search_sections_round_trip():
-    s = text.search_text("ซ่อมหลังคา", "roof leaking")
-    norm, toks, items, concepts = text.search_sections(s)
+    s = analysis.search_text("ซ่อมหลังคา", "roof leaking")
+    norm, toks, items, concepts, weights = text.search_sections(s)
     assert norm == "ซ่อมหลังคา roof leaking"
-    assert "หลังคา" in toks.split()
+    assert "ซ่อมหลังคา" in toks.split()  # a vocabulary term comes out as one word
     assert "roof_repair" in items.split()
     assert "c_repair" in concepts.split()
-    assert text.search_sections("plain old text") == ("plain old text", "plain old text", "", "")
+    assert weights == ""  # every item kind of this post is the head of the request
+    assert text.search_sections("plain old text") == ("plain old text", "plain old text", "", "", "")
 
 
 def test_query_terms_expand_vocabulary_to_codes():
-    assert text.query_terms("โน้ตบุ๊ก") == ["laptop"]
-    assert text.query_terms("laptops") == ["laptop"]
-    assert text.query_terms("ขอโน้ตบุ๊ก") == ["laptop"]  # filler words dropped
-    assert text.query_terms("laptop เชียงใหม่") == ["laptop", "เชียงใหม่"]
-    assert text.query_terms("ซ่อม บ้านพักครู") == ["teacher_house_repair"]
-    assert text.query_terms("notebook") == ["notebook"]  # ambiguous alone: left as the word
-    assert text.query_terms("") == [] and text.query_terms("!!!") == []
+    assert analysis.query_terms("โน้ตบุ๊ก") == ["laptop"]
+    assert analysis.query_terms("laptops") == ["laptop"]
+    assert analysis.query_terms("ขอโน้ตบุ๊ก") == ["laptop"]  # filler words dropped
+    assert analysis.query_terms("laptop เชียงใหม่") == ["laptop", "เชียงใหม่"]
+    assert analysis.query_terms("ซ่อม บ้านพักครู") == ["teacher_house_repair"]
+    # ambiguous alone: either meaning, or the word itself
+    assert analysis.query_terms("notebook") == [("laptop", "exercise_book", "notebook")]
+    assert analysis.query_terms("labtopp") == ["laptop"]  # an unseen spelling, looked up fuzzily
+    assert analysis.query_terms("") == [] and analysis.query_terms("!!!") == []
 
 
 def test_query_terms_find_what_search_text_stored():
@@ -94,7 +99,28 @@ def test_query_terms_find_what_search_text_stored():
         "ขนม": "ขนมและนมสำหรับเด็ก",
     }
     for q, post in posts.items():
-        stored = text.search_text(post)
-        terms = text.query_terms(q)
+        stored = analysis.search_text(post)
+        terms = analysis.query_terms(q)
         assert terms, q
         assert all(t in stored for t in terms), (q, terms, stored)
+
+
+def test_text_knows_no_vocabulary():
+    """domain/text is imported by domain/vocabulary, never the reverse (the old cycle)."""
+    source = (Path(text.__file__)).read_text(encoding="utf-8")
+    assert "vocabulary" not in "".join(
+        line for line in source.splitlines() if line.startswith(("import", "from")) or " import " in line
+    )
+
+
+def test_the_search_column_holds_the_tokens_detection_used():
+    pa = analysis.analyse_post("ติดแอร์ห้องคอมพิวเตอร์", "อากาศร้อนมาก")
+    _norm, toks, _items, _concepts, _weights = text.search_sections(pa.search)
+    assert tuple(toks.split()) == pa.analysis.tokens
+    assert "แอร์" in toks.split()  # the tokeniser's dictionary holds the vocabulary's terms
+
+
+def test_query_terms_of_an_ambiguous_word_are_alternatives():
+    terms = analysis.query_terms("notebook")
+    assert isinstance(terms[0], tuple) and set(terms[0]) == {"laptop", "exercise_book", "notebook"}
+    assert analysis.search_text("ขอโน้ตบุ๊ก 10 เครื่อง").count("laptop") >= 1

@@ -23,6 +23,7 @@ STATUSES = (
     "declined",
     "rejected",
     "withdrawn",
+    "expired",
 )
 ACTIONS = ("accept", "decline", "approve", "reject", "deliver", "confirm", "withdraw")
 THRESHOLD = Decimal("500000")
@@ -115,7 +116,7 @@ CASES = list(product(ACTIONS, STATUSES, ACTORS, ("school", "company"), (Decimal(
 
 
 def test_the_table_covers_every_combination():
-    assert len(CASES) == 7 * 9 * 5 * 2 * 2
+    assert len(CASES) == 7 * 10 * 5 * 2 * 2
     assert set(workflow.STATUSES) == set(STATUSES) and set(workflow.ACTIONS) == set(ACTIONS)
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from csr_hub.domain.reference import today_bangkok
 
+from conftest import fresh_otp
 from sec_helpers import (  # noqa: F401
     JPEG,
     PDF,
@@ -419,6 +420,59 @@ CASES: list[Case] = [
             "teachers": "9",
         },
     ),
+    # --- partnerships (issue 17) ----------------------------------------------------------------------
+    Case(
+        "propose partnership",
+        API,
+        "POST",
+        "api.create_partnership",
+        lambda o: "/api/v1/partnerships",
+        {"company_rep": 201},
+        lambda o, r: {
+            "school_id": o["tenant"].school.id,
+            "starts_on": today_bangkok().isoformat(),
+            "ends_on": (today_bangkok() + timedelta(days=365)).isoformat(),
+            "plan": "ปีละ 10 เครื่อง",
+            "yearly_value_thb": 100000,
+        },
+        pending_as="company_rep",
+    ),
+    Case(
+        "accept partnership",
+        API,
+        "POST",
+        "api.partnership_action",
+        lambda o: f"/api/v1/partnerships/{o['partnership_api'].id}/actions",
+        {"district_director": 200},
+        lambda o, r: {"action": "accept"},
+        pending_as="company_rep",
+    ),
+    Case(
+        "propose partnership (page)",
+        PAGE,
+        "POST",
+        "partnerships.new_partnership",
+        lambda o: "/partnerships/new",
+        {"company_rep": 303},
+        lambda o, r: {
+            "school_code": o["tenant"].school.code,
+            "starts_on": (today_bangkok() + timedelta(days=400)).isoformat(),
+            "ends_on": (today_bangkok() + timedelta(days=700)).isoformat(),
+            "plan": "แผน",
+            "yearly_value_thb": "5000",
+        },
+        pending_as="company_rep",
+    ),
+    Case(
+        "accept partnership (page)",
+        PAGE,
+        "POST",
+        "partnerships.act",
+        lambda o: f"/partnerships/{o['partnership_page'].id}/actions",
+        {"district_director": 303},
+        lambda o, r: {"action": "accept"},
+        pending_as="company_rep",
+    ),
 ]
 
 #: write routes that change only the caller's own account or session: tried in test_self_service_routes
@@ -488,6 +542,14 @@ def objects(app, session, make_school, make_company, make_user, make_need, make_
 
         act(session, t.director, o[f"{prefix}_central"], "approve", threshold)
         assert o[f"{prefix}_central"].status == "district_approved"
+    from datetime import date
+
+    from csr_hub.services import partnerships
+
+    for i, key in enumerate(("partnership_api", "partnership_page")):
+        plan = {"plan": "แผน", "yearly_value_thb": 1000, "school_id": t.school.id}
+        dates = {"starts_on": date(2040 + 2 * i, 1, 1), "ends_on": date(2040 + 2 * i, 12, 31)}
+        o[key] = partnerships.create(session, t.rep, {**plan, **dates})
     o["verify_api"] = make_user("school_staff", status="pending", school=t.school)
     o["verify_page"] = make_user("school_staff", status="pending", school=t.school)
     o["user_admin_page"] = make_user("school_staff", school=t.school)
@@ -619,7 +681,7 @@ def test_self_service_routes(app, session, make_user, make_school, make_company)
             "POST",
             "/account/totp",
             {"otp": "000000"},
-            lambda r: 200 if r in ("district_director", "central_officer") else 403,
+            lambda r: 200 if r in ("district_director", "central_officer", "admin") else 403,
         ),
         ("api.logout", "POST", "/api/v1/auth/logout", None, lambda r: 204),
         ("auth.logout", "POST", "/logout", {}, lambda r: 302),
@@ -651,10 +713,20 @@ def test_self_service_routes(app, session, make_user, make_school, make_company)
             mismatches.append(f"{endpoint} as anonymous: {r.status_code}")
         for role, user in people.items():
             pw = passwords[role] or PASSWORD
-            if role in ("district_director", "central_officer") and endpoint != "auth.totp":
-                user.totp_enrolled = False  # the TOTP step enrolled them; log in without a code here
-                session.commit()
-            api = Api(app.test_client(), user, password=pw)
+            if role in ("district_director", "central_officer", "admin") and endpoint != "auth.totp":
+                # pages need an enrolled second factor: log in with a fresh code (conftest.fresh_otp)
+                api = Api(app.test_client())
+                r = api.client.post(
+                    "/api/v1/auth/login", json={"email": user.email, "password": pw, "otp": fresh_otp(user)}
+                )
+                assert r.status_code == 200, (endpoint, role, r.get_json())
+                api.csrf = r.get_json()["csrf_token"]
+                api.headers["X-CSRFToken"] = api.csrf
+            else:
+                if role in ("district_director", "central_officer", "admin"):
+                    user.totp_enrolled, user.totp_secret = False, None  # enrolment starts afresh
+                    session.commit()
+                api = Api(app.test_client(), user, password=pw)
             body = dict(data or {})
             if "current_password" in body:
                 body["current_password"] = pw

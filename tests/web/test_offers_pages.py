@@ -59,9 +59,11 @@ def test_company_rep_posts_an_offer_through_the_form(page_login, make_user, make
         "unit",
         "value_thb",
         "available_until",
-        "provinces",
     ):
         assert f'for="{name}"' in text(r), name
+    # provinces: checkboxes grouped by region, not a 77-line multi-select
+    assert 'id="provinces"' in text(r) and "<select multiple" not in text(r)
+    assert text(r).count('name="provinces"') == 77 and text(r).count('class="region"') == 6
     other = make_company()
     r = c.post("/offers/new", data=form(c, company_id=str(other.id), withdrawn="y", status="exhausted"))
     assert r.status_code == 302, text(r)[:3000]
@@ -156,7 +158,7 @@ def test_own_company_edits_and_withdraws(page_login, make_user, make_offer, sess
     offer = make_offer(rep, provinces=["50"])
     c = page_login(make_user("company_rep", company=rep.company))
     html = text(c.get(f"/offers/{offer.id}/edit?lang=en"))
-    assert re.search(r'<option[^>]*selected[^>]*value="50"|<option[^>]*value="50"[^>]*selected', html)
+    assert re.search(r'<input type="checkbox" id="province-50" name="provinces" value="50" checked>', html)
     r = c.post(
         f"/offers/{offer.id}/edit", data=form(c, title="Laptops (updated)", provinces=[], quantity="40")
     )

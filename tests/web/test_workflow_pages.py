@@ -64,6 +64,8 @@ def test_company_pledges_from_the_need_page_form(cast, page_login, session):
 
 def test_propose_page_refusals_change_nothing(cast, page_login, session, app):
     c = page_login(cast.staff)
+    c.get("/?lang=en")  # the language choice is remembered on the account: choose it before the snapshot
+    outsiders = [page_login(user) for user in (cast.other_staff, cast.director)]  # logging in is recorded
     before = snapshot(session)
     back = f"/needs/{cast.need.id}"
     for quantity, words in [(0, "Quantity"), ("", "Quantity"), (21, "more than what remains")]:
@@ -77,15 +79,15 @@ def test_propose_page_refusals_change_nothing(cast, page_login, session, app):
             },
             headers={"Referer": "http://localhost" + back},
         )
-        assert r.status_code == 303 and r.headers["Location"].endswith(back)
+        assert r.status_code == 303 and r.headers["Location"].endswith(back + "#error-summary")
         assert words in html(c.get(back + "?lang=en"))  # the reason is shown on the page we came back to
         assert snapshot(session) == before
     # no CSRF token
     r = c.post("/matches", data={"need_id": cast.need.id, "offer_id": cast.offer.id, "quantity": 1})
     assert r.status_code == 400
     # someone else's need, and a role that never proposes
-    for user in (cast.other_staff, cast.director):
-        r = form_post(page_login(user), "/matches", need_id=cast.need.id, offer_id=cast.offer.id, quantity=1)
+    for outsider in outsiders:
+        r = form_post(outsider, "/matches", need_id=cast.need.id, offer_id=cast.offer.id, quantity=1)
         assert r.status_code == 403
     # anonymous: to the login page
     r = app.test_client().post("/matches", data={"need_id": 1})
@@ -127,33 +129,41 @@ def test_the_four_roles_walk_a_match_to_completed_through_the_pages(cast, page_l
 def test_page_refusals_403_409_422_change_nothing(cast, page_login, session):
     pledged = make_match(session, cast, "pledged")
     director = page_login(cast.director)
+    director.get("/?lang=en")  # the language choice is remembered on the account: before the snapshot
+    others = [
+        (page_login(user), action)  # logging in is recorded: before the snapshot
+        for user, action in [
+            (cast.other_director, "approve"),
+            (cast.other_rep, "withdraw"),
+            (cast.admin, "approve"),
+            (cast.other_staff, "withdraw"),
+        ]
+    ]
+    rep = page_login(cast.rep)
     before = snapshot(session)
     # another ESA's director, another company, an admin: 403
-    for user, action in [
-        (cast.other_director, "approve"),
-        (cast.other_rep, "withdraw"),
-        (cast.admin, "approve"),
-        (cast.other_staff, "withdraw"),
-    ]:
-        assert act(page_login(user), pledged, action, note="x").status_code == 403
+    for client, action in others:
+        assert act(client, pledged, action, note="x").status_code == 403
         assert snapshot(session) == before
-    # wrong status: the page again with the reason, 409
-    r = act(page_login(cast.rep), pledged, "deliver")
-    assert r.status_code == 409 and 'data-status="pledged"' in html(r)
-    assert 'class="flash flash-error"' in html(r)
-    # reject without a reason: 422 with the error next to the field
+    # wrong status: back to the match page (post / redirect / get) with the reason at the top
+    r = act(rep, pledged, "deliver")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/matches/{pledged}#error-summary")
+    page = html(rep.get(f"/matches/{pledged}"))
+    assert 'data-status="pledged"' in page and 'id="error-summary"' in page
+    # reject without a reason: the error next to the field, on the match page
     r = director.post(
         f"/matches/{pledged}/actions?lang=en",
         data={"csrf_token": csrf_token(director), "action": "reject", "note": "  "},
     )
-    assert r.status_code == 422
-    page = html(r)
+    assert r.status_code == 303
+    page = html(director.get(f"/matches/{pledged}?lang=en"))
     assert 'id="note-reject-error"' in page and 'aria-invalid="true"' in page and "reason" in page.lower()
     # no CSRF token
     r = director.post(f"/matches/{pledged}/actions", data={"action": "approve"})
     assert r.status_code == 400
     # unknown action
-    assert act(director, pledged, "explode").status_code == 422
+    assert act(director, pledged, "explode").status_code == 303
+    assert 'id="error-summary"' in html(director.get(f"/matches/{pledged}"))
     assert snapshot(session) == before
 
 
@@ -166,8 +176,8 @@ def test_confirm_out_of_range_shows_the_error_by_the_quantity(cast, page_login, 
             f"/matches/{delivered}/actions?lang=en",
             data={"csrf_token": csrf_token(c), "action": "confirm", "received_quantity": bad},
         )
-        assert r.status_code == 422, bad
-        page = html(r)
+        assert r.status_code == 303, bad
+        page = html(c.get(f"/matches/{delivered}?lang=en"))
         assert 'id="received-quantity-error"' in page and "from 0 to 10" in page
         assert snapshot(session) == before
 
@@ -203,11 +213,13 @@ def test_directors_queue_oldest_first_with_reasons_and_only_its_esa(
     session.commit()
     page = html(page_login(cast.director).get("/dashboard?lang=en"))
     queue = page.split('id="approval-queue"', 1)[1].split("</ol>", 1)[0]
-    assert queue_ids(page) == [ids[2], ids[0], ids[1]]
+    # the order within a day is the clock's (escalated first, then the due date: tests/services); here
+    # all three were pledged today, so each is in the queue once
+    assert sorted(queue_ids(page)) == sorted([ids[2], ids[0], ids[1]])
     # the need, the offer, the company, the value, the score and its reasons
     assert "Laptops lot 0" in queue and "Siam Digital Co., Ltd." in queue and "฿10,000" in queue
     assert re.search(r"<strong>\d+/100</strong>", queue) and "same item: laptop" in queue
-    assert "Waiting for your approval (oldest first)" in page
+    assert "Waiting for your approval" in page
     other = html(page_login(cast.other_director).get("/dashboard"))
     assert queue_ids(other) == [far]
     # once approved it leaves the director's queue; above the threshold it joins the central queue
@@ -240,12 +252,12 @@ def test_waiting_for_you_lists_only_what_is_your_turn(cast, page_login, session,
 
 def test_unread_badge_and_notification_list(cast, page_login, session):
     staff = page_login(cast.staff)
-    assert 'class="nav-badge"' not in html(staff.get("/dashboard"))
+    first = re.search(r'<span class="nav-badge"><span aria-hidden="true">(\d+)</span>', html(staff.get("/dashboard")))
+    unread = int(first.group(1)) if first else 0  # e.g. a strong match told when the cast's offer was posted
     match_id = make_match(session, cast, "pledged")  # the company accepted: the school is told
     page = html(staff.get("/dashboard?lang=en"))
     badge = re.search(r'<span class="nav-badge"><span aria-hidden="true">(\d+)</span>', page)
-    assert badge and int(badge.group(1)) == 1
-    assert "1 unread notification" in page
+    assert badge and int(badge.group(1)) == unread + 1
     listing = html(staff.get("/notifications?lang=en"))
     assert f"/matches/{match_id}" in listing and "accepted the match" in listing and "Pledged" in listing
     # the director, whose turn it is, was told too; the company (who acted) was not

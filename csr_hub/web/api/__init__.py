@@ -28,4 +28,6 @@ def _csrf_for_session_writes():
     return None
 
 
-from csr_hub.web.api import auth, matches, openapi, posts, reference, reports, uploads  # noqa: E402,F401
+from csr_hub.web.api import auth, jobs, matches, openapi, posts, reference, reports, uploads  # noqa: E402,F401
+from csr_hub.web.api import donations, partnerships  # noqa: E402,F401
+from csr_hub.web.api import notifications  # noqa: E402,F401

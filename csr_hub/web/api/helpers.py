@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 
 from csr_hub.extensions import db
 from csr_hub.models import IdempotencyRecord
-from csr_hub.services.errors import ServiceError
+from csr_hub.services import idempotency, validation
+from csr_hub.services.errors import ServiceError, ValidationFailed
 from csr_hub.services.posts import Page, parse_paging
 
 
@@ -23,13 +24,41 @@ class BadBody(ServiceError):
     code = "bad_request"
 
 
+def is_json_type(mimetype: str) -> bool:
+    """``application/json`` or a ``+json`` type: never one a foreign page's plain form can send."""
+    return mimetype == "application/json" or (
+        mimetype.startswith("application/") and mimetype.endswith("+json")
+    )
+
+
+def parse_json(raw: bytes) -> tuple[Any, bool]:
+    """(the parsed body or None, too deep?) — never raises, whatever the bytes."""
+    try:
+        return json.loads(raw), False
+    except RecursionError:
+        return None, True
+    except ValueError:  # not JSON, or not UTF-8 (UnicodeDecodeError is a ValueError)
+        return None, False
+
+
 def json_body() -> dict[str, Any]:
-    """The request's JSON object, or 400 when the body is not JSON or not an object."""
+    """The request's JSON object. 400 when the body is not ``application/json``, not JSON, not an object or
+    nested too deep; 422 when a string in it is not valid Unicode or holds control or bidi characters."""
     from flask_babel import gettext as _
 
-    data = request.get_json(silent=True, force=True) if request.get_data(cache=True) else None
+    if not is_json_type(request.mimetype):
+        raise BadBody(_("Send the body as application/json."))
+    raw = request.get_data(cache=True)
+    data, too_deep = parse_json(raw) if raw else (None, False)
     if not isinstance(data, dict):
-        raise BadBody(_("The body must be a JSON object."))
+        raise BadBody(
+            _("The body is nested too deeply.") if too_deep else _("The body must be a JSON object.")
+        )
+    too_deep, fields = validation.json_problems(data)
+    if too_deep:
+        raise BadBody(_("The body is nested too deeply."))
+    if fields:
+        raise ValidationFailed(fields=fields)
     return data
 
 
@@ -60,6 +89,7 @@ def idempotent(view: Callable) -> Callable:
             abort(400)
         route = request.path
         since = datetime.now(timezone.utc) - timedelta(hours=24)
+        idempotency.purge_expired(db.session)  # answers are kept 24 hours, no longer
         old = db.session.scalar(
             sa.select(IdempotencyRecord).where(
                 IdempotencyRecord.user_id == current_user.id,

@@ -109,8 +109,10 @@ SCHEMAS: dict[str, S] = {
             "budget_thb": MONEY,
             "needed_by": DATE,
             "urgency": {"type": "string", "enum": list(URGENCIES)},
-            "status": {"type": "string", "enum": ["open", "fulfilled", "cancelled"]},
+            "status": {"type": "string", "enum": ["open", "fulfilled", "cancelled", "expired"]},
             "remaining_quantity": INT,
+            "possible_duplicates": {"type": "array", "items": INT},
+            "review_due": BOOL,
             "created_at": DT,
             "updated_at": DT,
         },
@@ -137,7 +139,7 @@ SCHEMAS: dict[str, S] = {
     ),
     "Transition": _obj(
         {"action": STR, "from_status": STR, "to_status": STR, "actor_id": INT, "at": DT, "note": STR},
-        nullable=("from_status",),
+        nullable=("from_status", "actor_id"),
     ),
     "Match": _obj(
         {
@@ -152,11 +154,13 @@ SCHEMAS: dict[str, S] = {
             "score": NUM,
             "parts": {"type": "object", "additionalProperties": PART},
             "received_quantity": INT,
+            "due_on": DATE,
+            "escalated_at": DT,
             "created_at": DT,
             "updated_at": DT,
             "history": {"type": "array", "items": ref("Transition")},
         },
-        nullable=("received_quantity",),
+        nullable=("received_quantity", "due_on", "escalated_at"),
     ),
     "Figures": _obj(
         {
@@ -299,6 +303,14 @@ LIMIT = [
         "schema": {"type": "integer", "minimum": 1, "default": 10},
     }
 ]
+BAND = [
+    {
+        "name": "band",
+        "in": "query",
+        "description": "leave out the bands below this one (strong, possible; weak, the default, leaves out none)",
+        "schema": {"type": "string", "enum": ["strong", "possible", "weak"]},
+    }
+]
 ERRORS = {
     str(c): {"description": d, "content": {"application/json": {"schema": ref("Error")}}}
     for c, d in (
@@ -345,7 +357,12 @@ SUGGEST = lambda key, item: _obj(
         "items": {
             "type": "array",
             "items": _obj(  # noqa: E731
-                {key: ref(item), "score": NUM, "parts": {"type": "object", "additionalProperties": PART}}
+                {
+                    key: ref(item),
+                    "score": NUM,
+                    "band": {"type": "string", "enum": ["strong", "possible", "weak"]},
+                    "parts": {"type": "object", "additionalProperties": PART},
+                }
             ),
         }
     }
@@ -481,7 +498,7 @@ ROUTES: list[tuple] = [
         "/needs/{need_id}/suggestions",
         "get",
         "Offers that could serve the need, best first",
-        ID("need_id") + LIMIT,
+        ID("need_id") + LIMIT + BAND,
         None,
         SUGGEST("offer", "Offer"),
         200,
@@ -505,7 +522,7 @@ ROUTES: list[tuple] = [
         "/offers/{offer_id}/suggestions",
         "get",
         "Needs the offer could serve, best first",
-        ID("offer_id") + LIMIT,
+        ID("offer_id") + LIMIT + BAND,
         None,
         SUGGEST("need", "Need"),
         200,
@@ -585,6 +602,69 @@ ROUTES: list[tuple] = [
         True,
     ),
 ]
+
+# the clock and notifications (web/api/notifications.py)
+SCHEMAS["Notification"] = _obj(
+    {
+        "id": INT,
+        "kind": {
+            "type": "string",
+            "enum": ["match_changed", "new_strong_match", "reminder", "escalated", "partnership_changed"],
+        },
+        "match_id": INT,
+        "need_id": INT,
+        "offer_id": INT,
+        "partnership_id": INT,
+        "message": STR,
+        "read": BOOL,
+        "created_at": DT,
+    },
+    nullable=("match_id", "need_id", "offer_id", "partnership_id"),
+)
+ROUTES.extend(
+    [
+        (
+            "/notifications",
+            "get",
+            "The caller's notifications, newest first (message in the caller's language)",
+            PAGING + [{"name": "unread", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]}}],
+            None,
+            _list("Notification"),
+            200,
+            False,
+        ),
+        (
+            "/notifications/{notification_id}/read",
+            "post",
+            "Mark one of the caller's notifications read (another user's: 404)",
+            ID("notification_id"),
+            None,
+            ref("Notification"),
+            200,
+            False,
+        ),
+        (
+            "/needs/{need_id}/confirm",
+            "post",
+            "The need still stands (its school's staff): restarts the review count, reopens an expired need",
+            ID("need_id"),
+            None,
+            ref("Need"),
+            200,
+            False,
+        ),
+    ]
+)
+
+# partnerships, donation records and statements: their marshmallow schemas describe them
+from csr_hub.web.api.schemas import donations as _donation_schemas  # noqa: E402
+from csr_hub.web.api.schemas import partnerships as _partnership_schemas  # noqa: E402
+
+from csr_hub.web.api import jobs as _jobs_api  # noqa: E402
+
+for _mod in (_partnership_schemas, _donation_schemas, _jobs_api):
+    SCHEMAS.update(_mod.openapi_schemas())
+    ROUTES.extend(_mod.openapi_routes())
 
 
 @lru_cache(maxsize=1)

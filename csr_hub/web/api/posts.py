@@ -24,6 +24,15 @@ def _limit() -> int:
     return min(int(raw), suggestions.MAX_LIMIT)
 
 
+def _band() -> str | None:
+    raw = request.args.get("band")
+    if raw in (None, ""):
+        return None
+    if raw not in suggestions.BAND_FILTERS:
+        raise ValidationFailed(fields={"band": [_l("Choose one of: strong, possible, weak.")]})
+    return raw
+
+
 @bp.get("/needs")
 def list_needs():
     page, per_page = paging()
@@ -66,17 +75,10 @@ def cancel_need(need_id: int):
 
 @bp.get("/needs/<int:need_id>/suggestions")
 def need_suggestions(need_id: int):
-    limit = _limit()
+    limit, band = _limit(), _band()
     need = posts.get_need(db.session, need_id)
-    ranked = suggestions.for_need(db.session, need, limit)
-    return jsonify(
-        {
-            "items": [
-                {"offer": serialize.offer(o), "score": s.total, "parts": suggestions.parts_json(s)}
-                for o, s in ranked
-            ]
-        }
-    )
+    ranked = suggestions.for_need(db.session, need, limit, band=band)
+    return jsonify({"items": [{"offer": serialize.offer(o), **suggestions.item_json(s)} for o, s in ranked]})
 
 
 @bp.get("/offers")
@@ -121,14 +123,7 @@ def withdraw_offer(offer_id: int):
 
 @bp.get("/offers/<int:offer_id>/suggestions")
 def offer_suggestions(offer_id: int):
-    limit = _limit()
+    limit, band = _limit(), _band()
     offer = posts.get_offer(db.session, offer_id)
-    ranked = suggestions.for_offer(db.session, offer, limit)
-    return jsonify(
-        {
-            "items": [
-                {"need": serialize.need(n), "score": s.total, "parts": suggestions.parts_json(s)}
-                for n, s in ranked
-            ]
-        }
-    )
+    ranked = suggestions.for_offer(db.session, offer, limit, band=band)
+    return jsonify({"items": [{"need": serialize.need(n), **suggestions.item_json(s)} for n, s in ranked]})

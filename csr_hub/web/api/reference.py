@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import jsonify, request
 from sqlalchemy.orm import joinedload, selectinload
 
-from csr_hub.domain.reference import QUALITY_GROUPS
 from csr_hub.extensions import db
 from csr_hub.models import Company, District, Province, School
 from csr_hub.services import schools as schools_service
@@ -70,31 +69,7 @@ def districts():
 @bp.get("/schools")
 def schools():
     page, per_page = paging()
-    q = sa.select(School)
-    errors = {}
-    d = None
-    try:
-        d = _district_by_code(request.args.get("district"))
-    except ValidationFailed as e:
-        errors.update(e.fields)
-    province = request.args.get("province")
-    if province and db.session.get(Province, province) is None:
-        errors["province"] = [_l("Unknown province code.")]
-    group = request.args.get("quality_group")
-    if group and group not in QUALITY_GROUPS:
-        errors["quality_group"] = [_l("Choose one of the listed values.")]
-    if errors:
-        raise ValidationFailed(fields=errors)
-    if d is not None:
-        q = q.where(School.district_id == d.id)
-    if province:
-        q = q.where(School.province_code == province)
-    if group:
-        q = q.where(School.quality_group == group)
-    text = request.args.get("q")
-    if text:
-        like = f"%{text.strip()[:100]}%"
-        q = q.where(sa.or_(School.name_th.like(like), School.name_en.ilike(like), School.code.like(like)))
+    q = schools_service.schools_query(db.session, request.args)
     return list_answer(
         paginate(db.session, q, (School.code,), page, per_page, (joinedload(School.district),)),
         serialize.school,
@@ -124,8 +99,5 @@ def create_school():
 @bp.get("/companies")
 def companies():
     page, per_page = paging()
-    q = sa.select(Company).where(Company.verified.is_(True))
-    text = request.args.get("q")
-    if text:
-        q = q.where(Company.name.ilike(f"%{text.strip()[:100]}%"))
+    q = schools_service.companies_query(request.args)
     return list_answer(paginate(db.session, q, (Company.name, Company.id), page, per_page), serialize.company)

@@ -7,6 +7,7 @@ from typing import Any
 
 from csr_hub.domain import money
 from csr_hub.domain.reference import today_bangkok
+from csr_hub.services import clock
 from csr_hub.models import Company, District, Match, Need, Offer, Province, School, User
 
 
@@ -92,6 +93,8 @@ def need(n: Need) -> dict[str, Any]:
         "urgency": n.urgency,
         "status": n.status,
         "remaining_quantity": n.remaining_quantity,
+        "possible_duplicates": list(n.possible_duplicates or []),
+        "review_due": n.review_due,
         "created_at": iso(n.created_at),
         "updated_at": iso(n.updated_at),
     }
@@ -129,6 +132,8 @@ def match(m: Match) -> dict[str, Any]:
         "score": round(float(m.score or 0), 1),
         "parts": m.parts or {},
         "received_quantity": m.received_quantity,
+        "due_on": iso(clock.match_due_on(m)),
+        "escalated_at": iso(m.escalated_at),
         "created_at": iso(m.created_at),
         "updated_at": iso(m.updated_at),
         "history": [

@@ -67,7 +67,9 @@ class RegisterForm(FlaskForm):
     accept_privacy = BooleanField(
         _l(
             "I have read the privacy notice and agree that my name, work e-mail and phone are kept to run this service."
-        )
+        ),
+        # checked with the other fields, so its error shows in the same round (the service checks it too)
+        validators=[DataRequired(message=_l("You must accept the privacy notice to register."))],
     )
     submit = SubmitField(_l("Register"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from urllib.parse import urlsplit
 
@@ -14,6 +15,7 @@ from flask_login import current_user, login_user, logout_user
 from csr_hub.extensions import db
 from csr_hub.models import AuditEvent, Match, Need, Notification, Offer, Province
 from csr_hub.services import accounts, audit
+from csr_hub.services import totp as totp_service
 from csr_hub.services.errors import OtpInvalid, OtpRequired, ServiceError
 from csr_hub.web import ratelimits
 from csr_hub.web.access import roles_required
@@ -64,7 +66,7 @@ def login():
             return render_template("auth/login.html", form=form, need_otp=False), 401
         db.session.commit()
         login_user(user, remember=bool(form.remember.data))
-        if user.needs_totp and not user.totp_enrolled:
+        if totp_service.must_enrol(user):
             return redirect(url_for("auth.totp", next=safe_next(form.next.data) or ""))
         ok(_("Welcome, %(name)s.", name=user.full_name))
         return redirect(safe_next(form.next.data) or url_for("dashboard.index"))
@@ -87,8 +89,10 @@ def logout():
 
 
 def _province_choices():
-    lang_en = request.args.get("lang") == "en"
-    rows = db.session.scalars(sa.select(Province).order_by(Province.name_th))
+    from csr_hub.web.i18n import current_lang
+
+    lang_en = current_lang() == "en"  # the session's language too, not only ?lang=
+    rows = db.session.scalars(sa.select(Province).order_by(Province.name_en if lang_en else Province.name_th))
     return [("", "—")] + [(p.code, p.name_en if lang_en else p.name_th) for p in rows]
 
 
@@ -127,34 +131,55 @@ def register():
     return render_template("auth/register.html", form=form), status
 
 
+def _setup_marker(user) -> str:
+    """Which secret this browser session is setting up: it alone is shown the secret, until it is checked."""
+    digest = hashlib.sha256((user.totp_secret or "").encode()).hexdigest()[:16]
+    return f"{user.id}:{digest}"
+
+
 @bp.route("/account/totp", methods=["GET", "POST"])
-@roles_required("district_director", "central_officer", active=False)
+@roles_required("totp", active=False)
 def totp():
-    """First page login of a director or officer: enrol the second factor and show its secret once."""
+    """Enrol the second factor (directors, central officers, admins): until a code from the new secret has
+    been checked, the factor is off and every other page leads here (see web/security.py)."""
     form = OtpForm()
-    if not current_user.totp_enrolled:
-        accounts.enrol_totp(current_user)
+    user = current_user._get_current_object()
+    mine = bool(user.totp_secret) and session.get("totp_setup") == _setup_marker(user)
+    if not user.totp_enrolled and not mine and request.method == "GET":
+        # a new secret for this session; one another session was shown stops working
+        totp_service.begin_enrolment(user)
         audit.record(
             db.session,
-            "totp.enrol",
-            actor_id=current_user.id,
+            "totp.enrol_start",
+            actor_id=user.id,
             object_type="user",
-            object_id=current_user.id,
+            object_id=user.id,
             ip=client_ip(),
         )
         db.session.commit()
-        # the secret is shown in this session only, until a code from it has been checked
-        session["totp_setup"] = current_user.get_id()
-    setting_up = session.get("totp_setup") == current_user.get_id()
-    if form.validate_on_submit():
-        if accounts.check_otp(current_user, form.otp.data):
+        session["totp_setup"] = _setup_marker(user)
+    elif not user.totp_enrolled and form.validate_on_submit():
+        if mine and totp_service.finish_enrolment(db.session, user, form.otp.data):
+            audit.record(
+                db.session,
+                "totp.enrol",
+                actor_id=user.id,
+                object_type="user",
+                object_id=user.id,
+                ip=client_ip(),
+            )
+            # sessions opened with the password alone before enrolment end here; this one goes on
+            accounts.end_sessions(db.session, user)
             db.session.commit()
             session.pop("totp_setup", None)
+            login_user(user)
             ok(_("Your authenticator app works. From now on, log in with a code from it."))
             return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
+        db.session.commit()
         form.otp.errors = [_("That code is not valid. Try the current code from your authenticator app.")]
-    secret = current_user.totp_secret if setting_up else None
-    qr = segno.make(accounts.totp_uri(current_user), error="m").svg_data_uri(scale=4) if secret else None
+    setting_up = not user.totp_enrolled and session.get("totp_setup") == _setup_marker(user)
+    secret = user.totp_secret if setting_up else None
+    qr = segno.make(totp_service.totp_uri(user), error="m").svg_data_uri(scale=4) if secret else None
     return render_template("auth/totp.html", form=form, secret=secret, qr=qr)
 
 

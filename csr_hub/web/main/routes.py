@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -26,46 +26,31 @@ def _unread():
 
 @bp.get("/")
 def index():
-    """The public home: national figures with their charts, urgent needs and the latest offers."""
-    from csr_hub.domain import money
-    from csr_hub.web.i18n import current_lang
-    from csr_hub.web.reports import tables as report_tables
-
-    lang = current_lang()
-    fmt = lambda v: money.format_baht(v, lang)  # noqa: E731
-    data = reports.dashboard(db.session, officer=False, school_limit=10, company_limit=10)
-    # the ten ESAs with the largest gap, among those with needs (the national report lists every ESA)
-    data["by_district"] = [r for r in data["by_district"] if r["needs_count"]][:10]
-    public = [name for name, t in report_tables.TABLES.items() if not t.officer_only]
-    rows = {
-        name: report_tables.rows(name, data[key], lang)
-        for name, key in report_tables.DASHBOARD_KEYS.items()
-        if name in public
-    }
-    charts = {
-        "category": report_tables.category_chart(data["summary"], lang, fmt),
-        "month": report_tables.month_chart(data["by_month"], lang, fmt),
-        "gap": report_tables.gap_chart(data["by_district"], lang, fmt, per="district", limit=10),
-    }
-    latest = posts.list_needs(db.session, {"sort": "urgency"}, 1, 6).items
-    offers = posts.list_offers(db.session, {}, 1, 6).items
+    """The public home: what the service is for, a call to action for schools and for companies, the
+    headline figures and the urgent needs. The full national report is on /reports."""
+    summary = reports.summary(db.session)
+    urgent = posts.list_needs(db.session, {"sort": "urgency"}, 1, 6).items
+    offers = posts.list_offers(db.session, {}, 1, 3)
     counts = {
         "schools": db.session.scalar(sa.select(sa.func.count(School.id))) or 0,
         "companies": db.session.scalar(sa.select(sa.func.count(Company.id)).where(Company.verified.is_(True)))
         or 0,
-        "open_offers": posts.list_offers(db.session, {}, 1, 1).total,
+        "open_offers": offers.total,
     }
     return render_template(
         "main/index.html",
-        summary=data["summary"],
-        rows=rows,
-        charts=charts,
-        tables=report_tables.TABLES,
-        waiting_stats=data["waiting_stats"],
-        latest=latest,
-        offers=offers,
+        summary=summary,
+        waiting_stats=reports.waiting_stats(db.session, None),
+        latest=urgent,
+        offers=offers.items,
         counts=counts,
     )
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links: answer with the static icon."""
+    return current_app.send_static_file("img/favicon.ico")
 
 
 @bp.get("/privacy")

@@ -1,4 +1,9 @@
-"""Match pages: propose (from a suggestion or a chosen need/offer), show with history, act."""
+"""Match pages: propose (from a suggestion or a chosen need/offer), show with history, act.
+
+Forms on these pages post, then redirect back (post / redirect / get): a refused action comes back to the
+match page itself with its errors next to its fields and a summary at the top, and a reload never posts
+again.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,32 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from csr_hub.domain import workflow
+from csr_hub.domain.policy import WAITING_APPROVAL, MatchStatus
 from csr_hub.extensions import db
 from csr_hub.services import matches, notify
 from csr_hub.services.errors import ServiceError
 from csr_hub.web.access import roles_required
-from csr_hub.web.forms import ok
+from csr_hub.web.forms import ok, pop_form, stash_form
 from csr_hub.web.needs.forms import ProposeForm
 from csr_hub.web.security import client_ip
 
 bp = Blueprint("matches", __name__)
+
+#: the step bar: the statuses a match passes on its way, in order (district approval sits in "approved")
+STEPS: tuple[str, ...] = ("proposed", "pledged", "approved", "delivered", "completed")
+_STEP_OF = {
+    MatchStatus.PROPOSED: 0,
+    MatchStatus.PLEDGED: 1,
+    MatchStatus.DISTRICT_APPROVED: 1,
+    MatchStatus.APPROVED: 2,
+    MatchStatus.DELIVERED: 3,
+    MatchStatus.COMPLETED: 4,
+}
+#: the action that moves each status forward (shown first); the destructive ones are shown apart
+MAIN_ACTIONS = ("accept", "approve", "deliver", "confirm")
+DESTRUCTIVE_ACTIONS = ("decline", "reject", "withdraw")
+#: the key a proposal's errors wait under until its page is shown again
+PROPOSE_KEY = "propose"
 
 
 def _back() -> str:
@@ -23,16 +45,21 @@ def _back() -> str:
     return ref if ref and ref.startswith(request.host_url) else url_for("dashboard.index")
 
 
+def _with_fragment(url: str, fragment: str) -> str:
+    return url.split("#", 1)[0] + "#" + fragment
+
+
 @bp.post("/matches")
 @roles_required("school_staff", "company_rep")
 def propose():
     form = ProposeForm()
+    values = {k: request.form.get(k, "") for k in ("need_id", "offer_id", "quantity", "note")}
     if not form.validate_on_submit():
-        for name, errs in form.errors.items():
-            label = getattr(getattr(form, name, None), "label", None)
-            prefix = f"{label.text}: " if label is not None and label.text and name != "csrf_token" else ""
-            flash(prefix + " ".join(str(e) for e in errs), "error")
-        return redirect(_back(), 303)
+        errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+        if "csrf_token" in errors:
+            flash(" ".join(errors.pop("csrf_token")), "error")
+        stash_form(PROPOSE_KEY, errors, values)
+        return redirect(_with_fragment(_back(), "error-summary"), 303)
     try:
         data = {
             "need_id": form.need_id.data,
@@ -46,43 +73,61 @@ def propose():
         db.session.rollback()
         if exc.status in (403, 404):
             raise
-        msgs = [str(m) for v in exc.fields.values() for m in v] or [str(exc.message)]
-        flash(" ".join(msgs), "error")
-        return redirect(_back(), 303)
+        errors = {k: [str(m) for m in v] for k, v in exc.fields.items()}
+        if not errors:
+            errors = {"quantity" if exc.status == 409 else "_form": [str(exc.message)]}
+        stash_form(PROPOSE_KEY, errors, values)
+        return redirect(_with_fragment(_back(), "error-summary"), 303)
     notify.send_for_match(db.session, match_id)
     ok(_("Match proposed. The other side has been notified."))
     return redirect(url_for("matches.show_match", match_id=match_id), 303)
 
 
-def _render(
-    match_id: int,
-    status: int = 200,
-    errors: dict | None = None,
-    failed: str | None = None,
-    values: dict | None = None,
-):
+def steps_for(match) -> dict:
+    """Where the match stands on the step bar: the index reached, and whether it stopped there."""
+    reached = _STEP_OF.get(match.status)
+    stopped = reached is None
+    if stopped:  # declined, rejected, withdrawn, expired: the furthest step it had reached
+        reached = max((_STEP_OF.get(t.to_status, 0) for t in match.history), default=0)
+    return {"names": STEPS, "reached": reached, "stopped": stopped}
+
+
+def _render(match_id: int, status: int = 200, errors: dict | None = None, values: dict | None = None):
     match = matches.get_match(db.session, current_user, match_id)
-    actions = matches.allowed_actions_for(current_user, match)
+    allowed = matches.allowed_actions_for(current_user, match)
     turn = workflow.whose_turn(match.status, match.proposed_by)
+    threshold = current_app.config["CSR_CENTRAL_THRESHOLD_THB"]
     return render_template(
         "matches/show.html",
         match=match,
-        actions=actions,
+        actions=allowed,
+        main_actions=[a for a in allowed if a not in DESTRUCTIVE_ACTIONS],
+        destructive_actions=[a for a in allowed if a in DESTRUCTIVE_ACTIONS],
         turn=turn.value if turn else None,
-        threshold=current_app.config["CSR_CENTRAL_THRESHOLD_THB"],
+        due_on=getattr(match, "due_on", None),
+        steps=steps_for(match),
+        threshold=threshold,
+        # the badge is true only while the central approval is still to come
+        needs_central=match.value_thb >= threshold and match.status in WAITING_APPROVAL,
         errors=errors or {},
-        failed=failed,
+        failed=(values or {}).get("action"),
         values=values or {},
     ), status
+
+
+def _key(match_id: int) -> str:
+    return f"match-{match_id}"
 
 
 @bp.get("/matches/<int:match_id>")
 @roles_required(active=False)
 def show_match(match_id: int):
-    return _render(match_id)
+    errors, values = pop_form(_key(match_id))
+    return _render(match_id, errors=errors, values=values)
 
 
-@bp.post("/matches/<int:match_id>/actions")
+@bp.post("/matches/<int:match_id>/actions")  # the older address, still answered
+@bp.post("/matches/<int:match_id>")
 @roles_required()
 def act(match_id: int):
     # CSRFProtect has checked the token before the view runs
@@ -103,12 +148,13 @@ def act(match_id: int):
         db.session.rollback()
         if exc.status in (403, 404) or exc.status not in (409, 422):
             raise
-        shown = ("note", "received_quantity")  # shown next to their fields on the page
-        if exc.status == 409 or not any(k in shown for k in exc.fields):
-            others = [str(m) for k, v in exc.fields.items() if k not in shown for m in v]
-            flash(" ".join(others) or str(exc.message), "error")
         errors = {k: [str(m) for m in v] for k, v in exc.fields.items()}
-        return _render(match_id, exc.status, errors, failed=data["action"], values=data)
+        if exc.status == 409 or not errors:
+            errors = {"_form": [str(exc.message)], **errors}
+        values = {k: str(v) for k, v in data.items()}
+        if stash_form(_key(match_id), errors, values):
+            return redirect(url_for("matches.show_match", match_id=match_id, _anchor="error-summary"), 303)
+        return _render(match_id, exc.status, errors, values)  # too long to keep in the cookie: shown here
     notify.send_for_match(db.session, match_id)
     ok(_("Done."))
     return redirect(url_for("matches.show_match", match_id=match_id), 303)

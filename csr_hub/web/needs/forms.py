@@ -11,9 +11,17 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import DateInput, NumberInput
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import NumberInput
 
 from csr_hub.domain.reference import CATEGORIES, URGENCIES
 from csr_hub.services.validation import MAX_QUANTITY
@@ -43,6 +51,22 @@ class _Raw(StringField):
         self.data = "" if value is None else str(value)
 
 
+class _DateText(StringField):
+    """A date typed as ``31/12/2570`` (Buddhist Era) on Thai pages or ``31/12/2027`` in English.
+
+    A text box rather than ``type=date``: the browser's picker shows mm/dd/yyyy in the Gregorian calendar
+    whatever the page's language. :func:`csr_hub.web.forms.parse_page_date` reads what was typed.
+    """
+
+    def process_data(self, value: Any) -> None:
+        from csr_hub.web.forms import format_page_date
+        from csr_hub.web.i18n import current_lang
+
+        self.data = format_page_date(value, current_lang()) if value else ""
+
+
+DATE_KW = {"inputmode": "numeric", "autocomplete": "off", "maxlength": 10, "class": "input-date"}
+
 #: fields a page sends as strings that mean "not given" when left empty
 OPTIONAL_BLANK = ("quantity", "estimated_cost_thb", "value_thb", "needed_by", "available_until")
 
@@ -58,13 +82,21 @@ class PostForm(FlaskForm):
         render_kw={"inputmode": "numeric"},
     )
     unit = StringField(_l("Unit (e.g. เครื่อง, sets, people)"), render_kw={"maxlength": 50})
+    #: one token per form shown: the same form sent twice (back button, double click) posts once
+    form_token = HiddenField()
 
     def service_data(self) -> dict[str, Any]:
         """The submitted values for the service: blanks in number and date fields become "not given"."""
         data = {name: f.data for name, f in self._fields.items() if name not in ("csrf_token", "submit")}
+        from csr_hub.web.forms import parse_page_date
+
+        data.pop("form_token", None)
         for name in OPTIONAL_BLANK:
             if name in data and isinstance(data[name], str) and not data[name].strip():
                 data[name] = None
+        for name in ("needed_by", "available_until"):
+            if name in data:
+                data[name] = parse_page_date(data[name])
         return data
 
 
@@ -75,7 +107,7 @@ class NeedForm(PostForm):
         validators=[Required()],
         render_kw={"inputmode": "decimal"},
     )
-    needed_by = _Raw(_l("Needed by"), widget=DateInput())
+    needed_by = _DateText(_l("Needed by"), render_kw=DATE_KW)
     urgency = SelectField(_l("Urgency"), default="normal", validators=[Required()], validate_choice=False)
     submit = SubmitField(_l("Save"))
 
@@ -97,14 +129,20 @@ class OfferForm(PostForm):
         validators=[Required()],
         render_kw={"inputmode": "decimal"},
     )
-    available_until = _Raw(_l("Available until"), widget=DateInput())
+    available_until = _DateText(_l("Available until"), render_kw=DATE_KW)
     provinces = SelectMultipleField(_l("Provinces served (none chosen = nationwide)"), validate_choice=False)
     submit = SubmitField(_l("Save"))
 
 
 class ProposeForm(FlaskForm):
-    need_id = IntegerField(validators=[DataRequired()])
-    offer_id = IntegerField(validators=[DataRequired()])
-    quantity = IntegerField(_l("Quantity"), validators=[DataRequired(), NumberRange(min=1, max=1_000_000)])
+    need_id = IntegerField(validators=[InputRequired()])
+    offer_id = IntegerField(validators=[InputRequired()])
+    quantity = IntegerField(
+        _l("Quantity"),
+        validators=[
+            InputRequired(),
+            NumberRange(min=1, max=MAX_QUANTITY, message=_l("Enter a whole number from 1 to %(max)s.")),
+        ],
+    )
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Propose this match"))

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from csr_hub.domain.policy import MatchStatus, Role, has_role
 from csr_hub.extensions import db
-from csr_hub.models import Need
+from csr_hub.models import Match, Need
 from csr_hub.services import matches as match_service
-from csr_hub.services import posts, suggestions
+from csr_hub.services import duplicates, posts, suggestions
 from csr_hub.services.errors import ServiceError
 from csr_hub.web.access import roles_required
 from csr_hub.web.auth.forms import ConfirmForm
-from csr_hub.web.forms import apply_service_errors, commit_or_show_errors, ok
+from csr_hub.web.forms import apply_service_errors, commit_or_show_errors, ok, pop_form, stash_form
 from csr_hub.web.i18n import current_lang
 from csr_hub.web.listing import choices, run_list
+from csr_hub.web.matches.routes import PROPOSE_KEY
 from csr_hub.web.needs.forms import BudgetForm, NeedForm, ProposeForm, category_choices, urgency_choices
+from csr_hub.web.once import AlreadyClaimed, already_posted, claim, new_token, remember
 from csr_hub.web.security import client_ip
 
 bp = Blueprint("needs", __name__)
@@ -38,22 +42,67 @@ def _need_form(obj=None) -> NeedForm:
     return form
 
 
+NEW_NEED_ROUTE = "page:needs.new_need"
+
+
 @bp.route("/needs/new", methods=["GET", "POST"])
 @roles_required("school_staff")
 def new_need():
     form = _need_form()
     status = 200
+    if request.method == "GET":
+        form.form_token.data = new_token()
     if form.validate_on_submit():
-        need, status = commit_or_show_errors(
-            form,
-            lambda: posts.create_need(db.session, current_user, form.service_data(), ip=client_ip()),
-            _("Your need is posted."),
-        )
+        token = form.form_token.data or ""
+        done = already_posted(db.session, current_user, token, NEW_NEED_ROUTE)
+        if done is not None:  # the same form sent again (back button, reload, double click)
+            flash(_("This need was already posted; here it is."), "info")
+            return redirect(url_for("needs.show_need", need_id=done), 303)
+        if not request.form.get("post_anyway"):  # warn before saving what looks like one already posted
+            data = form.service_data()
+            similar = duplicates.find(
+                db.session, current_user.school_id, data.get("title", ""), data.get("description", "")
+            )
+            if similar:
+                return render_template("needs/form.html", form=form, need=None, held=False, duplicates=similar)
+
+        def create():
+            record = claim(db.session, current_user, token, NEW_NEED_ROUTE)
+            need = posts.create_need(db.session, current_user, form.service_data(), ip=client_ip())
+            remember(record, need.id)
+            return need
+
+        try:
+            need, status = commit_or_show_errors(form, create, _("Your need is posted."))
+        except AlreadyClaimed:
+            db.session.rollback()
+            done = already_posted(db.session, current_user, token, NEW_NEED_ROUTE)
+            flash(_("This need was already posted; here it is."), "info")
+            return redirect(url_for("needs.show_need", need_id=done) if done else url_for("dashboard.index"), 303)
         if need is not None:
             return redirect(url_for("needs.show_need", need_id=need.id))
     elif request.method == "POST":
         status = 400  # the CSRF token was missing or expired: form_errors() says so
     return render_template("needs/form.html", form=form, need=None, held=False), status
+
+
+def progress_of(need: Need) -> dict:
+    """How much of the need is pledged (held by matches) and received (confirmed), for the progress bar."""
+    received = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Match.received_quantity), 0)).where(
+            Match.need_id == need.id, Match.status == MatchStatus.COMPLETED
+        )
+    )
+    quantity = max(need.quantity or 0, 1)
+    held = max(0, (need.quantity or 0) - (need.remaining_quantity or 0))
+    received = min(int(received or 0), held)
+    return {
+        "quantity": need.quantity or 0,
+        "pledged": held,
+        "received": received,
+        "pledged_pct": round(100 * held / quantity),
+        "received_pct": round(100 * received / quantity),
+    }
 
 
 def _show(need: Need, budget_form: BudgetForm | None = None, status: int = 200):
@@ -62,8 +111,11 @@ def _show(need: Need, budget_form: BudgetForm | None = None, status: int = 200):
     can_edit = bool(user and posts.can_edit_need(user, need))
     can_budget = bool(user and posts.can_set_budget(user, need))
     my_offers = []
-    if user and user.role == "company_rep" and user.status == "active":
+    if user and has_role(user, Role.COMPANY_REP) and user.status == "active":
         my_offers = posts.list_offers(db.session, {"company_id": user.company_id}, 1, 100).items
+    propose_errors, propose_values = pop_form(PROPOSE_KEY) if user else ({}, {})
+    if propose_values.get("need_id") != str(need.id):
+        propose_errors, propose_values = {}, {}
     visible = []
     if user:
         visible = match_service.list_matches(db.session, user, {"need_id": need.id}, 1, 100).items
@@ -81,12 +133,21 @@ def _show(need: Need, budget_form: BudgetForm | None = None, status: int = 200):
         matches=visible,
         propose_form=ProposeForm(),
         confirm_form=ConfirmForm(),
+        propose_errors=propose_errors,
+        propose_values=propose_values,
+        progress=progress_of(need),
     ), status
 
 
 @bp.get("/needs/<int:need_id>")
 def show_need(need_id: int):
-    return _show(posts.get_need(db.session, need_id))
+    need = posts.get_need(db.session, need_id)
+    budget_form = None
+    errors, values = pop_form(f"budget-{need_id}") if current_user.is_authenticated else ({}, {})
+    if errors:
+        budget_form = BudgetForm(formdata=None, budget_thb=values.get("budget_thb", ""))
+        budget_form.budget_thb.errors = errors.get("budget_thb", []) or [m for v in errors.values() for m in v]
+    return _show(need, budget_form)
 
 
 @bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
@@ -145,6 +206,9 @@ def set_budget(need_id: int):
     except ServiceError as exc:
         db.session.rollback()
         apply_service_errors(form, exc)
+        errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+        if stash_form(f"budget-{need_id}", errors, {"budget_thb": raw or ""}):
+            return redirect(url_for("needs.show_need", need_id=need_id, _anchor="budget_thb"), 303)
         return _show(posts.get_need(db.session, need_id), form, exc.status)
     ok(_("Budget saved."))
     return redirect(url_for("needs.show_need", need_id=need_id))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from csr_hub.domain.policy import Role, has_role
 from csr_hub.extensions import db
 from csr_hub.services import matches as match_service
 from csr_hub.services import posts, suggestions
@@ -13,9 +14,33 @@ from csr_hub.web.access import roles_required
 from csr_hub.web.auth.forms import ConfirmForm
 from csr_hub.web.forms import commit_or_show_errors
 from csr_hub.web.i18n import current_lang
+from csr_hub.web.forms import pop_form
 from csr_hub.web.listing import choices, province_choices, run_list
+from csr_hub.web.matches.routes import PROPOSE_KEY
 from csr_hub.web.needs.forms import OfferForm, ProposeForm, category_choices
+from csr_hub.web.once import AlreadyClaimed, already_posted, claim, new_token, remember
 from csr_hub.web.security import client_ip
+
+NEW_OFFER_ROUTE = "page:offers.new_offer"
+
+
+def provinces_by_region() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The 77 provinces as (region code, region name, [(code, name)]): the offer form's checkboxes."""
+    import sqlalchemy as sa
+
+    from csr_hub.domain.reference import REGIONS, label
+    from csr_hub.models import Province
+
+    lang = current_lang()
+    groups: dict[str, list[tuple[str, str]]] = {code: [] for code in REGIONS}
+    rows = db.session.execute(sa.select(Province.code, Province.name_th, Province.name_en, Province.region))
+    for code, name_th, name_en, region in rows:
+        groups.setdefault(region, []).append((code, (name_en or name_th) if lang == "en" else name_th))
+    return [
+        (region, label(REGIONS, region, lang), sorted(items, key=lambda p: p[1]))
+        for region, items in groups.items()
+        if items
+    ]
 
 bp = Blueprint("offers", __name__)
 
@@ -49,17 +74,36 @@ def _data(form: OfferForm) -> dict:
 def new_offer():
     form = _offer_form()
     status = 200
+    if request.method == "GET":
+        form.form_token.data = new_token()
     if form.validate_on_submit():
-        offer, status = commit_or_show_errors(
-            form,
-            lambda: posts.create_offer(db.session, current_user, _data(form), ip=client_ip()),
-            _("Your offer is posted."),
-        )
+        token = form.form_token.data or ""
+        done = already_posted(db.session, current_user, token, NEW_OFFER_ROUTE)
+        if done is not None:  # the same form sent again (back button, reload, double click)
+            flash(_("This offer was already posted; here it is."), "info")
+            return redirect(url_for("offers.show_offer", offer_id=done), 303)
+
+        def create():
+            record = claim(db.session, current_user, token, NEW_OFFER_ROUTE)
+            offer = posts.create_offer(db.session, current_user, _data(form), ip=client_ip())
+            remember(record, offer.id)
+            return offer
+
+        try:
+            offer, status = commit_or_show_errors(form, create, _("Your offer is posted."))
+        except AlreadyClaimed:
+            db.session.rollback()
+            done = already_posted(db.session, current_user, token, NEW_OFFER_ROUTE)
+            flash(_("This offer was already posted; here it is."), "info")
+            target = url_for("offers.show_offer", offer_id=done) if done else url_for("dashboard.index")
+            return redirect(target, 303)
         if offer is not None:
             return redirect(url_for("offers.show_offer", offer_id=offer.id))
     elif request.method == "POST":
         status = 400
-    return render_template("offers/form.html", form=form, offer=None, held=False), status
+    return render_template(
+        "offers/form.html", form=form, offer=None, held=False, regions=provinces_by_region()
+    ), status
 
 
 @bp.get("/offers/<int:offer_id>")
@@ -69,8 +113,11 @@ def show_offer(offer_id: int):
     user = current_user if current_user.is_authenticated else None
     can_edit = bool(user and posts.can_edit_offer(user, offer))
     my_needs = []
-    if user and user.role == "school_staff" and user.status == "active":
+    if user and has_role(user, Role.SCHOOL_STAFF) and user.status == "active":
         my_needs = posts.list_needs(db.session, {"school_id": user.school_id}, 1, 100).items
+    propose_errors, propose_values = pop_form(PROPOSE_KEY) if user else ({}, {})
+    if propose_values.get("offer_id") != str(offer.id):
+        propose_errors, propose_values = {}, {}
     visible = (
         match_service.list_matches(db.session, user, {"offer_id": offer.id}, 1, 100).items if user else []
     )
@@ -85,6 +132,8 @@ def show_offer(offer_id: int):
         matches=visible,
         propose_form=ProposeForm(),
         confirm_form=ConfirmForm(),
+        propose_errors=propose_errors,
+        propose_values=propose_values,
     )
 
 
@@ -108,7 +157,11 @@ def edit_offer(offer_id: int):
     elif request.method == "POST":
         status = 400
     return render_template(
-        "offers/form.html", form=form, offer=offer, held=posts.holds_quantity(db.session, offer)
+        "offers/form.html",
+        form=form,
+        offer=offer,
+        held=posts.holds_quantity(db.session, offer),
+        regions=provinces_by_region(),
     ), status
 
 

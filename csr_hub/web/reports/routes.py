@@ -7,24 +7,22 @@ users see the national figures as the public does.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from csr_hub.db_events import write_intent
-from csr_hub.domain import money
+from csr_hub.domain import money, policy
 from csr_hub.domain.reference import BANGKOK
 from csr_hub.extensions import db
 from csr_hub.models import Company, District
-from csr_hub.services import audit, reports
+from csr_hub.services import audit, exports, reports
 from csr_hub.services.errors import Forbidden, NotFound, ValidationFailed
 from csr_hub.web.access import roles_required
 from csr_hub.web.i18n import current_lang
@@ -68,7 +66,11 @@ def current_scope() -> T.Scope:
         district_id=district.id if district else None,
         district_code=district.code if district else "",
         officer=role in OFFICERS,
-        own_company_id=current_user.company_id if role == "company_rep" else None,
+        own_company_id=(
+            current_user.company_id
+            if role == "company_rep" and policy.may_see_tenant(current_user, company_id=current_user.company_id)
+            else None
+        ),
         company_id=company_id,
     )
 
@@ -166,49 +168,20 @@ def companies():
 
 # --- exports ---------------------------------------------------------------------------------------------
 def _csv(table: T.Table, rows: list[dict[str, Any]]) -> bytes:
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow([str(c.header) for c in table.export_columns])
-    for r in rows:
-        cells = []
-        for c in table.export_columns:
-            v = T.cell_value(c, r)
-            cells.append("" if v is None else (v.isoformat() if hasattr(v, "isoformat") else str(v)))
-        w.writerow(cells)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8 (Thai)
+    columns = table.export_columns
+    cells = ([T.cell_value(c, r) for c in columns] for r in rows)
+    return exports.csv_bytes([c.header for c in columns], cells)
 
 
 def _xlsx(table: T.Table, rows: list[dict[str, Any]], about: list[tuple[str, str]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = table.name[:31]
     columns = table.export_columns
-    ws.append([str(c.header) for c in columns])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "A2"
-    formats = {"money": "#,##0.00", "int": "#,##0", "days": "0.0", "date": "yyyy-mm-dd"}
-    for r in rows:
-        ws.append([T.cell_value(c, r) for c in columns])
-    for i, c in enumerate(columns, start=1):
-        letter = get_column_letter(i)
-        if c.kind in formats:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = formats[c.kind]
-        width = max([len(str(c.header))] + [len(str(T.cell_value(c, r) or "")) for r in rows[:200]])
-        ws.column_dimensions[letter].width = min(60, max(8, width + 2))
-    info = wb.create_sheet("about")
-    for k, v in about:
-        info.append([k, v])
-    info.column_dimensions["A"].width = 24
-    info.column_dimensions["B"].width = 60
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return exports.xlsx_bytes(
+        [c.header for c in columns],
+        ([T.cell_value(c, r) for c in columns] for r in rows),
+        title=table.name,
+        kinds=[c.kind for c in columns],
+        about=about,
+    )
 
 
 @bp.get("/reports/export.<fmt>")
@@ -226,6 +199,10 @@ def export(fmt: str):
         raise Forbidden()
     lang = current_lang()
     rows = T.rows(name, table.load(db.session, scope), lang)
+    if len(rows) > int(current_app.config.get("EXPORT_JOB_ROWS", 10_000)):
+        from csr_hub.web.reports import export_job
+
+        return export_job.start(scope, name, fmt, lang, len(rows))  # 202: a job makes the file
     district = _district(scope)
     scope_text = (district.name_en if lang == "en" else district.name_th) if district else _("national")
     now = datetime.now(timezone.utc)
@@ -274,7 +251,8 @@ def certificate(match_id: int):
     if current_user.role != "company_rep":
         raise Forbidden()
     cert = reports.certificate(db.session, match_id)
-    if cert is None or cert["company"].id != current_user.company_id:
+    # a pending rep does not see the company it claims (spec: certificates hidden until verified)
+    if cert is None or not policy.may_see_tenant(current_user, company_id=cert["company"].id):
         raise NotFound()
     lang = request.args.get("lang") if request.args.get("lang") in ("th", "en") else "th"
     with force_locale(lang):

@@ -6,253 +6,40 @@ Buddhist Era), the exports write the same values as numbers, so both always agre
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
 
-from csr_hub.domain import charts, money, reference
-from csr_hub.domain.reference import BANGKOK
-from csr_hub.services import reports
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Whose figures a report shows and how much of them."""
-
-    district_id: int | None = None
-    district_code: str = ""
-    #: directors, central officers and admins see the waiting matches and every company
-    officer: bool = False
-    #: a company rep always sees its own company's row, shown publicly or not
-    own_company_id: int | None = None
-    #: the companies' page may be narrowed to one company
-    company_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: Any
-    #: text | int | money | days | date
-    kind: str = "text"
-    #: (endpoint, {url argument: row key}) to link the cell on the page
-    link: tuple[str, dict[str, str]] | None = None
-    #: codes and ids go to the exports; the page shows their labels
-    on_page: bool = True
-    #: a column only the page shows (a shortened name, say)
-    in_export: bool = True
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    title: Any
-    columns: tuple[Column, ...]
-    load: Callable[[Session, Scope], Any]
-    shape: Callable[[Any, str], list[dict[str, Any]]]
-    officer_only: bool = False
-    #: the columns a page shows when not all (long national tables); the exports always have every column
-    page_keys: tuple[str, ...] = ()
-
-    @property
-    def page_columns(self) -> tuple[Column, ...]:
-        return tuple(c for c in self.columns if c.on_page and (not self.page_keys or c.key in self.page_keys))
-
-    @property
-    def export_columns(self) -> tuple[Column, ...]:
-        return tuple(c for c in self.columns if c.in_export)
-
-
-def _label(table: dict, code: str | None, lang: str) -> str:
-    return reference.label(table, code or "", lang)
-
-
-def _name(row: dict[str, Any], lang: str, prefix: str = "") -> str:
-    en, th = row.get(f"{prefix}name_en") or "", row.get(f"{prefix}name_th") or ""
-    return (en or th) if lang == "en" else (th or en)
-
-
-#: the abbreviations OBEC itself writes (สพป. / สพม.), for chart labels where room is short
-_SHORT = (
-    ("สำนักงานเขตพื้นที่การศึกษาประถมศึกษา", "สพป."),
-    ("สำนักงานเขตพื้นที่การศึกษามัธยมศึกษา", "สพม."),
-    (" Educational Service Area Office", " ESA"),
-    (" Educational Service Area", " ESA"),
+from csr_hub.domain import money
+from csr_hub.web.reports.charts import category_chart, gap_chart, month_chart  # noqa: F401
+from csr_hub.web.reports.model import Column, Scope, Table  # noqa: F401
+from csr_hub.web.reports.shapes import (  # noqa: F401  (re-exported: the tables' old import path)
+    COMPANY_FIGURES,
+    FIGURES,
+    STAGES,
+    _by_district,
+    _by_month,
+    _by_school,
+    _companies,
+    _companies_by_category,
+    _companies_by_province,
+    _durations,
+    _label,
+    _name,
+    _shape_by_category,
+    _shape_by_group,
+    _shape_companies,
+    _shape_months,
+    _shape_named,
+    _shape_states,
+    _shape_summary,
+    _shape_waiting,
+    _summary,
+    _waiting,
+    reference_province_names,
+    short_name,
 )
-
-
-def short_name(name: str) -> str:
-    for long, short in _SHORT:
-        name = name.replace(long, short)
-    return name
-
-
-FIGURES = (
-    Column("needs_count", _l("Needs posted"), "int"),
-    Column("needs_value_thb", _l("Value of needs"), "money"),
-    Column("budget_thb", _l("Budget"), "money"),
-    Column("pledged_count", _l("Pledged"), "int"),
-    Column("pledged_value_thb", _l("Value pledged"), "money"),
-    Column("approved_count", _l("Approved"), "int"),
-    Column("approved_value_thb", _l("Value approved"), "money"),
-    Column("delivered_count", _l("Delivered"), "int"),
-    Column("delivered_value_thb", _l("Value delivered"), "money"),
-    Column("completed_count", _l("Confirmed by schools"), "int"),
-    Column("gap_thb", _l("Gap after budget and CSR"), "money"),
-)
-COMPANY_FIGURES = (
-    Column("pledged_count", _l("Pledged"), "int"),
-    Column("pledged_value_thb", _l("Value pledged"), "money"),
-    Column("delivered_count", _l("Delivered"), "int"),
-    Column("delivered_value_thb", _l("Value delivered"), "money"),
-    Column("completed_count", _l("Confirmed by schools"), "int"),
-)
-STAGES = (
-    ("needs", _l("Needs posted"), "needs_count", "needs_value_thb"),
-    ("pledged", _l("Pledged"), "pledged_count", "pledged_value_thb"),
-    ("approved", _l("Approved"), "approved_count", "approved_value_thb"),
-    ("delivered", _l("Delivered"), "delivered_count", "delivered_value_thb"),
-    ("confirmed", _l("Confirmed by schools"), "completed_count", None),
-    ("budget", _l("Government budget recorded"), None, "budget_thb"),
-    ("gap", _l("Gap after budget and CSR"), None, "gap_thb"),
-)
-
-
-# --- loaders (the service calls) and shapers (rows in the reader's language) ----------------------------
-def _summary(session: Session, scope: Scope) -> dict[str, Any]:
-    return reports.summary(session, scope.district_id)
-
-
-def _shape_summary(s: dict[str, Any], lang: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "stage": code,
-            "stage_label": str(text),
-            "count": s[ck] if ck else None,
-            "value_thb": s[vk] if vk else None,
-        }
-        for code, text, ck, vk in STAGES
-    ]
-
-
-def _shape_by_category(s: dict[str, Any], lang: str) -> list[dict[str, Any]]:
-    return [
-        {**r, "category_label": _label(reference.CATEGORIES, r["category"], lang)} for r in s["by_category"]
-    ]
-
-
-def _shape_by_group(s: dict[str, Any], lang: str) -> list[dict[str, Any]]:
-    return [
-        {**r, "quality_group_label": _label(reference.QUALITY_GROUPS, r["quality_group"], lang)}
-        for r in s["by_quality_group"]
-    ]
-
-
-def _by_district(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    rows = reports.by_district(session)
-    return [r for r in rows if r["district_code"] == scope.district_code] if scope.district_id else rows
-
-
-def _shape_named(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    out = []
-    for r in rows:
-        extra = {"name": _name(r, lang)}
-        extra["short_name"] = short_name(extra["name"])
-        if "quality_group" in r:
-            extra["quality_group_label"] = _label(reference.QUALITY_GROUPS, r["quality_group"], lang)
-        out.append({**r, **extra})
-    return out
-
-
-def _by_school(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    return reports.by_school(session, scope.district_id)
-
-
-def _by_month(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    return reports.by_month(session, scope.district_id)
-
-
-def _shape_months(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    return [{**r, "month_label": reference.format_month(r["year"], r["month_no"], lang)} for r in rows]
-
-
-def _durations(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    return reports.state_durations(session, scope.district_id)
-
-
-def _shape_states(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    return [{**r, "status_label": _label(reference.STATUS_LABELS, r["status"], lang)} for r in rows]
-
-
-def _waiting(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    return reports.oldest_waiting(session, scope.district_id, limit=100)
-
-
-def _shape_waiting(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    return [
-        {
-            **r,
-            "status_label": _label(reference.STATUS_LABELS, r["status"], lang),
-            "waiting_for_label": _label(reference.ROLE_LABELS, r["waiting_for"], lang),
-            "since_date": r["since"].astimezone(BANGKOK).date(),
-            "school_name": _name(r, lang, "school_"),
-        }
-        for r in rows
-    ]
-
-
-def _company_args(scope: Scope) -> dict[str, Any]:
-    return {
-        "district_id": scope.district_id,
-        "public_only": not scope.officer,
-        "include_company_id": scope.own_company_id,
-        "company_id": scope.company_id,
-    }
-
-
-def _companies(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    return reports.companies(session, **_company_args(scope))
-
-
-def _companies_by_province(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    return reports.companies_by(session, "province", **_company_args(scope))
-
-
-def _companies_by_category(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    return reports.companies_by(session, "category", **_company_args(scope))
-
-
-def _shape_companies(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    names = reference_province_names(lang)
-    out = []
-    for r in rows:
-        extra: dict[str, Any] = {}
-        if "province_code" in r:
-            extra["province_name"] = names.get(r["province_code"] or "", "")
-        if "category" in r:
-            extra["category_label"] = _label(reference.CATEGORIES, r["category"], lang)
-        out.append({**r, **extra})
-    return out
-
-
-_PROVINCES: dict[str, tuple[str, str]] = {}
-
-
-def reference_province_names(lang: str) -> dict[str, str]:
-    """Province names from the package's reference data (read once; they are public fact)."""
-    if not _PROVINCES:
-        import json
-        from importlib import resources
-
-        data = json.loads(
-            resources.files("csr_hub").joinpath("data/provinces.json").read_text(encoding="utf-8")
-        )
-        for p in data:
-            _PROVINCES[str(p["code"])] = (p["name_th"], p["name_en"])
-    return {code: (en if lang == "en" else th) for code, (th, en) in _PROVINCES.items()}
 
 
 #: the columns of the long per-ESA and per-school tables on a page
@@ -457,99 +244,6 @@ def cell_value(column: Column, row: dict[str, Any]) -> Any:
     if column.kind == "date":
         return v.date() if isinstance(v, datetime) else v
     return str(v)
-
-
-# --- charts ----------------------------------------------------------------------------------------------
-def category_chart(
-    summary: dict[str, Any], lang: str, fmt: Callable[[Any], str], chart_id: str = "chart-category"
-) -> str:
-    cats = [r for r in summary["by_category"] if r["needs_value_thb"] or r["pledged_value_thb"]] or summary[
-        "by_category"
-    ]
-    labels = [_label(reference.CATEGORIES, r["category"], lang) for r in cats]
-    series = [
-        charts.Series(str(_l("Value of needs"))),
-        charts.Series(str(_l("Value pledged"))),
-        charts.Series(str(_l("Value delivered"))),
-    ]
-    values = [[r["needs_value_thb"], r["pledged_value_thb"], r["delivered_value_thb"]] for r in cats]
-    return charts.bar_chart(
-        chart_id,
-        str(_l("Value by category")),
-        str(
-            _l(
-                "Bars compare, for each category, the value of needs posted, the value "
-                "pledged by companies and the value delivered. The table below gives the figures."
-            )
-        ),
-        labels,
-        series,
-        values,
-        fmt,
-    )
-
-
-def month_chart(
-    months: list[dict[str, Any]], lang: str, fmt: Callable[[Any], str], chart_id: str = "chart-month"
-) -> str:
-    labels = [reference.format_month(r["year"], r["month_no"], lang) for r in months]
-    series = [
-        charts.Series(str(_l("Value pledged"))),
-        charts.Series(str(_l("Value delivered")), charts.PALETTE[2]),
-    ]
-    values = [[r["pledged_value_thb"], r["delivered_value_thb"]] for r in months]
-    return charts.bar_chart(
-        chart_id,
-        str(_l("Pledged and delivered by month")),
-        str(
-            _l(
-                "Bars compare, month by month, the value pledged (by the month the pledge was "
-                "accepted) with the value delivered. The table below gives the figures."
-            )
-        ),
-        labels,
-        series,
-        values,
-        fmt,
-    )
-
-
-def gap_chart(
-    rows_: list[dict[str, Any]],
-    lang: str,
-    fmt: Callable[[Any], str],
-    *,
-    per: str,
-    limit: int = 15,
-    chart_id: str = "chart-gap",
-) -> str:
-    """The gap after budget and CSR per ESA (``per="district"``) or per school, the largest first."""
-    top = [r for r in rows_ if r["gap_thb"]][:limit]
-    labels = [short_name(_name(r, lang)) for r in top]
-    title = _l("Gap per ESA") if per == "district" else _l("Gap per school")
-    desc = (
-        _l(
-            "The %(n)s ESAs with the largest gap remaining after budget and CSR, largest first. "
-            "The table below lists every ESA.",
-            n=len(top),
-        )
-        if per == "district"
-        else _l(
-            "The %(n)s schools with the largest gap remaining after budget and CSR, largest first. "
-            "The table below gives the figures.",
-            n=len(top),
-        )
-    )
-    return charts.bar_chart(
-        chart_id,
-        str(title),
-        str(desc),
-        labels,
-        [charts.Series(str(_l("Gap")), charts.PALETTE[4])],
-        [[r["gap_thb"]] for r in top],
-        fmt,
-        empty_text=str(_l("No gap: every need is covered.")),
-    )
 
 
 __all__ = [

@@ -1,0 +1,216 @@
+"""Eligibility (the hard filters, once), live suggestions for one need or one offer, and one pair's score.
+
+An offer is suggested only when it is eligible and *relevant*: a related category, or a shared item
+kind or item family. Among those, best first by band, then (for a need, when its school has an active
+partner) the partner company's offers first within a band, then total, ties by id.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Sequence
+
+import numpy as np
+
+from csr_hub.domain.matching import bands, parts, reasons
+from csr_hub.domain.matching.views import Features, NeedView, OfferView, Score, features
+from csr_hub.domain.vocabulary import CATEGORY_INDEX, RELATED_CATEGORIES
+
+_OTHER = CATEGORY_INDEX["other"]
+
+
+# --- hard filters ---------------------------------------------------------------------------------
+def offer_open(offer: OfferView, today: date) -> bool:
+    return (
+        offer.status == "open"
+        and offer.remaining > 0
+        and (offer.available_until is None or offer.available_until >= today)
+    )
+
+
+def need_open(need: NeedView) -> bool:
+    return need.status == "open" and need.remaining > 0
+
+
+def serves(offer: OfferView, province_code: str) -> bool:
+    return not offer.provinces or province_code in offer.provinces
+
+
+def eligible(need: NeedView, offer: OfferView, today: date) -> bool:
+    """Hard filters: both open with something left, the offer not ended before today, and the
+    offer serving the school's province (no provinces = nationwide). ``needed_by`` does not filter:
+    an offer still open today can deliver before the school's date."""
+    return need_open(need) and offer_open(offer, today) and serves(offer, need.province_code)
+
+
+def relevant(n_cat: str, nf: Features, o_cat: str, of: Features) -> bool:
+    if n_cat == o_cat or o_cat in RELATED_CATEGORIES.get(n_cat, ()):
+        return True
+    return bool(nf.items & of.items) or bool(nf.fams & of.fams)
+
+
+# --- the pair features, then the one arithmetic (parts.values) ----------------------------------------
+def pair_values(pairs: list[tuple[NeedView, Features, OfferView, Features]], today: date) -> dict:
+    """Part values (arrays) for these pairs."""
+    k = len(pairs)
+    same = np.zeros(k, bool)
+    rel = np.zeros(k, bool)
+    led = np.zeros(k, bool)
+    sw, nw, ow = np.zeros(k), np.zeros(k), np.zeros(k)
+    fam, nh, oh = np.zeros(k, bool), np.zeros(k, bool), np.zeros(k, bool)
+    inter, nb, ob = np.zeros(k), np.zeros(k), np.zeros(k)
+    loc, qty, dl, eq = np.zeros(k), np.zeros(k), np.zeros(k), np.zeros(k)
+    for i, (n, nf, o, of) in enumerate(pairs):
+        same[i] = n.category == o.category
+        rel[i] = o.category in RELATED_CATEGORIES.get(n.category, ())
+        shared = nf.items & of.items
+        if shared:
+            sw[i] = sum(nf.weights[c] * of.weights[c] for c in shared)
+            oi = CATEGORY_INDEX.get(o.category, _OTHER)
+            ni = CATEGORY_INDEX.get(n.category, _OTHER)
+            led[i] = bool((nf.allow >> oi) & 1) and bool((of.allow >> ni) & 1)
+        nw[i], ow[i] = nf.weight_sum, of.weight_sum
+        fam[i] = bool(nf.fams & of.fams)
+        nh[i], oh[i] = bool(nf.items), bool(of.items)
+        # Dice of the neutral words for every pair; within one script, of all words where that is higher
+        k_n, d_n = len(nf.neutral & of.neutral), len(nf.neutral) + len(of.neutral)
+        inter[i], nb[i], ob[i] = k_n, len(nf.neutral), len(of.neutral)
+        if nf.script == of.script:
+            k_f, d_f = len(nf.bag & of.bag), len(nf.bag) + len(of.bag)
+            if k_f * d_n > k_n * d_f:
+                inter[i], nb[i], ob[i] = k_f, len(nf.bag), len(of.bag)
+        loc[i] = parts.location(n, o)[0]
+        qty[i] = parts.quantity_value(n.remaining, o.remaining)
+        dl[i] = parts.deadline_value(n.urgency, parts.days_left(n.needed_by, today))
+        eq[i] = parts.equity_value(n.quality_group)
+    v = parts.values(
+        same_cat=same,
+        related_cat=rel,
+        item_led=led,
+        shared_w=sw,
+        n_w=nw,
+        o_w=ow,
+        fam_overlap=fam,
+        n_has=nh,
+        o_has=oh,
+        inter=inter,
+        n_bag=nb,
+        o_bag=ob,
+        loc=loc,
+        qty=qty,
+        deadline=dl,
+        equity=eq,
+    )
+    v["item_led"] = led & ~same
+    return v
+
+
+def _bags(nf: Features, of: Features) -> tuple[frozenset[str], frozenset[str]]:
+    """What the text part compares (as ``pair_values`` chose): the neutral words, or within one script
+    all content words where their overlap is the higher."""
+    if nf.script == of.script:
+        k_n, d_n = len(nf.neutral & of.neutral), len(nf.neutral) + len(of.neutral)
+        k_f, d_f = len(nf.bag & of.bag), len(nf.bag) + len(of.bag)
+        if k_f * d_n > k_n * d_f:
+            return nf.bag, of.bag
+    return nf.neutral, of.neutral
+
+
+def explain(
+    n: NeedView, nf: Features, o: OfferView, of: Features, v: dict, i: int, total: float, today: date,
+    partner: bool = False,
+) -> Score:
+    """The Score of pair ``i`` of the value arrays ``v``, with its reasons."""
+    c = float(v["category"][i])
+    item_led = bool(v["item_led"][i])
+    lv, kind, km = parts.location(n, o)
+    return Score(
+        float(total),
+        {
+            "category": reasons.category(n.category, o.category, c, item_led),
+            "item": reasons.item(nf.items, of.items, nf.weights, of.weights, float(v["item"][i])),
+            "text": reasons.text(*_bags(nf, of), float(v["text"][i])),
+            "location": reasons.location(lv, kind, km, partner),
+            "quantity": reasons.quantity(n.remaining, o.remaining, float(v["quantity"][i])),
+            "deadline": reasons.deadline(n.urgency, n.needed_by, today, float(v["deadline"][i])),
+            "equity": reasons.equity(n.quality_group, float(v["equity"][i])),
+        },
+        bands.band_of(float(total)),
+        partner,
+    )
+
+
+def score(need: NeedView, offer: OfferView, today: date) -> Score:
+    """The 0–100 score of a pair with its seven explained parts (hard filters are not applied)."""
+    nf, of = features(need), features(offer)
+    v = pair_values([(need, nf, offer, of)], today)
+    t = parts.total(v)
+    return explain(need, nf, offer, of, v, 0, float(t[0]), today)
+
+
+def _rank(totals: np.ndarray, ids: list[int], boost: np.ndarray | None, limit: int) -> list[int]:
+    """Positions of the best ``limit``: band first, then the boost (partner), total, lower id."""
+    band = np.array([bands.band_rank(bands.band_of(float(t))) for t in totals]) if boost is not None else None
+    ids_a = np.asarray(ids)
+    if boost is None:
+        order = np.lexsort((ids_a, -totals))
+    else:
+        order = np.lexsort((ids_a, -totals, ~boost, band))
+    return order[:limit].tolist()
+
+
+def suggest_offers(
+    need: NeedView,
+    offers: Sequence[OfferView],
+    today: date,
+    limit: int = 10,
+    partners: frozenset[int] = frozenset(),
+) -> list[tuple[OfferView, Score]]:
+    """Eligible, relevant offers for a need, best first (ties by offer id). ``partners``: company ids of
+    the school's active partners — their offers come first within a band."""
+    if not need_open(need) or limit <= 0:
+        return []
+    nf = features(need)
+    pairs = []
+    for o in offers:
+        if not offer_open(o, today) or not serves(o, need.province_code):
+            continue
+        of = features(o)
+        if relevant(need.category, nf, o.category, of):
+            pairs.append((need, nf, o, of))
+    if not pairs:
+        return []
+    v = pair_values(pairs, today)
+    totals = parts.total(v)
+    boost = None
+    if partners:
+        boost = np.array([p[2].company_id in partners for p in pairs], dtype=bool)
+    top = _rank(totals, [p[2].id for p in pairs], boost, limit)
+    out = []
+    for i in top:
+        _n, _nf, o, of = pairs[i]
+        partner = bool(boost[i]) if boost is not None else False
+        out.append((o, explain(need, nf, o, of, v, i, float(totals[i]), today, partner)))
+    return out
+
+
+def suggest_needs(
+    offer: OfferView, needs: Sequence[NeedView], today: date, limit: int = 10
+) -> list[tuple[NeedView, Score]]:
+    """Eligible, relevant needs for an offer, best first (ties by need id)."""
+    if not offer_open(offer, today) or limit <= 0:
+        return []
+    of = features(offer)
+    pairs = []
+    for n in needs:
+        if not need_open(n) or not serves(offer, n.province_code):
+            continue
+        nf = features(n)
+        if relevant(n.category, nf, offer.category, of):
+            pairs.append((n, nf, offer, of))
+    if not pairs:
+        return []
+    v = pair_values(pairs, today)
+    totals = parts.total(v)
+    top = _rank(totals, [p[0].id for p in pairs], None, limit)
+    return [(pairs[i][0], explain(pairs[i][0], pairs[i][1], offer, of, v, i, float(totals[i]), today)) for i in top]

@@ -1,0 +1,164 @@
+"""What the matcher reads: plain views of needs and offers, their per-post features (cached by the
+stored strings), and the explained score it returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from csr_hub.domain import analysis, vocabulary
+from csr_hub.domain import text as textmod
+from csr_hub.domain.vocabulary import category_mask
+
+
+@dataclass(frozen=True, slots=True)
+class NeedView:
+    id: int
+    category: str
+    title: str
+    description: str
+    remaining: int
+    needed_by: date | None
+    urgency: str  # low normal high critical
+    province_code: str
+    region: str
+    latitude: float
+    longitude: float
+    quality_group: str  # core stand_alone merging
+    items: frozenset[str]  # item kinds stored at save time
+    search: str  # the search column stored at save time
+    status: str = "open"
+    school_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OfferView:
+    id: int
+    category: str
+    title: str
+    description: str
+    remaining: int
+    available_until: date | None
+    value_per_unit: float
+    provinces: frozenset[str]  # empty = nationwide
+    regions: frozenset[str]  # regions of the provinces served (empty = nationwide)
+    latitude: float | None  # the company's province seat, if known
+    longitude: float | None
+    items: frozenset[str]
+    search: str
+    status: str = "open"
+    company_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    score: float  # 0–100
+    weight: float  # a fraction; the weights sum to 1
+    reason_th: str
+    reason_en: str
+    #: the reason as a code and its parameters (``reasons.py`` lists the codes)
+    code: str = ""
+    params: tuple = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    total: float  # 0–100, one decimal
+    parts: dict[str, Part]  # keys: category item text location quantity deadline equity
+    band: str = "weak"  # strong possible weak (bands.py)
+    partner: bool = False  # the offer's company is the school's active partner
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """``{"score", "band", "parts": {name: {score, weight, reason_th, reason_en}}}`` for JSON."""
+        return {
+            "score": self.total,
+            "band": self.band,
+            "parts": {
+                k: {"score": p.score, "weight": p.weight, "reason_th": p.reason_th, "reason_en": p.reason_en}
+                for k, p in self.parts.items()
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What a post contributes to every pair, read once from its stored analysis."""
+
+    items: frozenset[str]
+    weights: dict[str, float]
+    weight_sum: float
+    fams: frozenset[str]
+    bag: frozenset[str]
+    #: the categories its head items may be filed under, as a bit mask (``vocabulary.category_mask``)
+    allow: int
+    #: the language-neutral words (concepts, item kinds, families): what text compares across scripts
+    neutral: frozenset[str] = frozenset()
+    #: "th" when its text is mostly Thai, else "en"
+    script: str = "en"
+
+
+def _stem(w: str) -> str:
+    if w.isascii() and len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        return w[:-3] + "y" if w.endswith("ies") and len(w) > 4 else w[:-1]
+    return w
+
+
+@lru_cache(maxsize=32768)
+def bag(search: str) -> frozenset[str]:
+    """Content words of a search column: tokens without filler words, plus concept codes."""
+    sections = textmod.search_sections(search)
+    toks, concepts = sections[1], sections[3]
+    stop = vocabulary.stopwords()
+    words = {_stem(t) for t in toks.split() if len(t) > 1 and not t.isdigit() and t not in stop}
+    words.update(c for c in concepts.split() if c)
+    return frozenset(words)
+
+
+@lru_cache(maxsize=32768)
+def script(search: str) -> str:
+    norm = textmod.search_sections(search)[0]
+    thai = sum(1 for ch in norm if textmod.is_thai(ch))
+    latin = sum(1 for ch in norm if ch.isascii() and ch.isalpha())
+    return "th" if thai >= latin else "en"
+
+
+@lru_cache(maxsize=65536)
+def families(items: frozenset[str]) -> frozenset[str]:
+    return frozenset(f for f in (vocabulary.family(c) for c in items) if f)
+
+
+@lru_cache(maxsize=65536)
+def _features(items: frozenset[str], search: str) -> Features:
+    stored = analysis.weights_of(search) if search else {}
+    weights = {c: stored.get(c, 1.0) for c in items}
+    head = [c for c, w in weights.items() if w >= 0.5] or list(items)
+    allow = category_mask(cat for c in head for cat in vocabulary.allowed_categories(c))
+    b = bag(search)
+    # across scripts the words cannot meet, but their concepts and item kinds can (the words of a
+    # same-script pair carry the item terms too, so both kinds of pair are compared on the same footing)
+    neutral = frozenset(w for w in b if w.startswith("c_")) | items | {f"family:{f}" for f in families(items)}
+    return Features(items, weights, sum(weights.values()), families(items), b, allow, neutral, script(search))
+
+
+@lru_cache(maxsize=8192)
+def _analysed(title: str, description: str) -> tuple[frozenset[str], str]:
+    pa = analysis.analyse_post(title, description)
+    return pa.analysis.items, pa.search
+
+
+def features(view: NeedView | OfferView) -> Features:
+    """The features of a view; a post saved without its analysis is analysed here (and cached)."""
+    if view.items or view.search:
+        return _features(view.items, view.search)
+    return _features(*_analysed(view.title, view.description))
+
+
+def clear_caches() -> None:
+    """After a vocabulary change: features read the vocabulary (families, allowed categories)."""
+    bag.cache_clear()
+    script.cache_clear()
+    families.cache_clear()
+    _features.cache_clear()
+    _analysed.cache_clear()

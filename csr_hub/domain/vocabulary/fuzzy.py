@@ -1,0 +1,78 @@
+"""Unseen spellings: words the scanner did not recognise looked up fuzzily among the vocabulary's terms.
+
+``rapidfuzz.process.extract`` with ``fuzz.ratio`` against the terms' matching forms; both sides are put
+in matching form first (``scan.form``: our Thai-safe normalisation — never rapidfuzz's
+``default_process``, which deletes Thai vowels), so ``processor=None``. The similarity (0–1) is the
+hit's confidence and multiplies the item's weight in the score.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+
+from csr_hub.domain.text import is_thai
+
+#: the lowest similarity (0–100) that counts, by script; short words are never looked up
+THAI_CUTOFF = 80.0
+#: a phrase made only of dictionary words is more likely meant as written: it must be closer
+THAI_KNOWN_CUTOFF = 90.0
+LATIN_CUTOFF = 85.0
+MIN_LEN = 5
+LATIN_MIN_LEN = 6
+MAX_WINDOW = 4
+
+
+class FuzzyIndex:
+    def __init__(self, terms: dict[str, str]):
+        """``terms``: matching form → item code (strong terms only)."""
+        self.thai = [t for t in terms if any(is_thai(c) for c in t)]
+        self.latin = [t for t in terms if t.isascii()]
+        self.code = terms
+
+    def lookup(self, query: str, known: bool = False) -> tuple[str, float, str] | None:
+        """(item code, confidence 0–1, the term it resembles) or None; ``known``: the phrase is made of
+        dictionary words only."""
+        thai = any(is_thai(c) for c in query)
+        if len(query) < (MIN_LEN if thai else LATIN_MIN_LEN):
+            return None
+        choices = self.thai if thai else self.latin
+        cutoff = (THAI_KNOWN_CUTOFF if known else THAI_CUTOFF) if thai else LATIN_CUTOFF
+        found = process.extract(
+            query, choices, scorer=fuzz.ratio, processor=None, limit=3, score_cutoff=cutoff
+        )
+        if not found:
+            return None
+        best = max(found, key=lambda f: (f[1], -abs(len(f[0]) - len(query)), f[0]))
+        return self.code[best[0]], best[1] / 100.0, best[0]
+
+
+def windows(spans: list[tuple[int, int, str]], covered, skip, stop=lambda f: False) -> list[tuple[int, int, str, bool]]:
+    """Candidate phrases: 1–3 consecutive uncovered tokens of one script, joined, as (start, end, form).
+
+    ``spans`` are the tokens (start, end, matching form) in order; ``covered(s, e)`` says a recognised
+    term overlaps; ``skip(form)`` says a token is a known word (a lone known word is not a
+    misspelling; a phrase of known words only must resemble a term more closely); ``stop(form)`` says a
+    token is a filler word, which no phrase starts at or crosses ("สนามโรงเรียน" is not "นมโรงเรียน")."""
+    out = []
+    n = len(spans)
+    for i in range(n):
+        s0, e0, f0 = spans[i]
+        if not f0 or covered(s0, e0) or stop(f0):
+            continue
+        script = is_thai(f0[0])
+        text = f0
+        end = e0
+        known = skip(f0)
+        for j in range(i, min(n, i + MAX_WINDOW)):
+            if j > i:
+                s, e, f = spans[j]
+                if not f or covered(s, e) or stop(f) or is_thai(f[0]) != script or s != end + (0 if script else 1):
+                    break
+                text = text + ("" if script else " ") + f
+                end = e
+                known = known and skip(f)
+            if j == i and known:
+                continue
+            if len(text) >= MIN_LEN:
+                out.append((s0, end, text, known))
+    return out

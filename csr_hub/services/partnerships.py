@@ -1,0 +1,488 @@
+"""Partnerships: a company adopts a school for one to five years; the school's ESA director decides."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from csr_hub.domain import money
+from csr_hub.domain.policy import (
+    DELIVERED_OR_FURTHER,
+    NATIONAL_ROLES,
+    PLEDGED_OR_FURTHER,
+    MatchStatus,
+    NeedStatus,
+    PartnershipStatus,
+    Role,
+    UserStatus,
+    is_active,
+    may_see_tenant,
+    role_of,
+)
+from csr_hub.domain.reference import BANGKOK, today_bangkok
+from csr_hub.models import (
+    Company,
+    District,
+    Match,
+    Need,
+    Offer,
+    Partnership,
+    PartnershipTransition,
+    School,
+    User,
+)
+from csr_hub.services import audit, notify
+from csr_hub.services.errors import AccountPending, Conflict, Forbidden, NotFound, ValidationFailed, invalid
+from csr_hub.services.posts import Page, paginate
+
+
+def _covering(on: date | None):
+    day = on or today_bangkok()
+    return (
+        Partnership.status == PartnershipStatus.ACTIVE.value,
+        Partnership.starts_on <= day,
+        Partnership.ends_on >= day,
+    )
+
+
+def active_partner_company_ids(session: Session, school_id: int, on: date | None = None) -> set[int]:
+    """Companies with an active partnership with this school on ``on`` (default today, Asia/Bangkok)."""
+    rows = session.scalars(
+        sa.select(Partnership.company_id).where(Partnership.school_id == school_id, *_covering(on))
+    )
+    return set(rows)
+
+
+def active_partner_school_ids(session: Session, company_id: int, on: date | None = None) -> set[int]:
+    """Schools this company has an active partnership with on ``on`` (default today, Asia/Bangkok)."""
+    rows = session.scalars(
+        sa.select(Partnership.school_id).where(Partnership.company_id == company_id, *_covering(on))
+    )
+    return set(rows)
+
+
+# -- rules ------------------------------------------------------------------------------------------------
+MAX_YEARS = 5
+ACTIONS = ("accept", "decline", "end")
+#: the statuses that block a second, overlapping partnership of the same pair
+OPEN_STATUSES = (PartnershipStatus.PROPOSED.value, PartnershipStatus.ACTIVE.value)
+
+
+class Side(StrEnum):
+    """How the acting user stands towards one partnership."""
+
+    COMPANY = "company"  # a rep of the partner company
+    DIRECTOR = "director"  # a director of the school's ESA
+    NONE = "none"
+
+
+#: (action, from status) → (who may take it, to status, note required)
+TRANSITIONS: dict[tuple[str, str], tuple[frozenset[Side], str, bool]] = {
+    ("accept", PartnershipStatus.PROPOSED): (frozenset({Side.DIRECTOR}), PartnershipStatus.ACTIVE, False),
+    ("decline", PartnershipStatus.PROPOSED): (frozenset({Side.DIRECTOR}), PartnershipStatus.DECLINED, True),
+    ("end", PartnershipStatus.ACTIVE): (
+        frozenset({Side.COMPANY, Side.DIRECTOR}),
+        PartnershipStatus.ENDED,
+        True,
+    ),
+}
+
+
+def add_years(d: date, n: int) -> date:
+    """``d`` plus ``n`` calendar years (29 February becomes 28 February)."""
+    try:
+        return d.replace(year=d.year + n)
+    except ValueError:
+        return d.replace(year=d.year + n, day=28)
+
+
+def side_of(user: User, p: Partnership) -> Side:
+    if not is_active(user):
+        return Side.NONE
+    role = role_of(user)
+    if role == Role.COMPANY_REP and user.company_id == p.company_id:
+        return Side.COMPANY
+    if role == Role.DISTRICT_DIRECTOR and user.district_id == p.district_id:
+        return Side.DIRECTOR
+    return Side.NONE
+
+
+def may_ever(action: str, side: Side) -> bool:
+    return any(a == action and side in who for (a, _s), (who, _to, _n) in TRANSITIONS.items())
+
+
+def allowed_actions(user: User, p: Partnership) -> list[str]:
+    side = side_of(user, p)
+    return [a for (a, s), (who, _to, _n) in TRANSITIONS.items() if s == p.status and side in who]
+
+
+def can_see(user: User, p: Partnership) -> bool:
+    return may_see_tenant(user, school_id=p.school_id, company_id=p.company_id, district_id=p.district_id)
+
+
+def visible_query(user: User):
+    q = sa.select(Partnership)
+    if not is_active(user):  # a pending account sees no private data
+        return q.where(sa.false())
+    role = role_of(user)
+    if role in NATIONAL_ROLES:
+        return q
+    if role == Role.COMPANY_REP:
+        return q.where(Partnership.company_id == (user.company_id or -1))
+    if role == Role.SCHOOL_STAFF:
+        return q.where(Partnership.school_id == (user.school_id or -1))
+    if role == Role.DISTRICT_DIRECTOR:
+        return q.where(Partnership.district_id == (user.district_id or -1))
+    return q.where(sa.false())
+
+
+LOAD = (
+    joinedload(Partnership.school).joinedload(School.district),
+    joinedload(Partnership.company),
+    selectinload(Partnership.history).joinedload(PartnershipTransition.actor),
+)
+
+
+# -- use cases --------------------------------------------------------------------------------------------
+def _overlapping(session: Session, company_id: int, school_id: int, start: date, end: date, skip: int = 0):
+    return session.scalar(
+        sa.select(Partnership.id).where(
+            Partnership.company_id == company_id,
+            Partnership.school_id == school_id,
+            Partnership.status.in_(OPEN_STATUSES),
+            Partnership.starts_on <= end,
+            Partnership.ends_on >= start,
+            Partnership.id != skip,
+        )
+    )
+
+
+def create(session: Session, user: User, data: dict[str, Any], ip: str = "") -> Partnership:
+    """Propose a partnership; ``data`` is already validated (see the marshmallow input schema)."""
+    if role_of(user) != Role.COMPANY_REP or not user.company_id:
+        raise Forbidden()
+    if not is_active(user):
+        raise AccountPending()
+    # the school's row is locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers) so two
+    # simultaneous proposals of the same pair cannot both pass the overlap check
+    school = session.scalar(sa.select(School).where(School.id == data["school_id"]).with_for_update())
+    if school is None:
+        raise invalid("school_id", _l("Unknown school."))
+    start, end = data["starts_on"], data["ends_on"]
+    if _overlapping(session, user.company_id, school.id, start, end):
+        raise Conflict(_l("Your company already has a proposed or active partnership with this school then."))
+    p = Partnership(
+        company_id=user.company_id,
+        school_id=school.id,
+        district_id=school.district_id,
+        starts_on=start,
+        ends_on=end,
+        plan=data["plan"],
+        yearly_value_thb=data["yearly_value_thb"],
+        status=PartnershipStatus.PROPOSED.value,
+        proposed_by_user_id=user.id,
+    )
+    session.add(p)
+    session.flush()
+    session.add(
+        PartnershipTransition(
+            partnership_id=p.id, action="propose", from_status=None, to_status=p.status, actor_id=user.id
+        )
+    )
+    audit.record(
+        session, "partnership.propose", actor_id=user.id, object_type="partnership", object_id=p.id, ip=ip
+    )
+    session.flush()
+    _notify(session, p, user, "propose")
+    return p
+
+
+def act(session: Session, user: User, partnership_id: int, data: dict[str, Any], ip: str = "") -> Partnership:
+    """Take ``data["action"]``: 403 (role or scope) before 409 (status) before 422 (the note)."""
+    p = session.get(Partnership, partnership_id)
+    if p is None:
+        raise NotFound()
+    if not is_active(user):  # a pending account may not write, whatever it claims
+        raise AccountPending()
+    side = side_of(user, p)
+    if side == Side.NONE:
+        raise Forbidden()
+    action = data.get("action")
+    if not isinstance(action, str) or action not in ACTIONS:
+        raise invalid("action", _l("Choose one of: accept, decline, end."))
+    if not may_ever(action, side):
+        raise Forbidden()
+    row = TRANSITIONS.get((action, p.status))
+    if row is None or side not in row[0]:
+        raise Conflict(_l("This action is not allowed while the partnership is %(status)s.", status=p.status))
+    note = data.get("note") or ""
+    if not isinstance(note, str):
+        raise invalid("note", _l("Enter text."))
+    note = note.strip()
+    if len(note) > 2000:
+        raise invalid("note", _l("Use at most %(n)s characters.", n="2,000"))
+    if row[2] and not note:
+        raise invalid("note", _l("Give a reason."))
+    to_status = str(row[1])
+    if action == "accept" and _overlapping(
+        session, p.company_id, p.school_id, p.starts_on, p.ends_on, skip=p.id
+    ):
+        raise Conflict(_l("Your company already has a proposed or active partnership with this school then."))
+    from_status, version = p.status, p.version
+    now = datetime.now(timezone.utc)
+    res = session.execute(
+        sa.update(Partnership)
+        .where(Partnership.id == p.id, Partnership.version == version, Partnership.status == from_status)
+        .values(status=to_status, version=version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if res.rowcount != 1:
+        raise Conflict(_l("Someone else changed this partnership just now; reload and try again."))
+    session.add(
+        PartnershipTransition(
+            partnership_id=p.id,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            actor_id=user.id,
+            note=note,
+            at=now,
+        )
+    )
+    audit.record(
+        session,
+        f"partnership.{action}",
+        actor_id=user.id,
+        object_type="partnership",
+        object_id=p.id,
+        ip=ip,
+        from_status=from_status,
+        to_status=to_status,
+    )
+    session.flush()
+    session.expire_all()
+    p = session.get(Partnership, partnership_id)
+    _notify(session, p, user, action)
+    return p
+
+
+def get(session: Session, user: User, partnership_id: int) -> Partnership:
+    p = session.scalar(sa.select(Partnership).options(*LOAD).where(Partnership.id == partnership_id))
+    if p is None or not can_see(user, p):
+        raise NotFound()
+    return p
+
+
+def list_partnerships(session: Session, user: User, args: dict[str, Any], page: int, per_page: int) -> Page:
+    errors: dict[str, list[object]] = {}
+    q = visible_query(user)
+    status = args.get("status")
+    if status and status != "all":
+        wanted = [s for s in str(status).split(",") if s]
+        if any(s not in PartnershipStatus._value2member_map_ for s in wanted):
+            errors["status"] = [_l("Choose one of the listed values.")]
+        q = q.where(Partnership.status.in_(wanted))
+    for name, column in (("school_id", Partnership.school_id), ("company_id", Partnership.company_id)):
+        raw = args.get(name)
+        if raw not in (None, ""):
+            s = str(raw).strip()
+            if not (s.isascii() and s.isdigit()) or len(s) > 10 or not 1 <= int(s) <= 2**31 - 1:
+                errors[name] = [_l("Give a whole number of at least 1.")]
+            else:
+                q = q.where(column == int(s))
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return paginate(session, q, (Partnership.created_at.desc(), Partnership.id.desc()), page, per_page, LOAD)
+
+
+# -- the partnership years ----------------------------------------------------------------------------------
+def year_bounds(starts_on: date, ends_on: date) -> list[tuple[date, date]]:
+    """Each partnership year from ``starts_on``, 12 months each; the last one ends on ``ends_on``."""
+    out: list[tuple[date, date]] = []
+    i = 0
+    while True:
+        start = add_years(starts_on, i)
+        if start > ends_on:
+            break
+        nxt = add_years(starts_on, i + 1)
+        end = nxt - timedelta(days=1)
+        if end >= ends_on or nxt >= ends_on:
+            out.append((start, ends_on))
+            break
+        out.append((start, end))
+        i += 1
+    return out
+
+
+def _proposed_on(ts: datetime) -> date:
+    return ts.astimezone(BANGKOK).date()
+
+
+def years(session: Session, p: Partnership) -> list[dict[str, Any]]:
+    """Plan against the company's matches with the school, by the date each match was proposed."""
+    bounds = year_bounds(p.starts_on, p.ends_on)
+    rows = session.execute(
+        sa.select(Match.created_at, Match.status, Match.value_thb, Match.received_value_thb)
+        .join(Need, Match.need_id == Need.id)
+        .join(Offer, Match.offer_id == Offer.id)
+        .where(
+            Need.school_id == p.school_id,
+            Offer.company_id == p.company_id,
+            Match.status.in_([s.value for s in PLEDGED_OR_FURTHER]),
+        )
+    ).all()
+    out = []
+    for start, end in bounds:
+        pledged = delivered = Decimal("0")
+        for created_at, status, value, received in rows:
+            if not start <= _proposed_on(created_at) <= end:
+                continue
+            pledged += money.to_decimal(value)
+            if status in DELIVERED_OR_FURTHER:
+                effective = (received or 0) if status == MatchStatus.COMPLETED else value
+                delivered += money.to_decimal(effective)
+        out.append(
+            {
+                "year_start": start,
+                "year_end": end,
+                "planned_value_thb": money.to_decimal(p.yearly_value_thb),
+                "pledged_value_thb": pledged,
+                "delivered_value_thb": delivered,
+            }
+        )
+    return out
+
+
+# -- notifications ---------------------------------------------------------------------------------------
+_WORDS = {
+    "propose": ("เสนอความร่วมมือรับอุปการะโรงเรียน", "proposed a school partnership"),
+    "accept": ("ตอบรับความร่วมมือ", "accepted the partnership"),
+    "decline": ("ไม่รับความร่วมมือ", "declined the partnership"),
+    "end": ("สิ้นสุดความร่วมมือ", "ended the partnership"),
+}
+
+
+def _notify(session: Session, p: Partnership, actor: User, action: str) -> None:
+    """``partnership_changed`` to the other side: the company's reps, or the school's staff and ESA directors."""
+    active = User.status == UserStatus.ACTIVE.value
+    company = set(
+        session.scalars(
+            sa.select(User.id).where(
+                User.role == Role.COMPANY_REP.value, User.company_id == p.company_id, active
+            )
+        )
+    )
+    school = set(
+        session.scalars(
+            sa.select(User.id).where(
+                sa.or_(
+                    sa.and_(User.role == Role.SCHOOL_STAFF.value, User.school_id == p.school_id),
+                    sa.and_(User.role == Role.DISTRICT_DIRECTOR.value, User.district_id == p.district_id),
+                ),
+                active,
+            )
+        )
+    )
+    if actor.id in company:
+        recipients = school
+    else:  # the director acted: the company, and the school's own staff
+        directors = set(
+            session.scalars(
+                sa.select(User.id).where(
+                    User.role == Role.DISTRICT_DIRECTOR.value, User.district_id == p.district_id
+                )
+            )
+        )
+        recipients = company | (school - directors)
+    th, en = _WORDS.get(action, (action, action))
+    school_row = session.get(School, p.school_id)
+    company_row = session.get(Company, p.company_id)
+    name_th = school_row.name_th if school_row else ""
+    name_en = (school_row.name_en or school_row.name_th) if school_row else ""
+    cname = company_row.name if company_row else ""
+    notify.notify_users(
+        session,
+        recipients,
+        notify.Kind.PARTNERSHIP_CHANGED,
+        message_th=f"{actor.full_name} {th} #{p.id}: {cname} — {name_th}",
+        message_en=f"{actor.full_name} {en} #{p.id}: {cname} — {name_en}",
+        partnership_id=p.id,
+        exclude=actor.id,
+    )
+
+
+# -- what other pages show ---------------------------------------------------------------------------------
+def open_needs(session: Session, school_id: int, limit: int = 50) -> list[Need]:
+    return list(
+        session.scalars(
+            sa.select(Need)
+            .where(Need.school_id == school_id, Need.status_clause(NeedStatus.OPEN.value))
+            .order_by(Need.created_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def for_district(session: Session, district_id: int, limit: int = 50) -> list[Partnership]:
+    """The ESA's partnerships for its director's dashboard: proposed ones (waiting for them) first."""
+    order = sa.case((Partnership.status == PartnershipStatus.PROPOSED.value, 0), else_=1)
+    return list(
+        session.scalars(
+            sa.select(Partnership)
+            .options(joinedload(Partnership.school), joinedload(Partnership.company))
+            .where(Partnership.district_id == district_id)
+            .order_by(order, Partnership.created_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def figures_by_district(session: Session, district_id: int | None = None) -> list[dict[str, Any]]:
+    """Per ESA: partnerships proposed and active, schools adopted and the planned yearly value of active ones."""
+    act_flag = Partnership.status == PartnershipStatus.ACTIVE.value
+    q = (
+        sa.select(
+            District.code,
+            District.name_th,
+            District.name_en,
+            sa.func.sum(sa.case((act_flag, 1), else_=0)),
+            sa.func.sum(sa.case((Partnership.status == PartnershipStatus.PROPOSED.value, 1), else_=0)),
+            sa.func.count(sa.distinct(sa.case((act_flag, Partnership.school_id)))),
+            sa.func.sum(sa.case((act_flag, Partnership.yearly_value_thb), else_=0)),
+        )
+        .join(District, Partnership.district_id == District.id)
+        .group_by(District.code, District.name_th, District.name_en)
+        .order_by(District.code)
+    )
+    if district_id is not None:
+        q = q.where(Partnership.district_id == district_id)
+    return [
+        {
+            "district_code": code,
+            "name_th": th,
+            "name_en": en,
+            "active_count": int(a or 0),
+            "proposed_count": int(pr or 0),
+            "schools_count": int(s or 0),
+            "yearly_value_thb": money.to_decimal(v or 0),
+        }
+        for code, th, en, a, pr, s, v in session.execute(q)
+    ]
+
+
+def public_for_company(session: Session, company_id: int) -> list[Partnership]:
+    """Active partnerships for the public company page."""
+    return list(
+        session.scalars(
+            sa.select(Partnership)
+            .options(joinedload(Partnership.school))
+            .where(Partnership.company_id == company_id, Partnership.status == PartnershipStatus.ACTIVE.value)
+            .order_by(Partnership.starts_on)
+        )
+    )

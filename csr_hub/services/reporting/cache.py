@@ -1,0 +1,205 @@
+"""Report figures cached, and dropped by the commit of any write that could change them.
+
+Every figure is keyed by a *generation*: a number that moves on whenever a transaction that wrote to a
+table the reports read (needs, offers, matches, their transitions, schools, districts, companies)
+commits. The write is seen at the connection (any INSERT, UPDATE, DELETE or TRUNCATE, ORM or not), so no
+caller has to remember to invalidate. A figure computed before the commit is stored under the old
+generation and never read again: after a commit the next request computes afresh — exact, not "eventually".
+
+With ``REDIS_URL`` the generation and the figures live in Redis, shared by every worker and node. Without
+it they live in this process; a write made by another process then shows after at most
+``REPORT_CACHE_SECONDS`` (the same bound also keeps the time-derived parts — days waiting, the month
+window — current). A session that has written in its open transaction bypasses the cache, so it reads
+its own writes.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import pickle
+import re
+import threading
+import time
+from typing import Any, Callable
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, scoped_session
+
+log = logging.getLogger(__name__)
+
+#: tables whose rows the figures are made of
+TABLES = frozenset(
+    {
+        "needs",
+        "offers",
+        "offer_provinces",
+        "matches",
+        "match_transitions",
+        "schools",
+        "districts",
+        "companies",
+    }
+)
+_WRITE = re.compile(
+    r"^\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from|truncate)\s+(?:table\s+)?\"?(\w+)", re.I
+)
+_WROTE = "csr_report_tables_written"
+
+
+def _touches(statement: str) -> bool:
+    m = _WRITE.match(statement)
+    if m is None:
+        return False
+    if statement.lstrip()[:8].lower() == "truncate":
+        return True  # a TRUNCATE names many tables: be safe
+    return m.group(1).lower() in TABLES
+
+
+class FigureCache:
+    """Figures keyed by (generation, function, arguments); in Redis when given, else in this process."""
+
+    def __init__(self, redis=None, ttl: int = 60, prefix: str = "csr:reports:") -> None:
+        self.redis = redis
+        self.ttl = ttl
+        self.prefix = prefix
+        self._gen = 0
+        self._local: dict[str, tuple[float, bytes]] = {}
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    # the generation
+    def generation(self) -> int:
+        if self.redis is not None:
+            return int(self.redis.get(self.prefix + "gen") or 0)
+        return self._gen
+
+    def bump(self) -> None:
+        if self.redis is not None:
+            try:
+                self.redis.incr(self.prefix + "gen")
+            except Exception:  # Redis down: nothing is served from it either
+                log.warning("could not bump the report generation in Redis", exc_info=True)
+        with self._lock:
+            self._gen += 1
+            self._local.clear()
+
+    # the figures
+    def _get(self, key: str) -> bytes | None:
+        if self.redis is not None:
+            return self.redis.get(self.prefix + key)
+        hit = self._local.get(key)
+        if hit is None or hit[0] < time.monotonic():
+            return None
+        return hit[1]
+
+    def _set(self, key: str, value: bytes) -> None:
+        if self.redis is not None:
+            self.redis.set(self.prefix + key, value, ex=self.ttl)
+            return
+        with self._lock:
+            if len(self._local) > 2000:
+                self._local.clear()
+            self._local[key] = (time.monotonic() + self.ttl, value)
+
+    def get_or_compute(self, name: str, args: tuple, kwargs: dict, compute: Callable[[], Any]) -> Any:
+        try:
+            gen = self.generation()
+            raw = repr((name, args, sorted(kwargs.items())))
+            key = f"{gen}:{name}:{hashlib.sha1(raw.encode()).hexdigest()}"
+            found = self._get(key)
+        except Exception:
+            log.warning("report cache unavailable; computing", exc_info=True)
+            return compute()
+        if found is not None:
+            self.hits += 1
+            return pickle.loads(found)  # a fresh copy: callers may change what they get
+        self.misses += 1
+        value = compute()
+        try:
+            self._set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception:
+            log.warning("could not store a report figure", exc_info=True)
+        return value
+
+
+#: the cache of each engine (one per app); engines that share a cache (a read replica's) map to it
+_caches: dict[int, FigureCache] = {}
+
+
+def install(engine: Engine, cache: FigureCache, *also: Engine) -> FigureCache:
+    """Watch ``engine``'s writes; figures read through ``engine`` (or ``also``) use ``cache``."""
+    for e in (engine, *also):
+        _caches[id(e)] = cache
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _seen(conn, cursor, statement, parameters, context, executemany):
+        if not conn.info.get(_WROTE) and _touches(statement):
+            conn.info[_WROTE] = True
+
+    @event.listens_for(engine, "commit")
+    def _committing(conn):
+        if conn.info.pop(_WROTE, False):
+            cache.bump()  # before the commit: a reader racing it stores under a generation about to go
+            _pending().append(cache)
+
+    @event.listens_for(engine, "rollback")
+    def _rolled_back(conn):
+        conn.info.pop(_WROTE, None)
+
+    return cache
+
+
+#: per thread: caches to bump again once the commit is through (see :func:`_after_commit`)
+_thread = threading.local()
+
+
+def _pending() -> list[FigureCache]:
+    if not hasattr(_thread, "caches"):
+        _thread.caches = []
+    return _thread.caches
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    """Bump again after the commit: a figure computed between the two bumps read the old rows."""
+    pending = _pending()
+    while pending:
+        pending.pop().bump()
+
+
+def cache_for(session: Session) -> FigureCache | None:
+    if isinstance(session, scoped_session):
+        session = session()
+    try:
+        bind = session.get_bind()
+    except Exception:
+        return None
+    cache = _caches.get(id(bind))
+    if cache is None or cache.ttl <= 0:  # REPORT_CACHE_SECONDS=0 turns the cache off
+        return None
+    if session.new or session.dirty or session.deleted:
+        return None
+    if session.in_transaction():
+        conn = session.connection()
+        if conn.info.get(_WROTE):
+            return None  # read your own uncommitted writes
+    return cache
+
+
+def cached(fn: Callable) -> Callable:
+    """Serve ``fn(session, …)`` from the session's engine's cache when it has one."""
+
+    @functools.wraps(fn)
+    def wrapper(session: Session, *args, **kwargs):
+        cache = cache_for(session)
+        if cache is None:
+            return fn(session, *args, **kwargs)
+        return cache.get_or_compute(
+            f"{fn.__module__}.{fn.__qualname__}", args, kwargs, lambda: fn(session, *args, **kwargs)
+        )
+
+    wrapper.uncached = fn  # type: ignore[attr-defined]
+    return wrapper

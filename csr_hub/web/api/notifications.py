@@ -1,0 +1,83 @@
+"""The caller's notifications (SPEC, Notifications) and a need's confirmation (SPEC, The clock)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from csr_hub.extensions import db
+from csr_hub.models import Notification
+from csr_hub.services import clock, posts
+from csr_hub.services.errors import NotFound, ValidationFailed
+from csr_hub.web.access import roles_required
+from csr_hub.web.api import bp, serialize
+from csr_hub.web.api.helpers import idempotent, list_answer, paging
+from csr_hub.web.i18n import current_lang
+from csr_hub.web.security import client_ip
+
+
+def notification_json(n: Notification) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "match_id": n.match_id,
+        "need_id": n.need_id,
+        "offer_id": n.offer_id,
+        "partnership_id": n.partnership_id,
+        "message": n.message_en if current_lang() == "en" else n.message_th,
+        "read": n.read_at is not None,
+        "created_at": serialize.iso(n.created_at),
+    }
+
+
+def _unread_flag() -> bool:
+    raw = request.args.get("unread")
+    if raw in (None, "", "0", "false"):
+        return False
+    if raw in ("1", "true"):
+        return True
+    raise ValidationFailed(fields={"unread": [_l("Choose one of the listed values.")]})
+
+
+@bp.get("/notifications")
+@roles_required(active=False)
+def list_notifications():
+    page, per_page = paging()
+    q = sa.select(Notification).where(Notification.user_id == current_user.id)
+    if _unread_flag():
+        q = q.where(Notification.read_at.is_(None))
+    result = posts.paginate(
+        db.session, q, (Notification.created_at.desc(), Notification.id.desc()), page, per_page
+    )
+    return list_answer(result, notification_json)
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@roles_required(active=False)
+def read_notification(notification_id: int):
+    n = db.session.scalar(
+        sa.select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == current_user.id
+        )
+    )
+    if n is None:
+        raise NotFound()
+    if n.read_at is None:
+        n.read_at = datetime.now(timezone.utc)
+        db.session.commit()
+    return jsonify(notification_json(n))
+
+
+@bp.post("/needs/<int:need_id>/confirm")
+@roles_required("school_staff")
+@idempotent
+def confirm_need(need_id: int):
+    need = posts.get_need(db.session, need_id)
+    clock.confirm_need(db.session, current_user, need, ip=client_ip())
+    db.session.commit()
+    return jsonify(serialize.need(posts.get_need(db.session, need_id)))

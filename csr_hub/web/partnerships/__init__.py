@@ -1,0 +1,1 @@
+"""Partnership, donation-record and annual-statement pages."""

@@ -1,0 +1,41 @@
+"""gunicorn settings for csr_hub, read from the environment (``gunicorn -c gunicorn.conf.py 'csr_hub:create_app()'``).
+
+Threaded workers (``gthread``): a request mostly waits on PostgreSQL or Redis, so a few threads per
+process keep the CPU busy and a slow client does not hold a whole process. Workers are recycled after
+``GUNICORN_MAX_REQUESTS`` requests (with jitter) so no worker's memory creeps up for ever.
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+bind = os.environ.get("GUNICORN_BIND") or f"{os.environ.get('HOST', '127.0.0.1')}:{_int('PORT', 8000)}"
+workers = _int("GUNICORN_WORKERS", _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8)))
+threads = _int("GUNICORN_THREADS", 4)
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread" if threads > 1 else "sync")
+timeout = _int("GUNICORN_TIMEOUT", 60)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 500)
+backlog = _int("GUNICORN_BACKLOG", 2048)
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+errorlog = os.environ.get("GUNICORN_ERRORLOG", "-")
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+#: behind nginx or a load balancer: trust its X-Forwarded-* (the app's ProxyFix reads them)
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "csr_hub"
+
+
+def post_fork(server, worker):
+    """Load PyThaiNLP's dictionary before the first request, not during it (~1 s otherwise)."""
+    from csr_hub.domain import text
+
+    try:
+        text.tokens("โรงเรียนต้องการคอมพิวเตอร์โน้ตบุ๊ก")
+    except Exception:  # a warm-up only: never keep a worker from starting
+        server.log.warning("could not preload the Thai dictionary", exc_info=True)
