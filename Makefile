@@ -66,7 +66,7 @@ audit: install-test
 # The national data set in a fresh PostgreSQL database, gunicorn, locust headless with the floor route.
 # BENCH_SCALE (1.0 = 100,000 needs), BENCH_SECONDS, BENCH_USERS, BENCH_RUNS: see bench/bench_http.py.
 bench: install-test
-	$(BIN)/python bench/bench_http.py
+	$(BIN)/python bench/bench_http.py --each
 
 bench-quick: install-test
 	$(BIN)/python bench/bench_matching.py --quick

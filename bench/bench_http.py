@@ -315,6 +315,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     p.add_argument("--database-url", help="use this loaded database instead of making one")
     p.add_argument("--keep", action="store_true", help="keep the database (prints its URL)")
+    p.add_argument("--each", action="store_true", help="also run every route alone beside the floor")
     p.add_argument("--seed", type=int, default=1)
     a = p.parse_args(argv)
     from locustfile import ROUTES
@@ -339,31 +340,38 @@ def main(argv: list[str] | None = None) -> None:
         proc = start_gunicorn(url, port, a.workers, a.threads, a.redis)
         watch = RssWatch(proc.pid)
         watch.start()
-        runs: list[dict[str, dict]] = []
-        for i in range(a.runs):
-            runs.append(
-                run_locust(f"http://127.0.0.1:{port}", cfg, a.seconds, routes, Path(f"/tmp/csr_bench_{i}"))
-            )
-        watch.stop_flag = True
-        names = sorted({n for r in runs for n in r}, key=lambda n: (n != "/healthz", n))
-
-        def med(name: str, key: str) -> float:
-            vals = [r[name][key] for r in runs if name in r]
-            return statistics.median(vals) if vals else 0.0
-
-        floor = med("/healthz", "rps") or 1.0
+        host = f"http://127.0.0.1:{port}"
+        # the mixed load (every route at once), then with --each every route alone beside the floor
+        sets = [("mixed load", routes)]
+        if a.each:
+            sets += [(r, ["floor", r]) for r in routes if r != "floor"]
         print(
-            f"\n{a.workers} workers × {a.threads} threads, {sum(ROUTES[r].fixed_count for r in routes)} users, "
-            f"{a.seconds} s × {a.runs} runs (medians), cache {'off' if a.no_cache else 'on'}, "
-            f"Redis {'on' if a.redis else 'off'}; needs {cfg['counts']['needs']:,}"
+            f"\n{a.workers} workers × {a.threads} threads, {a.seconds} s × {a.runs} runs (medians), "
+            f"cache {'off' if a.no_cache else 'on'}, Redis {'on' if a.redis else 'off'}; "
+            f"needs {cfg['counts']['needs']:,}, matches {cfg.get('matches', 0):,}"
         )
         print(f"{'route':44} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'× floor':>8}")
-        for n in names:
-            errors = sum(r[n]["errors"] for r in runs if n in r)
-            print(
-                f"{n:44} {med(n, 'rps'):8.1f} {med(n, 'p50'):8.0f} {med(n, 'p95'):8.0f} {errors:7d} "
-                f"{med(n, 'rps') / floor:8.2f}"
-            )
+        for title, chosen in sets:
+            runs: list[dict[str, dict]] = []
+            for i in range(a.runs):
+                runs.append(run_locust(host, cfg, a.seconds, chosen, Path(f"/tmp/csr_bench_{i}")))
+
+            def med(name: str, key: str, runs=runs) -> float:
+                vals = [r[name][key] for r in runs if name in r]
+                return statistics.median(vals) if vals else 0.0
+
+            floor = med("/healthz", "rps") or 1.0
+            users = sum(ROUTES[r].fixed_count for r in chosen)
+            print(f"-- {title} ({users} users)")
+            names = sorted({n for r in runs for n in r}, key=lambda n: (n != "/healthz", n))
+            for n in names:
+                errors = sum(r[n]["errors"] for r in runs if n in r)
+                print(
+                    f"{n:44} {med(n, 'rps'):8.1f} {med(n, 'p50'):8.0f} {med(n, 'p95'):8.0f} {errors:7d} "
+                    f"{med(n, 'rps') / floor:8.2f}",
+                    flush=True,
+                )
+        watch.stop_flag = True
         print(f"largest worker RSS: {watch.peak / 2**20:.0f} MB")
     finally:
         if proc is not None:

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from csr_hub.domain import matching, vocabulary  # noqa: E402
 from csr_hub.domain.allocation import allocate, greedy_allocate  # noqa: E402
 from csr_hub.domain.matching import NeedView, OfferView  # noqa: E402
-from csr_hub.domain.text import search_text  # noqa: E402
+from csr_hub.domain.analysis import analyse_post  # noqa: E402
 
 TODAY = date(2026, 11, 25)
 REGIONS = ("north", "northeast", "central", "east", "west", "south")
@@ -93,7 +93,8 @@ def text_pool(rng: random.Random, size: int, templates_th, templates_en):
         cat = it.category
         if rng.random() < 0.12:  # some posts are filed under a neighbouring category
             cat = rng.choice(sorted(vocabulary.RELATED_CATEGORIES[cat]))
-        pool.append((cat, title, desc, vocabulary.detect_items(f"{title}\n{desc}"), search_text(title, desc)))
+        pa = analyse_post(title, desc)  # as the app does at save time: one tokenisation, one analysis
+        pool.append((cat, title, desc, pa.analysis.items, pa.search))
     return pool
 
 

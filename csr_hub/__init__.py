@@ -88,6 +88,9 @@ def register_production(app: Flask) -> None:
     )
     app.extensions["csr_jobs"] = runner
     jobs.install(runner)
+    from csr_hub.web.reports import replica
+
+    app.teardown_appcontext(replica.close)
 
 
 #: per-request caches kept on ``g`` by Flask-Login, Flask-WTF, Flask-Babel and us

@@ -197,7 +197,7 @@ def jobs_group() -> None:
 
 
 @jobs_group.command("tick")
-@click.option("--today", "today", default=None, help="the day to run the clock for, YYYY-MM-DD (Asia/Bangkok)")
+@click.option("--today", "today", default=None, help="the day to run the clock for, YYYY-MM-DD (Bangkok)")
 @with_appcontext
 def jobs_tick(today: str | None) -> None:
     """Deadlines, reminders, expiry and escalation for one day; idempotent (a second run does nothing more)."""

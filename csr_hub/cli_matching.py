@@ -27,8 +27,10 @@ def _load(spec: str) -> tuple[dict, str | None, str]:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise click.BadParameter(f"cannot read {path}: {exc}", param_hint="--set") from None
-    if not isinstance(data, dict) or not isinstance(data.get("needs"), list) or not isinstance(
-        data.get("offers"), list
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("needs"), list)
+        or not isinstance(data.get("offers"), list)
     ):
         raise click.BadParameter(f"{path} is not a labelled set (needs and offers lists)", param_hint="--set")
     return data, split or None, path
@@ -77,7 +79,9 @@ def match_evaluate(set_spec: str, split: str | None, as_json: bool, misses: bool
     help="FILE or FILE:SPLIT; repeat for several (never a held-out split)",
 )
 @click.option("--item-led", default=90.0, show_default=True, type=click.FloatRange(50.0, 100.0))
-@click.option("--write", "out", default=str(CALIBRATION_FILE), show_default=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--write", "out", default=str(CALIBRATION_FILE), show_default=True, type=click.Path(dir_okay=False)
+)
 @with_appcontext
 def match_calibrate(set_specs: tuple[str, ...], item_led: float, out: str) -> None:
     """Fit the weights and the band thresholds (scikit-learn) and write calibration.json."""
@@ -91,9 +95,11 @@ def match_calibrate(set_specs: tuple[str, ...], item_led: float, out: str) -> No
         sets.append((data, split))
     _install_terms()
     result = calibrate.calibrate(sets, item_led=item_led)
-    result["command"] = "flask --app csr_hub match calibrate " + " ".join(
-        f"--set {shlex.quote(s)}" for s in set_specs
-    ) + (f" --item-led {item_led:g}" if item_led != 90.0 else "")
+    result["command"] = (
+        "flask --app csr_hub match calibrate "
+        + " ".join(f"--set {shlex.quote(s)}" for s in set_specs)
+        + (f" --item-led {item_led:g}" if item_led != 90.0 else "")
+    )
     Path(out).write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     bands.calibration.cache_clear()
     click.echo(f"weights {result['weights']}")

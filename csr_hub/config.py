@@ -80,6 +80,8 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
         "LINE_CHANNEL_ACCESS_TOKEN": env_get("LINE_CHANNEL_ACCESS_TOKEN"),
         "LINE_API_BASE_URL": env_get("LINE_API_BASE_URL", "https://api.line.me"),
         "LINE_BOT_ID": env_get("LINE_BOT_ID", ""),
+        # the site's public address, for links in messages sent outside a request (LINE pushes)
+        "CSR_BASE_URL": env_get("CSR_BASE_URL", "http://localhost:5000"),
         "RATELIMIT_ENABLED": _bool(env_get("RATELIMIT_ENABLED"), True),
         # several nodes count one throttle: Redis when there is one, unless set apart
         "RATELIMIT_STORAGE_URI": env_get("RATELIMIT_STORAGE_URI") or env_get("REDIS_URL") or "memory://",
@@ -126,6 +128,9 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
     for key in ("RATELIMIT_ENABLED", "WTF_CSRF_ENABLED"):
         cfg[key] = _bool(cfg[key], True)
     cfg["CSR_CENTRAL_THRESHOLD_THB"] = float(cfg["CSR_CENTRAL_THRESHOLD_THB"])
+    cfg["JOBS_RETRY_INTERVALS"] = _ints(cfg["JOBS_RETRY_INTERVALS"])
+    for key in ("EXPORT_JOB_ROWS", "REPORT_CACHE_SECONDS", "PROXY_FIX_HOPS"):
+        cfg[key] = int(cfg[key] or 0)
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
     else:
@@ -133,7 +138,9 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
     replica = cfg.get("REPORTS_DATABASE_URL")
     if replica:
         binds = dict(cfg.get("SQLALCHEMY_BINDS") or {})
-        binds.setdefault("reports", {"url": normalise_database_url(replica), **pg_engine_options()})
+        url = normalise_database_url(replica)
+        options = pg_engine_options() if url.startswith("postgresql") else {}
+        binds.setdefault("reports", {"url": url, **options})
         cfg["SQLALCHEMY_BINDS"] = binds
     return cfg
 

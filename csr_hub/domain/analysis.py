@@ -40,7 +40,13 @@ def analyse_post(title: str, description: str) -> PostAnalysis:
     seen: set[str] = set()
     item_part = " ".join(w for w in item_words if not (w in seen or seen.add(w)))
     search = SECTION.join(
-        (norm, " ".join(found.tokens), item_part, " ".join(sorted(found.concepts)), _weights_part(found.weights))
+        (
+            norm,
+            " ".join(found.tokens),
+            item_part,
+            " ".join(sorted(found.concepts)),
+            _weights_part(found.weights),
+        )
     ).rstrip(" |")
     return PostAnalysis(search, " ".join(sorted(found.items)), found)
 

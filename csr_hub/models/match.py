@@ -68,8 +68,8 @@ class Match(Timestamped, Base):
             sqlite_where=sa.text(f"status IN ({_active})"),
             postgresql_where=sa.text(f"status IN ({_active})"),
         ),
-        #: the newest-first match lists read this index and stop at the page's LIMIT
-        sa.Index("ix_matches_created_id", sa.text("created_at DESC"), sa.text("id DESC")),
+        #: the newest-first match lists read this index backwards and stop at the page's LIMIT
+        sa.Index("ix_matches_created_id", "created_at", "id"),
     )
 
 

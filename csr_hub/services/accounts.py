@@ -48,10 +48,19 @@ def _dummy_hash() -> str:
     return _hasher.hash(secrets.token_urlsafe(16))
 
 
+def _encodable(text: str) -> bool:
+    """Valid Unicode (no lone surrogate), so it can be hashed; older passwords may hold anything else."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _spend_hash_time(password: object) -> None:
     """Verify against a throwaway hash so an unknown e-mail takes as long as a wrong password."""
     try:
-        _hasher.verify(_dummy_hash(), password if isinstance(password, str) else "")
+        _hasher.verify(_dummy_hash(), password if isinstance(password, str) and _encodable(password) else "")
     except (VerificationError, InvalidHashError):
         pass
 
@@ -75,7 +84,7 @@ def authenticate(
     if (
         user is None
         or not isinstance(password, str)
-        or text_problem(password) is not None
+        or not _encodable(password)
         or not check_password(user, password)
     ):
         audit.record(session, "login.failed", actor_id=user.id if user else None, ip=ip, channel=channel)

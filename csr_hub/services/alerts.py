@@ -68,7 +68,9 @@ def need_saved(session: Session, need: Need, actor_id: int | None = None) -> int
     ranked = suggestions.for_need(session, need, limit=suggestions.MAX_LIMIT)
     partners = suggestions.partner_companies(session, need.school_id)
     strong = [(o, s) for o, s in ranked if s.band == Band.STRONG][:MAX_PAIRS]
-    reps = _users(session, Role.COMPANY_REP, User.company_id, [o.company_id for o, _ in strong] + list(partners))
+    reps = _users(
+        session, Role.COMPANY_REP, User.company_id, [o.company_id for o, _ in strong] + list(partners)
+    )
     sent = 0
     for offer, score in strong:
         sent += len(

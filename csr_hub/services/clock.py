@@ -68,6 +68,12 @@ class TickResult:
     needs_expired: int = 0
     notifications: int = 0
 
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready (a job's result)."""
+        out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["today"] = self.today.isoformat()
+        return out
+
     @property
     def changed(self) -> int:
         return sum(getattr(self, f.name) for f in fields(self) if f.name not in ("today", "notifications"))
@@ -176,8 +182,10 @@ def _label(match: Match) -> tuple[str, str]:
 
 
 # -- the tick ---------------------------------------------------------------------------------------
-def tick(session: Session, today: date, settings: Settings | None = None) -> TickResult:
-    """Do everything the clock owes ``today``; the caller commits (the CLI does, once)."""
+def tick(session: Session, today: date | None = None, settings: Settings | None = None) -> TickResult:
+    """Do everything the clock owes ``today`` (default: today in Bangkok); the caller commits (the CLI
+    does, once; so does a job runner)."""
+    today = today or today_bangkok()
     s = settings or Settings.from_config()
     result = TickResult(today=today)
     now = datetime.now(timezone.utc)
@@ -331,18 +339,18 @@ def _last_activity_after(cutoff: datetime):
 def _review_needs(session: Session, today: date, now: datetime, s: Settings, result: TickResult) -> None:
     live = sa.and_(Need.cancelled.is_(False), Need.expired.is_(False))
     # a need asked to confirm that changed or got a match since is confirmed by that: the count restarts
-    asked = list(
-        session.execute(
-            sa.select(Need.id, Need.review_requested_on).where(live, Need.review_requested_on.is_not(None))
+    # (one query per day a request was made: at most NEED_EXPIRY_DAYS of them are still open)
+    days = session.scalars(
+        sa.select(Need.review_requested_on).where(live, Need.review_requested_on.is_not(None)).distinct()
+    ).all()
+    for requested in days:
+        res = session.execute(
+            sa.update(Need)
+            .where(live, Need.review_requested_on == requested, _last_activity_after(start_of(requested)))
+            .values(review_requested_on=None, updated_at=Need.updated_at)
+            .execution_options(synchronize_session=False)
         )
-    )
-    for need_id, requested in asked:
-        active_since = session.scalar(
-            sa.select(Need.id).where(Need.id == need_id, _last_activity_after(start_of(requested)))
-        )
-        if active_since is not None:
-            _set_need(session, need_id, review_requested_on=None)
-            result.need_reviews_cleared += 1
+        result.need_reviews_cleared += res.rowcount or 0
     # stale open needs: ask their school once per review
     cutoff = start_of(today - timedelta(days=s.review_days - 1))
     stale = list(

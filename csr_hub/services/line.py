@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from csr_hub.domain.policy import UserStatus
 from csr_hub.models import ChannelPreference, LineLink, Notification, User
 
 log = logging.getLogger(__name__)
@@ -214,7 +215,7 @@ def send_pending(
         ).all()
         session.commit()
         for row in rows:
-            if row.status == "disabled" or not row.line_user_id:
+            if row.status == UserStatus.DISABLED or not row.line_user_id:
                 out.failed[row.id] = (
                     "no linked LINE account" if row.line_user_id is None else "account disabled"
                 )

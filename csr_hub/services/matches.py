@@ -116,6 +116,8 @@ SORTS = {
     "newest": (Match.created_at.desc(), Match.id.desc()),
     "oldest": (Match.created_at.asc(), Match.id.asc()),
     "waiting": (Match.updated_at.asc(), Match.id.asc()),
+    #: soonest due first (overdue ones lead), those without a deadline last (services/clock.py)
+    "due": (sa.nulls_last(Match.due_on.asc()), Match.id.asc()),
 }
 
 
@@ -365,7 +367,8 @@ def is_users_turn(user: User, match: Match) -> bool:
         return False
     turn = workflow.whose_turn(match.status, match.proposed_by)
     actor = actor_for(user, match.need, match.offer)
-    if match.escalated_at is not None and actor in workflow.approvers_turn(match.status, match.proposed_by, True):
+    escalated = match.escalated_at is not None
+    if escalated and actor in workflow.approvers_turn(match.status, match.proposed_by, escalated):
         return True
     return turn is not None and turn == actor
 

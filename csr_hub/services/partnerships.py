@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
+from datetime import date, datetime, timezone
 from enum import StrEnum
 from typing import Any
 
@@ -11,13 +10,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from csr_hub.domain import money
 from csr_hub.domain.policy import (
-    DELIVERED_OR_FURTHER,
     NATIONAL_ROLES,
-    PLEDGED_OR_FURTHER,
-    MatchStatus,
-    NeedStatus,
     PartnershipStatus,
     Role,
     UserStatus,
@@ -25,13 +19,9 @@ from csr_hub.domain.policy import (
     may_see_tenant,
     role_of,
 )
-from csr_hub.domain.reference import BANGKOK, today_bangkok
+from csr_hub.domain.reference import today_bangkok
 from csr_hub.models import (
     Company,
-    District,
-    Match,
-    Need,
-    Offer,
     Partnership,
     PartnershipTransition,
     School,
@@ -39,6 +29,15 @@ from csr_hub.models import (
 )
 from csr_hub.services import audit, notify
 from csr_hub.services.errors import AccountPending, Conflict, Forbidden, NotFound, ValidationFailed, invalid
+from csr_hub.services.partnership_figures import (  # noqa: F401 (re-exported for the pages and the API)
+    add_years,
+    figures_by_district,
+    for_district,
+    open_needs,
+    public_for_company,
+    year_bounds,
+    years,
+)
 from csr_hub.services.posts import Page, paginate
 
 
@@ -92,14 +91,6 @@ TRANSITIONS: dict[tuple[str, str], tuple[frozenset[Side], str, bool]] = {
         True,
     ),
 }
-
-
-def add_years(d: date, n: int) -> date:
-    """``d`` plus ``n`` calendar years (29 February becomes 28 February)."""
-    try:
-        return d.replace(year=d.year + n)
-    except ValueError:
-        return d.replace(year=d.year + n, day=28)
 
 
 def side_of(user: User, p: Partnership) -> Side:
@@ -224,7 +215,7 @@ def act(session: Session, user: User, partnership_id: int, data: dict[str, Any],
     note = data.get("note") or ""
     if not isinstance(note, str):
         raise invalid("note", _l("Enter text."))
-    note = note.strip()
+    note = note.replace("\x00", "").strip()
     if len(note) > 2000:
         raise invalid("note", _l("Use at most %(n)s characters.", n="2,000"))
     if row[2] and not note:
@@ -301,64 +292,6 @@ def list_partnerships(session: Session, user: User, args: dict[str, Any], page: 
     return paginate(session, q, (Partnership.created_at.desc(), Partnership.id.desc()), page, per_page, LOAD)
 
 
-# -- the partnership years ----------------------------------------------------------------------------------
-def year_bounds(starts_on: date, ends_on: date) -> list[tuple[date, date]]:
-    """Each partnership year from ``starts_on``, 12 months each; the last one ends on ``ends_on``."""
-    out: list[tuple[date, date]] = []
-    i = 0
-    while True:
-        start = add_years(starts_on, i)
-        if start > ends_on:
-            break
-        nxt = add_years(starts_on, i + 1)
-        end = nxt - timedelta(days=1)
-        if end >= ends_on or nxt >= ends_on:
-            out.append((start, ends_on))
-            break
-        out.append((start, end))
-        i += 1
-    return out
-
-
-def _proposed_on(ts: datetime) -> date:
-    return ts.astimezone(BANGKOK).date()
-
-
-def years(session: Session, p: Partnership) -> list[dict[str, Any]]:
-    """Plan against the company's matches with the school, by the date each match was proposed."""
-    bounds = year_bounds(p.starts_on, p.ends_on)
-    rows = session.execute(
-        sa.select(Match.created_at, Match.status, Match.value_thb, Match.received_value_thb)
-        .join(Need, Match.need_id == Need.id)
-        .join(Offer, Match.offer_id == Offer.id)
-        .where(
-            Need.school_id == p.school_id,
-            Offer.company_id == p.company_id,
-            Match.status.in_([s.value for s in PLEDGED_OR_FURTHER]),
-        )
-    ).all()
-    out = []
-    for start, end in bounds:
-        pledged = delivered = Decimal("0")
-        for created_at, status, value, received in rows:
-            if not start <= _proposed_on(created_at) <= end:
-                continue
-            pledged += money.to_decimal(value)
-            if status in DELIVERED_OR_FURTHER:
-                effective = (received or 0) if status == MatchStatus.COMPLETED else value
-                delivered += money.to_decimal(effective)
-        out.append(
-            {
-                "year_start": start,
-                "year_end": end,
-                "planned_value_thb": money.to_decimal(p.yearly_value_thb),
-                "pledged_value_thb": pledged,
-                "delivered_value_thb": delivered,
-            }
-        )
-    return out
-
-
 # -- notifications ---------------------------------------------------------------------------------------
 _WORDS = {
     "propose": ("เสนอความร่วมมือรับอุปการะโรงเรียน", "proposed a school partnership"),
@@ -414,75 +347,4 @@ def _notify(session: Session, p: Partnership, actor: User, action: str) -> None:
         message_en=f"{actor.full_name} {en} #{p.id}: {cname} — {name_en}",
         partnership_id=p.id,
         exclude=actor.id,
-    )
-
-
-# -- what other pages show ---------------------------------------------------------------------------------
-def open_needs(session: Session, school_id: int, limit: int = 50) -> list[Need]:
-    return list(
-        session.scalars(
-            sa.select(Need)
-            .where(Need.school_id == school_id, Need.status_clause(NeedStatus.OPEN.value))
-            .order_by(Need.created_at.desc())
-            .limit(limit)
-        )
-    )
-
-
-def for_district(session: Session, district_id: int, limit: int = 50) -> list[Partnership]:
-    """The ESA's partnerships for its director's dashboard: proposed ones (waiting for them) first."""
-    order = sa.case((Partnership.status == PartnershipStatus.PROPOSED.value, 0), else_=1)
-    return list(
-        session.scalars(
-            sa.select(Partnership)
-            .options(joinedload(Partnership.school), joinedload(Partnership.company))
-            .where(Partnership.district_id == district_id)
-            .order_by(order, Partnership.created_at.desc())
-            .limit(limit)
-        )
-    )
-
-
-def figures_by_district(session: Session, district_id: int | None = None) -> list[dict[str, Any]]:
-    """Per ESA: partnerships proposed and active, schools adopted and the planned yearly value of active ones."""
-    act_flag = Partnership.status == PartnershipStatus.ACTIVE.value
-    q = (
-        sa.select(
-            District.code,
-            District.name_th,
-            District.name_en,
-            sa.func.sum(sa.case((act_flag, 1), else_=0)),
-            sa.func.sum(sa.case((Partnership.status == PartnershipStatus.PROPOSED.value, 1), else_=0)),
-            sa.func.count(sa.distinct(sa.case((act_flag, Partnership.school_id)))),
-            sa.func.sum(sa.case((act_flag, Partnership.yearly_value_thb), else_=0)),
-        )
-        .join(District, Partnership.district_id == District.id)
-        .group_by(District.code, District.name_th, District.name_en)
-        .order_by(District.code)
-    )
-    if district_id is not None:
-        q = q.where(Partnership.district_id == district_id)
-    return [
-        {
-            "district_code": code,
-            "name_th": th,
-            "name_en": en,
-            "active_count": int(a or 0),
-            "proposed_count": int(pr or 0),
-            "schools_count": int(s or 0),
-            "yearly_value_thb": money.to_decimal(v or 0),
-        }
-        for code, th, en, a, pr, s, v in session.execute(q)
-    ]
-
-
-def public_for_company(session: Session, company_id: int) -> list[Partnership]:
-    """Active partnerships for the public company page."""
-    return list(
-        session.scalars(
-            sa.select(Partnership)
-            .options(joinedload(Partnership.school))
-            .where(Partnership.company_id == company_id, Partnership.status == PartnershipStatus.ACTIVE.value)
-            .order_by(Partnership.starts_on)
-        )
     )

@@ -30,7 +30,9 @@ def _rows(session: Session) -> list[tuple[str, str, str]]:
     return [
         (c, k, t)
         for c, k, t in session.execute(
-            sa.select(VocabularyTerm.item_code, VocabularyTerm.kind, VocabularyTerm.term).order_by(VocabularyTerm.id)
+            sa.select(VocabularyTerm.item_code, VocabularyTerm.kind, VocabularyTerm.term).order_by(
+                VocabularyTerm.id
+            )
         )
     ]
 

@@ -66,7 +66,11 @@ def stash_form(key: str, errors: dict[str, list[str]], values: dict[str, str]) -
     values = {k: str(v) for k, v in values.items() if k != "csrf_token" and v is not None}
     if sum(len(v) for v in values.values()) > STASH_LIMIT:
         return False
-    session[_STASH] = {"key": key, "errors": {k: [str(m) for m in v] for k, v in errors.items()}, "values": values}
+    session[_STASH] = {
+        "key": key,
+        "errors": {k: [str(m) for m in v] for k, v in errors.items()},
+        "values": values,
+    }
     return True
 
 

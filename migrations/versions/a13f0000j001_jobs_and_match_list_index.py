@@ -40,9 +40,8 @@ def upgrade():
         batch_op.create_index("ix_jobs_user_id", ["user_id"], unique=False)
         batch_op.create_index("ix_jobs_kind_created", ["kind", "created_at"], unique=False)
     with op.batch_alter_table("matches", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_matches_created_id", [sa.text("created_at DESC"), sa.text("id DESC")], unique=False
-        )
+        # (created_at, id) read backwards serves ORDER BY created_at DESC, id DESC as a DESC index would
+        batch_op.create_index("ix_matches_created_id", ["created_at", "id"], unique=False)
 
 
 def downgrade():

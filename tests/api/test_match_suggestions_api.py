@@ -109,7 +109,11 @@ def test_need_suggestions_have_the_spec_shape_and_thai_finds_english_laptops_fir
     scores = [i["score"] for i in items]
     assert scores == sorted(scores, reverse=True)
     for item in items:
-        assert set(item) == {"offer", "score", "band", "parts"} and item["band"] in ("strong", "possible", "weak")
+        assert set(item) == {"offer", "score", "band", "parts"} and item["band"] in (
+            "strong",
+            "possible",
+            "weak",
+        )
         assert set(item["offer"]) == OFFER_KEYS
         assert isinstance(item["score"], (int, float)) and 0 <= item["score"] <= 100
         _check_parts(item["parts"])
@@ -299,9 +303,9 @@ def test_band_filter_leaves_out_the_bands_below_and_a_bad_band_is_422(
         assert {i["band"] for i in got} <= allowed
         assert [i["offer"]["id"] for i in got] == [i["offer"]["id"] for i in every if i["band"] in allowed]
     offer_url = f"/api/v1/offers/{laptops.id}/suggestions"
-    assert [i["band"] for i in client.get(offer_url, query_string={"band": "strong"}).get_json()["items"]] == [
-        "strong"
-    ]
+    assert [
+        i["band"] for i in client.get(offer_url, query_string={"band": "strong"}).get_json()["items"]
+    ] == ["strong"]
     before = snapshot(session)
     for u in (url, offer_url):
         for raw in BAD_BANDS:
@@ -319,4 +323,6 @@ def test_openapi_documents_band(client):
         band = [p for p in op["parameters"] if p["name"] == "band"]
         assert band and band[0]["schema"]["enum"] == ["strong", "possible", "weak"]
         item = op["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["items"]["items"]
-        assert item["properties"]["band"]["enum"] == ["strong", "possible", "weak"] and key in item["properties"]
+        assert (
+            item["properties"]["band"]["enum"] == ["strong", "possible", "weak"] and key in item["properties"]
+        )

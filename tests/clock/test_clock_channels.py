@@ -430,3 +430,25 @@ def test_without_the_settings_line_is_not_offered(app, session, make_user, page_
     )
     n = add(session, user, "จ")
     assert n.line_status == "none"
+
+
+def test_a_match_transition_pushes_to_the_linked_party(
+    app, api, session, make_user, make_need, make_offer, fake_line, smtp
+):
+    smtp.start()
+    staff, rep = make_user("school_staff"), make_user("company_rep")
+    bind(app, session, staff)
+    fake_line.pushes.clear()
+    need = make_need(staff, title="โปรเจคเตอร์ 2 เครื่อง", quantity=2)
+    offer = make_offer(rep, title="Projectors", quantity=5, value_thb=50_000)
+    r = api(rep).post("/api/v1/matches", json={"need_id": need.id, "offer_id": offer.id, "quantity": 2})
+    assert r.status_code == 201
+    match_id = r.get_json()["id"]
+    texts = [t for t in fake_line.texts_to(LINE_USER) if f"#{match_id}" in t]
+    assert len(texts) == 1 and f"https://csr.example.org/matches/{match_id}" in texts[0]
+    assert "เสนอการจับคู่" in texts[0]  # in Thai
+    session.rollback()
+    n = session.scalar(
+        sa.select(Notification).where(Notification.match_id == match_id, Notification.user_id == staff.id)
+    )
+    assert (n.line_status, n.email_status) == ("sent", "sent")

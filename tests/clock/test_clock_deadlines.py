@@ -319,3 +319,13 @@ def test_a_pledge_queue_card_shows_due_date_waited_and_escalation(app, session, 
     html = page_login(cast.director).get("/dashboard?lang=en").get_data(as_text=True)
     card = html.split(f'data-match-id="{match_id}"', 1)[1].split("</li>\n  <li", 1)[0]
     assert "Due by" in card and "waited" in card and "Escalated" in card
+
+
+def test_the_api_lists_matches_by_due_date_and_filters_expired(app, api, session, cast, make_offer):
+    first = make_match(session, cast, "proposed", quantity=3)  # due in 14 days
+    pledge = second_pledge(session, cast, make_offer, 2)  # due in 7 days
+    ids = [m["id"] for m in api(cast.central).get("/api/v1/matches?sort=due").get_json()["items"]]
+    assert ids == [pledge, first]
+    run(session, T0 + timedelta(days=15))
+    body = api(cast.staff).get("/api/v1/matches?status=expired").get_json()
+    assert [m["id"] for m in body["items"]] == [first]

@@ -172,7 +172,9 @@ def test_never_suggested_in_a_mixed_list():
 
 # --- parts ----------------------------------------------------------------------------------------
 SPEC_PARTS = ("category", "item", "text", "location", "quantity", "deadline", "equity")
-CALIBRATION = json.loads((Path(matching.__file__).parents[2] / "data" / "calibration.json").read_text("utf-8"))
+CALIBRATION = json.loads(
+    (Path(matching.__file__).parents[2] / "data" / "calibration.json").read_text("utf-8")
+)
 
 
 def test_parts_keys_bounds_weights_and_total():

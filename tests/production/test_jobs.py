@@ -170,3 +170,59 @@ def test_a_large_export_runs_as_a_job_and_its_file_waits_for_its_starter(
     app.config["EXPORT_JOB_ROWS"] = 10_000
     small = officer.client.get(f"/reports/export.{fmt}?table=by_school")
     assert small.status_code == 200  # below the limit: the file at once
+
+
+class TestOnRedis:
+    """With ``REDIS_URL`` the job waits on the RQ queue until a worker takes it; a failed attempt goes back
+    on the queue (here with no delay) and the last one leaves the job failed with its reason."""
+
+    @pytest.fixture
+    def redis_client(self):
+        redis = pytest.importorskip("redis")
+        client = redis.Redis.from_url("redis://127.0.0.1:6379/13")
+        try:
+            client.ping()
+        except Exception:
+            pytest.skip("Redis not reachable at 127.0.0.1:6379")
+        yield client
+        for key in client.scan_iter("*csrtest-jobs*"):
+            client.delete(key)
+
+    @pytest.fixture
+    def app_config(self, tmp_path):
+        return {
+            "REDIS_URL": "redis://127.0.0.1:6379/13",
+            "JOBS_QUEUE": f"csrtest-jobs-{tmp_path.name}",
+            "JOBS_RETRY_INTERVALS": "0",
+            "REDIS_PREFIX": f"csrtest-jobs:{tmp_path.name}:",
+        }
+
+    def _work(self, app, redis_client):
+        from rq import SimpleWorker
+
+        runner = app.extensions["csr_jobs"]
+        queue = runner.queue()
+        SimpleWorker([queue], connection=redis_client).work(burst=True)
+        for registry in (queue.finished_job_registry, queue.failed_job_registry):
+            for job_id in registry.get_job_ids():
+                registry.remove(job_id, delete_job=True)
+        queue.delete(delete_jobs=True)
+
+    def test_queued_then_done_then_retried_and_failed(self, app, session, api, make_user, redis_client):
+        from csr_hub.services import jobs
+
+        user = make_user("central_officer")
+        officer = api(user)
+        started = officer.post("/api/v1/match-runs", json={})
+        assert started.status_code == 202 and started.get_json()["job"]["status"] == "queued"
+        flaky = jobs.enqueue(session, "test", user, "prod_jobfuncs:flaky").id
+        boom = jobs.enqueue(session, "test", user, "prod_jobfuncs:boom").id
+        session.commit()
+        assert prod_jobfuncs.CALLS == []  # nothing ran in the request
+        self._work(app, redis_client)
+        rows = {j.id: j for j in _jobs(session)}
+        run = rows[started.get_json()["job"]["id"]]
+        assert run.status == "done" and run.progress == 100 and run.attempts == 1
+        assert rows[flaky].status == "done" and rows[flaky].attempts == 2
+        assert rows[boom].status == "failed" and rows[boom].attempts == 2
+        assert rows[boom].error == "ValueError: the printer is on fire"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 
@@ -125,3 +126,25 @@ def test_the_cache_lives_in_redis_when_configured(database_url, tmp_path):
                 from csr_hub.extensions import db
 
                 db.engine.dispose()
+
+
+class TestReadReplica:
+    """``REPORTS_DATABASE_URL`` (here the same database): report queries go through the second bind, and a
+    write on the primary still drops the figures they cached."""
+
+    @pytest.fixture
+    def app_config(self, database_url):
+        return {"REPORTS_DATABASE_URL": database_url}
+
+    def test_summary_reads_the_replica_and_stays_exact(self, app, session, make_user, make_need):
+        from csr_hub.extensions import db
+        from csr_hub.models import Need
+
+        assert "reports" in db.engines
+        need = make_need(make_user("school_staff"), estimated_cost_thb=1000)
+        with counting(db.engines["reports"]) as on_replica:
+            assert _summary(app)["needs_value_thb"] == 1000
+        assert any("needs" in s.lower() for s in on_replica)
+        session.execute(sa.update(Need).where(Need.id == need.id).values(estimated_cost_thb=3000))
+        session.commit()
+        assert _summary(app)["needs_value_thb"] == 3000

@@ -14,11 +14,20 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 
-from test_reports_figures import quick_user, signed_in  # noqa: E402,F401  (quick_user is a fixture)
+from test_reports_figures import quick_user  # noqa: E402,F401  (a fixture)
 from test_reports_queries import counting, populate  # noqa: E402
 
 
+def signed_in(app, user_id: str):
+    c = app.test_client()
+    with c.session_transaction() as sess:
+        sess["_user_id"] = user_id
+        sess["_fresh"] = True
+    return c
+
+
 def _routes(app, central, director):
+    central, director = central.get_id(), director.get_id()
     return {
         "home": lambda: app.test_client().get("/"),
         "reports national": lambda: signed_in(app, central).get("/reports"),
@@ -46,7 +55,6 @@ def _measure(app, session, quick_user, make_company, repeat: bool) -> dict[str, 
             if repeat:
                 call()  # fill the cache
             session.rollback()
-            db.session.remove()
             with counting(db.engine) as statements:
                 r = call()
             assert r.status_code == 200, (name, r.status_code)

@@ -473,6 +473,25 @@ CASES: list[Case] = [
         lambda o, r: {"action": "accept"},
         pending_as="company_rep",
     ),
+    # --- jobs (issue 13) ----------------------------------------------------------------------------------
+    Case(
+        "start the batch match",
+        API,
+        "POST",
+        "api.start_match_run",
+        lambda o: "/api/v1/match-runs",
+        {"central_officer": 202, "admin": 202},
+        pending_as="central_officer",
+    ),
+    Case(
+        "start the batch match (page)",
+        PAGE,
+        "POST",
+        "ops.match_run",
+        lambda o: "/jobs/match-run",
+        {"central_officer": 303, "admin": 303},
+        pending_as="central_officer",
+    ),
 ]
 
 #: write routes that change only the caller's own account or session: tried in test_self_service_routes

@@ -44,8 +44,12 @@ def test_a_strong_offer_tells_the_school_once_per_pair(session, make_user, make_
 def test_a_weak_offer_tells_nobody(session, make_user, make_need, make_offer):
     staff = make_user("school_staff")
     make_need(staff)
-    make_offer(make_user("company_rep"), title="Exercise notebooks and pencils", category="learning_materials",
-               description="A4 notebooks, 2B pencils and erasers")
+    make_offer(
+        make_user("company_rep"),
+        title="Exercise notebooks and pencils",
+        category="learning_materials",
+        description="A4 notebooks, 2B pencils and erasers",
+    )
     assert _alerts(session) == []
 
 
@@ -115,7 +119,7 @@ def test_search_finds_thai_posts_through_the_vocabulary(session, make_user, make
     staff = make_user("school_staff")
     laptop = make_need(staff)  # คอมพิวเตอร์โน้ตบุ๊ก
     roof = make_need(staff, title="ซ่อมหลังคาอาคารเรียน", category="facilities", quantity=1)
-    for q in ("notebook", "laptop", "labtop", "โน้ตบุ๊ค"):
+    for q in ("notebook", "laptop", "lapptop", "โน้ตบุ๊ค"):
         found = [n.id for n in posts.list_needs(session, {"q": q}, 1, 20).items]
         assert found == [laptop.id], q
     assert [n.id for n in posts.list_needs(session, {"q": "roof"}, 1, 20).items] == [roof.id]

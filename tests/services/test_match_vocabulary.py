@@ -45,7 +45,9 @@ def test_an_added_term_is_stored_audited_and_used_at_once(session, make_user, ma
     assert need.item_kinds == "laptop"  # the unrecognised post was analysed again
     assert vocabulary_terms.unrecognised(session, "needs", 1, 20).total == 0
     ranked = suggestions.for_need(session, need)
-    assert ranked[0][0].id == laptops.id and ranked[0][1].parts["item"].score == 100.0 > max(before, default=0)
+    assert ranked[0][0].id == laptops.id and ranked[0][1].parts["item"].score == 100.0 > max(
+        before, default=0
+    )
     assert vocabulary.detect_items(f"ขอ{NEW_WORD}") == {"laptop"}  # new analysis too
 
 
@@ -75,7 +77,9 @@ def test_bad_terms_are_refused_and_change_nothing(session, make_user):
     assert vocabulary.extras() == ()
 
 
-def test_the_page_is_for_central_officers_and_adds_a_term(app, session, client, make_user, make_need, page_login):
+def test_the_page_is_for_central_officers_and_adds_a_term(
+    app, session, client, make_user, make_need, page_login
+):
     officer = make_user("central_officer")
     staff = make_user("school_staff")
     need = make_need(staff, title=f"{NEW_WORD} 10 เครื่อง", description="")
@@ -88,19 +92,24 @@ def test_the_page_is_for_central_officers_and_adds_a_term(app, session, client, 
     assert 'id="vocabulary-link"' in dash and "/vocabulary/" in dash
     token = csrf_token(c)
     bad = c.post("/vocabulary/terms", data={"item_code": "laptop", "term": "x", "csrf_token": token})
-    assert bad.status_code == 422 and session.scalar(sa.select(sa.func.count()).select_from(VocabularyTerm)) == 0
+    assert (
+        bad.status_code == 422 and session.scalar(sa.select(sa.func.count()).select_from(VocabularyTerm)) == 0
+    )
     r = c.post("/vocabulary/terms", data={"item_code": "laptop", "term": NEW_WORD, "csrf_token": token})
     assert r.status_code == 302
     session.expire_all()
     assert session.get(Need, need.id).item_kinds == "laptop"
-    assert NEW_WORD not in c.get("/vocabulary/").get_data(as_text=True).split('id="h-offers"')[0].split(
-        'id="h-needs"'
-    )[1]
+    assert (
+        NEW_WORD
+        not in c.get("/vocabulary/").get_data(as_text=True).split('id="h-offers"')[0].split('id="h-needs"')[1]
+    )
 
 
 def test_vocabulary_export_merges_the_added_terms(session, runner, make_user, tmp_path):
     officer = make_user("central_officer")
-    vocabulary_terms.add_term(session, officer, {"item_code": "laptop", "term": NEW_WORD, "kind": "loanwords"})
+    vocabulary_terms.add_term(
+        session, officer, {"item_code": "laptop", "term": NEW_WORD, "kind": "loanwords"}
+    )
     session.commit()
     out = tmp_path / "vocabulary.json"
     r = runner.invoke(args=["vocabulary", "export", "--out", str(out)])
@@ -109,4 +118,6 @@ def test_vocabulary_export_merges_the_added_terms(session, runner, make_user, tm
     laptop = next(it for it in data["items"] if it["code"] == "laptop")
     assert NEW_WORD in laptop["loanwords"]
     assert len(data["items"]) == len(vocabulary.base_data()["items"])
-    assert NEW_WORD not in json.dumps(vocabulary.base_data(), ensure_ascii=False)  # the package file as shipped
+    assert NEW_WORD not in json.dumps(
+        vocabulary.base_data(), ensure_ascii=False
+    )  # the package file as shipped

@@ -154,7 +154,9 @@ def test_each_action_is_its_own_form_with_its_own_note(cast, page_login, session
     assert set(forms) == {"accept", "decline", "withdraw"} or set(forms) == {"accept", "decline"}
     for action, body in forms.items():
         assert f'id="note-{action}"' in body and f'id="do-{action}"' in body, action
-        assert body.index(f'id="note-{action}"') < body.index(f'id="do-{action}"')  # the note above its button
+        assert body.index(f'id="note-{action}"') < body.index(
+            f'id="do-{action}"'
+        )  # the note above its button
     page = text(page_login(cast.rep).get(f"/matches/{proposed}"))
     assert page.index('id="form-accept"') < page.index('id="form-decline"')  # the main action first
     assert 'data-confirm="' in forms["decline"] and "data-confirm" not in forms["accept"]
@@ -181,7 +183,9 @@ def test_a_refused_action_redirects_to_the_match_page_with_a_summary(cast, page_
     assert snapshot(session) == before
     page = text(director.get(f"/matches/{pledged}?lang=en"))
     summary = page.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
-    assert 'href="#note-reject"' in summary and 'tabindex="-1"' in page.split('id="error-summary"', 1)[0][-200:]
+    assert (
+        'href="#note-reject"' in summary and 'tabindex="-1"' in page.split('id="error-summary"', 1)[0][-200:]
+    )
     assert 'id="note-reject-error"' in page and 'aria-invalid="true"' in page
     assert page.index('id="error-summary"') < page.index('id="h-act"')  # at the top of the actions
     assert 'id="note-reject-error"' not in text(director.get(f"/matches/{pledged}"))  # once
@@ -200,7 +204,9 @@ def test_an_action_not_allowed_now_comes_back_with_the_reason(cast, page_login, 
 def test_a_very_long_note_is_not_lost_when_refused(cast, page_login, session):
     delivered = make_match(session, cast, "delivered")
     staff = page_login(cast.staff)
-    note = "ได้รับของแล้วแต่" * 90  # 1,440 characters: too long to wait in the session cookie: shown at once instead
+    note = (
+        "ได้รับของแล้วแต่" * 90
+    )  # 1,440 characters: too long to wait in the session cookie: shown at once instead
     r = act(staff, delivered, "confirm", received_quantity="99", note=note)
     assert r.status_code == 422
     page = text(r)
@@ -382,7 +388,9 @@ def test_a_buddhist_era_date_is_understood_and_shown_back(cast, page_login, sess
     assert need.needed_by == date(next_year, 3, 15)
     edit = text(c.get(f"/needs/{need.id}/edit"))
     assert f'value="15/03/{next_year + 543}"' in edit  # shown back in the Buddhist Era on a Thai page
-    assert f'value="15/03/{next_year}"' in text(c.get(f"/needs/{need.id}/edit?lang=en"))  # Gregorian in English
+    assert f'value="15/03/{next_year}"' in text(
+        c.get(f"/needs/{need.id}/edit?lang=en")
+    )  # Gregorian in English
 
 
 @pytest.mark.parametrize(
@@ -469,7 +477,13 @@ def test_the_match_page_shows_the_step_bar_and_who_is_next(cast, page_login, ses
     match_id = make_match(session, cast, "pledged")
     page = text(page_login(cast.director).get(f"/matches/{match_id}?lang=en"))
     steps = page.split('id="match-steps"', 1)[1].split("</ol>", 1)[0]
-    assert [s for s in re.findall(r'class="step step-(\w+)"', steps)] == ["done", "current", "todo", "todo", "todo"]
+    assert [s for s in re.findall(r'class="step step-(\w+)"', steps)] == [
+        "done",
+        "current",
+        "todo",
+        "todo",
+        "todo",
+    ]
     assert 'aria-current="step"' in steps and "Received" in steps
     assert "Your turn." in page and "Waiting for the ESA director." in page
     from csr_hub.services import matches

@@ -252,7 +252,9 @@ def test_waiting_for_you_lists_only_what_is_your_turn(cast, page_login, session,
 
 def test_unread_badge_and_notification_list(cast, page_login, session):
     staff = page_login(cast.staff)
-    first = re.search(r'<span class="nav-badge"><span aria-hidden="true">(\d+)</span>', html(staff.get("/dashboard")))
+    first = re.search(
+        r'<span class="nav-badge"><span aria-hidden="true">(\d+)</span>', html(staff.get("/dashboard"))
+    )
     unread = int(first.group(1)) if first else 0  # e.g. a strong match told when the cast's offer was posted
     match_id = make_match(session, cast, "pledged")  # the company accepted: the school is told
     page = html(staff.get("/dashboard?lang=en"))

@@ -39,7 +39,12 @@ class Calibration:
 def from_dict(d: dict) -> Calibration:
     w = {k: float(v) for k, v in d.get("weights", DEFAULT_WEIGHTS).items()}
     b = d.get("bands", {})
-    return Calibration(w, float(d.get("item_led_category", 90.0)), float(b.get("strong", 75.0)), float(b.get("possible", 60.0)))
+    return Calibration(
+        w,
+        float(d.get("item_led_category", 90.0)),
+        float(b.get("strong", 75.0)),
+        float(b.get("possible", 60.0)),
+    )
 
 
 @lru_cache(maxsize=1)

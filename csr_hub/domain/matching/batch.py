@@ -189,7 +189,10 @@ def batch_suggest(
                 loc=np.vstack([location_row(live[k])[cand] for k in rows]),
                 qty=qty,
                 deadline=np.array(
-                    [parts.deadline_value(live[k].urgency, parts.days_left(live[k].needed_by, today)) for k in rows]
+                    [
+                        parts.deadline_value(live[k].urgency, parts.days_left(live[k].needed_by, today))
+                        for k in rows
+                    ]
                 )[:, None],
                 equity=np.array([parts.equity_value(live[k].quality_group) for k in rows])[:, None],
             )
@@ -201,19 +204,27 @@ def batch_suggest(
             mc = cand.size
             comp = key * (mc + 1) + (mc - np.arange(mc))[None, :]  # higher total first, then lower offer id
             kk = min(per_need, mc)
-            top = np.argpartition(-comp, kk - 1, axis=1)[:, :kk] if kk < mc else np.broadcast_to(np.arange(mc), comp.shape)
+            top = (
+                np.argpartition(-comp, kk - 1, axis=1)[:, :kk]
+                if kk < mc
+                else np.broadcast_to(np.arange(mc), comp.shape)
+            )
             order = np.argsort(-np.take_along_axis(comp, top, axis=1), axis=1)
             top = np.take_along_axis(top, order, axis=1)
-            for ri, k in enumerate(rows):
-                n, nf = live[k], nfs[k]
-                out = result[n.id]
-                for c in top[ri].tolist():
-                    if key[ri, c] < 0:
-                        break
-                    oi_ = int(cand[c])
-                    o = open_offers[oi_]
-                    vals = {name: np.atleast_1d(np.broadcast_to(a, (r, mc))[ri, c]) for name, a in v.items()}
-                    out.append((o.id, explain(n, nf, o, ofs[oi_], vals, 0, float(total[ri, c]), today)))
+            # the winners' values, gathered at once as plain floats (reasons are built for them only)
+            rows_i = np.repeat(np.arange(r), top.shape[1])
+            cols_i = top.ravel()
+            keep = key[rows_i, cols_i] >= 0
+            rows_i, cols_i = rows_i[keep], cols_i[keep]
+            picked = {name: np.broadcast_to(a, (r, mc))[rows_i, cols_i].tolist() for name, a in v.items()}
+            totals = total[rows_i, cols_i].tolist()
+            for j, (ri, c) in enumerate(zip(rows_i.tolist(), cols_i.tolist())):
+                k = rows[ri]
+                oi_ = int(cand[c])
+                o = open_offers[oi_]
+                result[live[k].id].append(
+                    (o.id, explain(live[k], nfs[k], o, ofs[oi_], picked, j, totals[j], today))
+                )
         done += len(members)
         if progress:
             progress(done)

@@ -6,7 +6,9 @@
    order parts (location, quantity, deadline, equity) keep fixed shares, since a labelled set with
    every offer nationwide and every school in one place cannot tell how much they should count.
 2. Bands, from every labelled need's top suggestion (a need nothing serves counts as wrong):
-   ``strong`` starts at the score that best separates right top answers from the others (Youden's J);
+   ``strong`` starts at the score that best meets both aims at once (``RIGHT_STRONG`` = 80 % of the right
+   top answers strong, at most ``NEGATIVE_STRONG`` = 10 % of the wrong ones and of the needs nothing
+   serves) — the largest min(TPR / 0.8, TNR / 0.9);
    ``possible`` where an isotonic regression of "the top suggestion is right" on its score reaches
    ``POSSIBLE_P``.
 """
@@ -25,6 +27,10 @@ RELEVANCE = ("category", "item", "text")
 ORDER_SHARES = {"location": 0.06, "quantity": 0.04, "deadline": 0.03, "equity": 0.03}
 RELEVANCE_SHARE = 1.0 - sum(ORDER_SHARES.values())
 POSSIBLE_P = 0.5
+#: the aims of the bands: this share of right top answers ``strong`` …
+RIGHT_STRONG = 0.80
+#: … and at most this share of wrong top answers (and of needs nothing serves) ``strong``
+NEGATIVE_STRONG = 0.10
 CANDIDATES = 30
 
 
@@ -88,12 +94,20 @@ def fit_bands(sets: list[tuple[dict, str | None]]) -> tuple[float, float, dict]:
             scores.append(r[0][1])
             right.append(bool(n.get("relevant")) and r[0][0] in n["relevant"])
     x, y = np.array(scores), np.array(right, dtype=float)
-    # strong: the threshold that best separates right top answers from wrong ones and from needs nothing
-    # serves (Youden's J = share of right answers at or above it − share of the others at or above it)
-    grid = np.round(np.arange(np.floor(x.min()), np.ceil(x.max()) + 0.1, 0.1), 1)
+    # strong: the threshold that best meets both aims at once — at least RIGHT_STRONG of the right top
+    # answers strong, at most NEGATIVE_STRONG of the wrong ones (and of needs nothing serves) strong:
+    # the largest min(share of right ones strong / RIGHT_STRONG, share of the others not strong /
+    # (1 − NEGATIVE_STRONG)); ties to the higher threshold
+    grid = np.round(np.arange(np.floor(x.min()), np.ceil(x.max()) + 0.2, 0.1), 1)
     pos, neg = x[y == 1], x[y == 0]
-    j = np.array([(pos >= t).mean() - (neg >= t).mean() if neg.size else (pos >= t).mean() for t in grid])
-    strong = float(grid[int(np.argmax(j))])
+
+    def balance(t: float) -> float:
+        tpr = (pos >= t).mean() if pos.size else 1.0
+        tnr = 1.0 - ((neg >= t).mean() if neg.size else 0.0)
+        return min(tpr / RIGHT_STRONG, tnr / (1.0 - NEGATIVE_STRONG))
+
+    scores_at = np.array([balance(t) for t in grid])
+    strong = float(grid[len(grid) - 1 - int(np.argmax(scores_at[::-1]))])
     # possible: where the isotonic probability that the top answer is right reaches POSSIBLE_P
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(x, y)
     p = iso.predict(grid)
@@ -120,8 +134,9 @@ def calibrate(sets: list[tuple[dict, str | None]], item_led: float = 90.0) -> di
             f"above another' on the category, item and text part differences over each need's {CANDIDATES} "
             "best candidates; coefficients clipped at 0 "
             f"and scaled to {RELEVANCE_SHARE:.2f}; order parts fixed at {ORDER_SHARES}",
-            "bands": "strong: the top-score threshold with the highest Youden J (right top answers vs wrong "
-            "ones and needs nothing serves); possible: isotonic regression of 'top-1 is right' on the top "
+            "bands": f"strong: the top-score threshold maximising min(share of right top answers strong / "
+            f"{RIGHT_STRONG}, share of wrong top answers and needs nothing serves not strong / "
+            f"{1 - NEGATIVE_STRONG:.2f}); possible: isotonic regression of 'top-1 is right' on the top "
             f"score reaching P >= {POSSIBLE_P}",
         },
     }

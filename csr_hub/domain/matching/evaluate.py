@@ -25,7 +25,11 @@ class Slice:
         self.r5 += rec
 
     def figures(self) -> dict:
-        return {"n": self.n, "p1": self.p1 / self.n if self.n else None, "r5": self.r5 / self.n if self.n else None}
+        return {
+            "n": self.n,
+            "p1": self.p1 / self.n if self.n else None,
+            "r5": self.r5 / self.n if self.n else None,
+        }
 
 
 @dataclass

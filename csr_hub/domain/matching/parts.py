@@ -110,7 +110,9 @@ def values(
             ),
         )
         den = np.asarray(n_bag, dtype=np.float64) + o_bag
-        text = np.where(np.asarray(inter) > 0, r1(200.0 * np.asarray(inter) / np.where(den > 0, den, 1.0)), 0.0)
+        text = np.where(
+            np.asarray(inter) > 0, r1(200.0 * np.asarray(inter) / np.where(den > 0, den, 1.0)), 0.0
+        )
     return {
         "category": np.asarray(category, dtype=np.float64),
         "item": np.asarray(item, dtype=np.float64),

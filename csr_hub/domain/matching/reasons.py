@@ -62,30 +62,44 @@ def category(n_cat: str, o_cat: str, v: float, item_led: bool) -> Part:
         )
     if v > 0:
         return _put(
-            key, v, f"หมวดใกล้เคียง: {nth} / {oth}", f"related categories: {nen} / {oen}", "related_category",
+            key,
+            v,
+            f"หมวดใกล้เคียง: {nth} / {oth}",
+            f"related categories: {nen} / {oen}",
+            "related_category",
             (n_cat, o_cat),
         )
     return _put(
-        key, v, f"ต่างหมวด: {nth} / {oth}", f"different categories: {nen} / {oen}", "different_category",
+        key,
+        v,
+        f"ต่างหมวด: {nth} / {oth}",
+        f"different categories: {nen} / {oen}",
+        "different_category",
         (n_cat, o_cat),
     )
 
 
-def item(n_items: frozenset[str], o_items: frozenset[str], n_w: dict, o_w: dict, v: float) -> Part:
-    shared = n_items & o_items
-    head = frozenset(c for c in shared if n_w.get(c, 1.0) >= 0.5 and o_w.get(c, 1.0) >= 0.5)
-    key = ("item", n_items, o_items, v, head)
+def item(
+    n_items: frozenset[str], o_items: frozenset[str], n_head: frozenset, o_head: frozenset, v: float
+) -> Part:
+    key = ("item", n_items, o_items, v, n_head, o_head)
     p = _PARTS.get(key)
     if p is not None:
         return p
+    shared = n_items & o_items
+    head = shared & n_head & o_head
     if head:
         th, en = _names(head)
         return _put(key, v, f"ของตรงกัน: {th}", f"same item: {en}", "same_item", tuple(sorted(head)))
     if shared:
         th, en = _names(shared)
         return _put(
-            key, v, f"กล่าวถึงของชนิดเดียวกันเพียงผ่าน ๆ: {th}", f"item mentioned in passing: {en}",
-            "mentioned_item", tuple(sorted(shared)),
+            key,
+            v,
+            f"กล่าวถึงของชนิดเดียวกันเพียงผ่าน ๆ: {th}",
+            f"item mentioned in passing: {en}",
+            "mentioned_item",
+            tuple(sorted(shared)),
         )
     nf = frozenset(f for f in (vocabulary.family(c) for c in n_items) if f)
     of = frozenset(f for f in (vocabulary.family(c) for c in o_items) if f)
@@ -103,7 +117,11 @@ def item(n_items: frozenset[str], o_items: frozenset[str], n_w: dict, o_w: dict,
     if not n_items or not o_items:
         th, en = _names(n_items or o_items)
         return _put(
-            key, v, f"ระบุชนิดของเพียงฝ่ายเดียว: {th}", f"item named on one side only: {en}", "one_side_item",
+            key,
+            v,
+            f"ระบุชนิดของเพียงฝ่ายเดียว: {th}",
+            f"item named on one side only: {en}",
+            "one_side_item",
             tuple(sorted(n_items or o_items)),
         )
     nth, nen = _names(n_items)
@@ -173,7 +191,9 @@ def quantity(n_rem: int, o_rem: int, v: float) -> Part:
         return p
     if n_rem <= 0:
         return _put(key, v, "ไม่มีจำนวนคงเหลือ", "nothing left to cover", "nothing_left")
-    return _put(key, v, f"ครอบคลุม {cov:,} จาก {n_rem:,}", f"covers {cov:,} of {n_rem:,}", "covers", (cov, n_rem))
+    return _put(
+        key, v, f"ครอบคลุม {cov:,} จาก {n_rem:,}", f"covers {cov:,} of {n_rem:,}", "covers", (cov, n_rem)
+    )
 
 
 def deadline(urgency: str, needed_by: date | None, today: date, v: float) -> Part:
@@ -185,7 +205,11 @@ def deadline(urgency: str, needed_by: date | None, today: date, v: float) -> Par
     uth, uen, _ = URGENCIES.get(urgency, (urgency, urgency, 1))
     if needed_by is None:
         return _put(
-            key, v, f"ความเร่งด่วน: {uth} ไม่ระบุวันที่ต้องการ", f"urgency {uen.lower()}, no date given", "no_date",
+            key,
+            v,
+            f"ความเร่งด่วน: {uth} ไม่ระบุวันที่ต้องการ",
+            f"urgency {uen.lower()}, no date given",
+            "no_date",
             (urgency,),
         )
     if days < 0:

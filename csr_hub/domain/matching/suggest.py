@@ -52,56 +52,74 @@ def relevant(n_cat: str, nf: Features, o_cat: str, of: Features) -> bool:
 # --- the pair features, then the one arithmetic (parts.values) ----------------------------------------
 def pair_values(pairs: list[tuple[NeedView, Features, OfferView, Features]], today: date) -> dict:
     """Part values (arrays) for these pairs."""
-    k = len(pairs)
-    same = np.zeros(k, bool)
-    rel = np.zeros(k, bool)
-    led = np.zeros(k, bool)
-    sw, nw, ow = np.zeros(k), np.zeros(k), np.zeros(k)
-    fam, nh, oh = np.zeros(k, bool), np.zeros(k, bool), np.zeros(k, bool)
-    inter, nb, ob = np.zeros(k), np.zeros(k), np.zeros(k)
-    loc, qty, dl, eq = np.zeros(k), np.zeros(k), np.zeros(k), np.zeros(k)
-    for i, (n, nf, o, of) in enumerate(pairs):
-        same[i] = n.category == o.category
-        rel[i] = o.category in RELATED_CATEGORIES.get(n.category, ())
+    same, rel, led, sw, nw, ow, fam, nh, oh = [], [], [], [], [], [], [], [], []
+    inter, nb, ob, loc, qty, dl, eq = [], [], [], [], [], [], []
+    per_need: dict[int, tuple] = {}
+    related = RELATED_CATEGORIES
+    nationwide = parts.nationwide
+    for n, nf, o, of in pairs:
+        consts = per_need.get(id(n))
+        if consts is None:
+            consts = per_need[id(n)] = (
+                parts.deadline_value(n.urgency, parts.days_left(n.needed_by, today)),
+                parts.equity_value(n.quality_group),
+                CATEGORY_INDEX.get(n.category, _OTHER),
+            )
+        same.append(n.category == o.category)
+        rel.append(o.category in related.get(n.category, ()))
         shared = nf.items & of.items
         if shared:
-            sw[i] = sum(nf.weights[c] * of.weights[c] for c in shared)
+            nwts, owts = nf.weights, of.weights
+            sw.append(sum(nwts[c] * owts[c] for c in shared))
             oi = CATEGORY_INDEX.get(o.category, _OTHER)
-            ni = CATEGORY_INDEX.get(n.category, _OTHER)
-            led[i] = bool((nf.allow >> oi) & 1) and bool((of.allow >> ni) & 1)
-        nw[i], ow[i] = nf.weight_sum, of.weight_sum
-        fam[i] = bool(nf.fams & of.fams)
-        nh[i], oh[i] = bool(nf.items), bool(of.items)
+            led.append(bool((nf.allow >> oi) & 1) and bool((of.allow >> consts[2]) & 1))
+        else:
+            sw.append(0.0)
+            led.append(False)
+        nw.append(nf.weight_sum)
+        ow.append(of.weight_sum)
+        fam.append(not nf.fams.isdisjoint(of.fams))
+        nh.append(bool(nf.items))
+        oh.append(bool(of.items))
         # Dice of the neutral words for every pair; within one script, of all words where that is higher
-        k_n, d_n = len(nf.neutral & of.neutral), len(nf.neutral) + len(of.neutral)
-        inter[i], nb[i], ob[i] = k_n, len(nf.neutral), len(of.neutral)
+        k_n = len(nf.neutral & of.neutral)
+        d_n = len(nf.neutral) + len(of.neutral)
+        choice = (k_n, len(nf.neutral), len(of.neutral))
         if nf.script == of.script:
-            k_f, d_f = len(nf.bag & of.bag), len(nf.bag) + len(of.bag)
-            if k_f * d_n > k_n * d_f:
-                inter[i], nb[i], ob[i] = k_f, len(nf.bag), len(of.bag)
-        loc[i] = parts.location(n, o)[0]
-        qty[i] = parts.quantity_value(n.remaining, o.remaining)
-        dl[i] = parts.deadline_value(n.urgency, parts.days_left(n.needed_by, today))
-        eq[i] = parts.equity_value(n.quality_group)
+            k_f = len(nf.bag & of.bag)
+            if k_f * d_n > k_n * (len(nf.bag) + len(of.bag)):
+                choice = (k_f, len(nf.bag), len(of.bag))
+        inter.append(choice[0])
+        nb.append(choice[1])
+        ob.append(choice[2])
+        if o.provinces:
+            loc.append(100.0 if n.province_code in o.provinces else 0.0)
+        else:
+            loc.append(nationwide(n.latitude, n.longitude, o.latitude, o.longitude)[0])
+        qty.append(parts.quantity_value(n.remaining, o.remaining))
+        dl.append(consts[0])
+        eq.append(consts[1])
+    led_a = np.array(led, dtype=bool)
+    same_a = np.array(same, dtype=bool)
     v = parts.values(
-        same_cat=same,
-        related_cat=rel,
-        item_led=led,
-        shared_w=sw,
-        n_w=nw,
-        o_w=ow,
-        fam_overlap=fam,
-        n_has=nh,
-        o_has=oh,
-        inter=inter,
-        n_bag=nb,
-        o_bag=ob,
-        loc=loc,
-        qty=qty,
-        deadline=dl,
-        equity=eq,
+        same_cat=same_a,
+        related_cat=np.array(rel, dtype=bool),
+        item_led=led_a,
+        shared_w=np.array(sw, dtype=np.float64),
+        n_w=np.array(nw, dtype=np.float64),
+        o_w=np.array(ow, dtype=np.float64),
+        fam_overlap=np.array(fam, dtype=bool),
+        n_has=np.array(nh, dtype=bool),
+        o_has=np.array(oh, dtype=bool),
+        inter=np.array(inter, dtype=np.float64),
+        n_bag=np.array(nb, dtype=np.float64),
+        o_bag=np.array(ob, dtype=np.float64),
+        loc=np.array(loc, dtype=np.float64),
+        qty=np.array(qty, dtype=np.float64),
+        deadline=np.array(dl, dtype=np.float64),
+        equity=np.array(eq, dtype=np.float64),
     )
-    v["item_led"] = led & ~same
+    v["item_led"] = led_a & ~same_a
     return v
 
 
@@ -117,10 +135,18 @@ def _bags(nf: Features, of: Features) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def explain(
-    n: NeedView, nf: Features, o: OfferView, of: Features, v: dict, i: int, total: float, today: date,
+    n: NeedView,
+    nf: Features,
+    o: OfferView,
+    of: Features,
+    v: dict,
+    i,
+    total: float,
+    today: date,
     partner: bool = False,
 ) -> Score:
-    """The Score of pair ``i`` of the value arrays ``v``, with its reasons."""
+    """The Score of pair ``i`` of the value arrays ``v`` (``i`` an index, or a tuple of indices into 2-D
+    arrays), with its reasons."""
     c = float(v["category"][i])
     item_led = bool(v["item_led"][i])
     lv, kind, km = parts.location(n, o)
@@ -128,7 +154,7 @@ def explain(
         float(total),
         {
             "category": reasons.category(n.category, o.category, c, item_led),
-            "item": reasons.item(nf.items, of.items, nf.weights, of.weights, float(v["item"][i])),
+            "item": reasons.item(nf.items, of.items, nf.head, of.head, float(v["item"][i])),
             "text": reasons.text(*_bags(nf, of), float(v["text"][i])),
             "location": reasons.location(lv, kind, km, partner),
             "quantity": reasons.quantity(n.remaining, o.remaining, float(v["quantity"][i])),
@@ -172,11 +198,19 @@ def suggest_offers(
         return []
     nf = features(need)
     pairs = []
+    prov, n_cat = need.province_code, need.category
+    related = RELATED_CATEGORIES.get(n_cat, frozenset()) | {n_cat}
+    n_items, n_fams = nf.items, nf.fams
     for o in offers:
-        if not offer_open(o, today) or not serves(o, need.province_code):
+        if (
+            o.status != "open"
+            or o.remaining <= 0
+            or (o.available_until is not None and o.available_until < today)
+            or (o.provinces and prov not in o.provinces)
+        ):
             continue
         of = features(o)
-        if relevant(need.category, nf, o.category, of):
+        if o.category in related or not n_items.isdisjoint(of.items) or not n_fams.isdisjoint(of.fams):
             pairs.append((need, nf, o, of))
     if not pairs:
         return []
@@ -213,4 +247,7 @@ def suggest_needs(
     v = pair_values(pairs, today)
     totals = parts.total(v)
     top = _rank(totals, [p[0].id for p in pairs], None, limit)
-    return [(pairs[i][0], explain(pairs[i][0], pairs[i][1], offer, of, v, i, float(totals[i]), today)) for i in top]
+    return [
+        (pairs[i][0], explain(pairs[i][0], pairs[i][1], offer, of, v, i, float(totals[i]), today))
+        for i in top
+    ]

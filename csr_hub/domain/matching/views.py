@@ -97,6 +97,8 @@ class Features:
     neutral: frozenset[str] = frozenset()
     #: "th" when its text is mostly Thai, else "en"
     script: str = "en"
+    #: the item kinds that are the head of the request (weight ≥ 0.5)
+    head: frozenset[str] = frozenset()
 
 
 def _stem(w: str) -> str:
@@ -139,7 +141,17 @@ def _features(items: frozenset[str], search: str) -> Features:
     # across scripts the words cannot meet, but their concepts and item kinds can (the words of a
     # same-script pair carry the item terms too, so both kinds of pair are compared on the same footing)
     neutral = frozenset(w for w in b if w.startswith("c_")) | items | {f"family:{f}" for f in families(items)}
-    return Features(items, weights, sum(weights.values()), families(items), b, allow, neutral, script(search))
+    return Features(
+        items,
+        weights,
+        sum(weights.values()),
+        families(items),
+        b,
+        allow,
+        neutral,
+        script(search),
+        frozenset(head),
+    )
 
 
 @lru_cache(maxsize=8192)

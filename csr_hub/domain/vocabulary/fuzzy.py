@@ -40,13 +40,23 @@ class FuzzyIndex:
         found = process.extract(
             query, choices, scorer=fuzz.ratio, processor=None, limit=3, score_cutoff=cutoff
         )
+        # a misspelling is an edit of the whole term: a phrase that merely contains the term, or that the
+        # term contains ("learning" in "elearning", "wall mounted" in "wall mounted fan"), is not one
+        n_words = query.count(" ")
+        found = [
+            f
+            for f in found
+            if f[0] not in query and query not in f[0] and (thai or f[0].count(" ") == n_words)
+        ]
         if not found:
             return None
         best = max(found, key=lambda f: (f[1], -abs(len(f[0]) - len(query)), f[0]))
         return self.code[best[0]], best[1] / 100.0, best[0]
 
 
-def windows(spans: list[tuple[int, int, str]], covered, skip, stop=lambda f: False) -> list[tuple[int, int, str, bool]]:
+def windows(
+    spans: list[tuple[int, int, str]], covered, skip, stop=lambda f: False
+) -> list[tuple[int, int, str, bool]]:
     """Candidate phrases: 1–3 consecutive uncovered tokens of one script, joined, as (start, end, form).
 
     ``spans`` are the tokens (start, end, matching form) in order; ``covered(s, e)`` says a recognised
@@ -66,7 +76,13 @@ def windows(spans: list[tuple[int, int, str]], covered, skip, stop=lambda f: Fal
         for j in range(i, min(n, i + MAX_WINDOW)):
             if j > i:
                 s, e, f = spans[j]
-                if not f or covered(s, e) or stop(f) or is_thai(f[0]) != script or s != end + (0 if script else 1):
+                if (
+                    not f
+                    or covered(s, e)
+                    or stop(f)
+                    or is_thai(f[0]) != script
+                    or s != end + (0 if script else 1)
+                ):
                     break
                 text = text + ("" if script else " ") + f
                 end = e

@@ -4,9 +4,10 @@ Markers are found in the matching form on word boundaries, like terms. An item h
 
 - *negated* when the nearest request marker before it is a negation ("ไม่ต้องการ…", "no need for…",
   "we already have…"), or a "have enough" marker follows it closely ("…มีพอแล้ว", "…not needed");
-- *context* when it describes where another item goes: after a linker that follows another item
-  ("แอร์ห้องคอมพิวเตอร์", "cameras for the canteen"), or before an English place noun ("computer
-  room");
+- *context* when it describes where another item goes or what it is for: after a linker that follows
+  another item ("แอร์ห้องคอมพิวเตอร์", "cameras for the canteen"), after a purpose word that follows
+  another item ("แท็บเล็ต … ใช้ทำแบบฝึกหัด", "กระดานเขียนแบบแท็บเล็ต"), or before an English place noun
+  ("computer room");
 - *head* when it is in the title, or the object of a request marker (ต้องการ / ขอ / need …);
   when nothing is marked as head, every item hit that is not negated or context is — unless the title
   names no item and a request marker's object is no known item: then what was asked for is not
@@ -27,38 +28,206 @@ LINK_GAP = 16
 
 MARKERS: dict[str, tuple[str, ...]] = {
     "neg_pre": (
-        "ไม่ต้องการ", "ไม่ได้ต้องการ", "ไม่ขอ", "ไม่ได้ขอ", "ไม่จำเป็นต้องมี", "ไม่จำเป็นต้องใช้", "ไม่จำเป็น",
-        "ไม่ขาด", "ไม่ได้ขาด", "no need for", "no need of", "do not need", "don t need", "dont need",
-        "does not need", "doesn t need", "not need", "not looking for", "not asking for", "not requesting",
-        "already have", "already has", "already got", "have enough", "has enough", "have plenty of",
-        "have sufficient", "except", "other than", "ไม่รวม", "ยกเว้น",
+        "ไม่ต้องการ",
+        "ไม่ได้ต้องการ",
+        "ไม่ขอ",
+        "ไม่ได้ขอ",
+        "ไม่จำเป็นต้องมี",
+        "ไม่จำเป็นต้องใช้",
+        "ไม่จำเป็น",
+        "ไม่ขาด",
+        "ไม่ได้ขาด",
+        "no need for",
+        "no need of",
+        "do not need",
+        "don t need",
+        "dont need",
+        "does not need",
+        "doesn t need",
+        "not need",
+        "not looking for",
+        "not asking for",
+        "not requesting",
+        "already have",
+        "already has",
+        "already got",
+        "have enough",
+        "has enough",
+        "have plenty of",
+        "have sufficient",
+        "except",
+        "other than",
+        "ไม่รวม",
+        "ยกเว้น",
     ),
     "neg_post": (
-        "มีพอแล้ว", "พอแล้ว", "เพียงพอแล้ว", "มีเพียงพอแล้ว", "มีเพียงพอ", "มีครบแล้ว", "ครบแล้ว", "มีอยู่แล้ว",
-        "อยู่แล้ว", "ได้รับแล้ว", "ไม่ต้องการ", "ไม่จำเป็น", "ไม่ขาด", "not needed", "not required",
-        "no longer needed", "not necessary", "is enough", "are enough", "is sufficient", "are sufficient",
-        "already donated", "already received", "already provided", "is fine", "are fine", "is ok",
-        "are ok", "is okay", "are okay", "still work", "still works", "works fine", "in good condition",
-        "can wait", "later", "ยังใช้ได้", "ยังใช้งานได้", "ใช้งานได้ดี", "ยังดีอยู่", "ไม่มีปัญหา", "ทีหลัง",
-        "ไว้ทีหลัง", "ค่อยหาทีหลัง",
+        "มีพอแล้ว",
+        "พอแล้ว",
+        "เพียงพอแล้ว",
+        "มีเพียงพอแล้ว",
+        "มีเพียงพอ",
+        "มีครบแล้ว",
+        "ครบแล้ว",
+        "มีอยู่แล้ว",
+        "อยู่แล้ว",
+        "ได้รับแล้ว",
+        "ไม่ต้องการ",
+        "ไม่จำเป็น",
+        "ไม่ขาด",
+        "not needed",
+        "not required",
+        "no longer needed",
+        "not necessary",
+        "is enough",
+        "are enough",
+        "is sufficient",
+        "are sufficient",
+        "already donated",
+        "already received",
+        "already provided",
+        "is fine",
+        "are fine",
+        "is ok",
+        "are ok",
+        "is okay",
+        "are okay",
+        "still work",
+        "still works",
+        "works fine",
+        "in good condition",
+        "can wait",
+        "later",
+        "ยังใช้ได้",
+        "ยังใช้งานได้",
+        "ใช้งานได้ดี",
+        "ยังดีอยู่",
+        "ไม่มีปัญหา",
+        "ทีหลัง",
+        "ไว้ทีหลัง",
+        "ค่อยหาทีหลัง",
     ),
     "head": (
-        "ต้องการ", "ขอ", "ขอรับ", "ขาดแคลน", "ขาด", "อยากได้", "จัดหา", "ขอความอนุเคราะห์", "ขอรับการสนับสนุน",
-        "มอบ", "บริจาค", "สนับสนุน", "need", "needs", "request", "requesting", "requests", "looking for",
-        "would like", "require", "requires", "asking for", "lack", "lacks", "short of", "seeking", "want",
-        "donate", "donating", "donates", "offer", "offering", "offers", "give", "giving", "provide",
-        "providing", "supply", "supplying", "sponsor", "sponsoring",
+        "ต้องการ",
+        "ขอ",
+        "ขอรับ",
+        "ขาดแคลน",
+        "ขาด",
+        "อยากได้",
+        "จัดหา",
+        "ขอความอนุเคราะห์",
+        "ขอรับการสนับสนุน",
+        "มอบ",
+        "บริจาค",
+        "สนับสนุน",
+        "need",
+        "needs",
+        "request",
+        "requesting",
+        "requests",
+        "looking for",
+        "would like",
+        "require",
+        "requires",
+        "asking for",
+        "lack",
+        "lacks",
+        "short of",
+        "seeking",
+        "want",
+        "donate",
+        "donating",
+        "donates",
+        "offer",
+        "offering",
+        "offers",
+        "give",
+        "giving",
+        "provide",
+        "providing",
+        "supply",
+        "supplying",
+        "sponsor",
+        "sponsoring",
     ),
     "link": (
-        "สำหรับ", "ใน", "ของ", "ห้อง", "ภายใน", "บริเวณ", "ประจำ", "ใช้ใน", "ใช้กับ", "ใช้สำหรับ", "เพื่อใช้",
-        "ที่ใช้", "ติดที่", "หน้า", "ข้าง", "บน", "ใต้", "เหนือ", "โรง", "อาคาร",
-        "ลด", "ช่วยลด", "ลดค่า", "ประหยัด", "แทน", "เพราะ", "เนื่องจาก",
-        "for", "in", "of", "at", "on", "over", "inside", "near", "around", "above", "under", "to",
-        "outside", "beside", "next to", "behind", "in front of", "past", "along", "by", "reduce", "lower",
-        "cut", "save on", "instead of", "because",
+        "สำหรับ",
+        "ใน",
+        "ของ",
+        "ห้อง",
+        "ภายใน",
+        "บริเวณ",
+        "ประจำ",
+        "ใช้ใน",
+        "ใช้กับ",
+        "ใช้สำหรับ",
+        "เพื่อใช้",
+        "ที่ใช้",
+        "ติดที่",
+        "หน้า",
+        "ข้าง",
+        "บน",
+        "ใต้",
+        "เหนือ",
+        "โรง",
+        "อาคาร",
+        "ลด",
+        "ช่วยลด",
+        "ลดค่า",
+        "ประหยัด",
+        "แทน",
+        "เพราะ",
+        "เนื่องจาก",
+        "for",
+        "in",
+        "of",
+        "at",
+        "on",
+        "over",
+        "inside",
+        "near",
+        "around",
+        "above",
+        "under",
+        "to",
+        "outside",
+        "beside",
+        "next to",
+        "behind",
+        "in front of",
+        "past",
+        "along",
+        "by",
+        "reduce",
+        "lower",
+        "cut",
+        "save on",
+        "instead of",
+        "because",
     ),
     "place_after": ("room", "rooms", "hall", "building", "lab", "area", "block", "wing", "corner"),
+    #: what a thing is for: items after it (in the same stretch) describe the purpose, not the request
+    "purpose": (
+        "เพื่อ",
+        "เพื่อใช้",
+        "ใช้ทำ",
+        "ไว้ทำ",
+        "ใช้สอน",
+        "ใช้เรียน",
+        "เอาไว้",
+        "สำหรับใช้",
+        "แบบ",
+        "คล้าย",
+        "so that",
+        "in order to",
+        "to use for",
+        "to be used for",
+        "used for",
+        "style",
+        "like",
+    ),
 }
+#: characters of matching form a purpose marker reaches back to the item it follows, and on to the next
+PURPOSE_REACH = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +236,8 @@ class Hit:
     end: int
     code: str
     confidence: float = 1.0
+    #: found only through a generic ("weak") term: a passing mention when something specific is named
+    weak: bool = False
 
 
 def _nearest_before(markers, pos: int, reach: int):
@@ -82,6 +253,8 @@ def weigh(hits: list[Hit], markers: list[tuple[int, int, str]], title_end: int, 
     items left out. ``markers`` are (start, end, kind) in the matching form, not overlapping hits."""
     hits = sorted(hits, key=lambda h: (h.start, h.end))
     requests = [m for m in markers if m[2] in ("head", "neg_pre")]
+    # a description's items are the object of the description's own markers, not the title's
+    desc_requests = [m for m in requests if m[0] >= title_end]
     roles: list[str] = []
     for k, h in enumerate(hits):
         near = _nearest_before(requests, h.start, NEG_REACH)
@@ -105,22 +278,41 @@ def weigh(hits: list[Hit], markers: list[tuple[int, int, str]], title_end: int, 
                 context = True
         if not context and k + 1 < len(hits):
             q = hits[k + 1]
+            context = (
+                any(
+                    m[2] == "place_after"
+                    and m[0] >= h.end
+                    and m[0] - h.end <= 2
+                    and m[1] <= q.start + LINK_GAP
+                    for m in markers
+                )
+                and q.start - h.end <= LINK_GAP + 8
+            )
+        if not context and k > 0:
+            p = hits[k - 1]
             context = any(
-                m[2] == "place_after" and m[0] >= h.end and m[0] - h.end <= 2 and m[1] <= q.start + LINK_GAP
+                m[2] == "purpose"
+                and m[0] >= p.end
+                and m[0] - p.end <= PURPOSE_REACH
+                and m[1] <= h.start
+                and h.start - m[1] <= PURPOSE_REACH
                 for m in markers
-            ) and q.start - h.end <= LINK_GAP + 8
+            )
         if context:
             roles.append("context")
             continue
         in_title = h.start < title_end
-        head_near = _nearest_before(requests, h.start, HEAD_REACH)
+        head_near = _nearest_before(requests if in_title else desc_requests, h.start, HEAD_REACH)
         roles.append("head" if in_title or (head_near is not None and head_near[2] == "head") else "plain")
     # the object of a request marker in the description refines a title that names several things
     title_heads = {h.code for h, r in zip(hits, roles) if r == "head" and h.start < title_end}
     marked = {h.code for h, r in zip(hits, roles) if r == "head" and h.start >= title_end}
     if title_heads and marked and title_heads & marked and title_heads - marked:
         keep = title_heads & marked
-        roles = ["plain" if r == "head" and h.code not in keep and h.start < title_end else r for h, r in zip(hits, roles)]
+        roles = [
+            "plain" if r == "head" and h.code not in keep and h.start < title_end else r
+            for h, r in zip(hits, roles)
+        ]
     if "head" not in roles:
         # a request marker whose object is no known item (ขอลาดยาง…): what was asked for is unrecognised,
         # so the items mentioned elsewhere are passing mentions, not the request
@@ -132,6 +324,8 @@ def weigh(hits: list[Hit], markers: list[tuple[int, int, str]], title_end: int, 
         roles = [("context" if unknown_object else "head") if r == "plain" else r for r in roles]
         if "head" not in roles and not unknown_object:
             roles = ["head" if r == "context" else r for r in roles]
+    if any(r == "head" and not h.weak for h, r in zip(hits, roles)):
+        roles = ["context" if h.weak and r == "head" else r for h, r in zip(hits, roles)]
     weights: dict[str, float] = {}
     for h, role in zip(hits, roles):
         if role == "negated":

@@ -10,6 +10,7 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from csr_hub.domain.policy import Role
 from csr_hub.extensions import db
 from csr_hub.models import Notification
 from csr_hub.services import clock, posts
@@ -74,7 +75,7 @@ def read_notification(notification_id: int):
 
 
 @bp.post("/needs/<int:need_id>/confirm")
-@roles_required("school_staff")
+@roles_required(Role.SCHOOL_STAFF)
 @idempotent
 def confirm_need(need_id: int):
     need = posts.get_need(db.session, need_id)

@@ -83,7 +83,7 @@ class PostForm(FlaskForm):
     )
     unit = StringField(_l("Unit (e.g. เครื่อง, sets, people)"), render_kw={"maxlength": 50})
     #: one token per form shown: the same form sent twice (back button, double click) posts once
-    form_token = HiddenField()
+    form_token = HiddenField("")
 
     def service_data(self) -> dict[str, Any]:
         """The submitted values for the service: blanks in number and date fields become "not given"."""
@@ -135,8 +135,8 @@ class OfferForm(PostForm):
 
 
 class ProposeForm(FlaskForm):
-    need_id = IntegerField(validators=[InputRequired()])
-    offer_id = IntegerField(validators=[InputRequired()])
+    need_id = IntegerField(_l("Need"), validators=[InputRequired()])
+    offer_id = IntegerField(_l("Offer"), validators=[InputRequired()])
     quantity = IntegerField(
         _l("Quantity"),
         validators=[

@@ -64,7 +64,9 @@ def new_need():
                 db.session, current_user.school_id, data.get("title", ""), data.get("description", "")
             )
             if similar:
-                return render_template("needs/form.html", form=form, need=None, held=False, duplicates=similar)
+                return render_template(
+                    "needs/form.html", form=form, need=None, held=False, duplicates=similar
+                )
 
         def create():
             record = claim(db.session, current_user, token, NEW_NEED_ROUTE)
@@ -78,7 +80,9 @@ def new_need():
             db.session.rollback()
             done = already_posted(db.session, current_user, token, NEW_NEED_ROUTE)
             flash(_("This need was already posted; here it is."), "info")
-            return redirect(url_for("needs.show_need", need_id=done) if done else url_for("dashboard.index"), 303)
+            return redirect(
+                url_for("needs.show_need", need_id=done) if done else url_for("dashboard.index"), 303
+            )
         if need is not None:
             return redirect(url_for("needs.show_need", need_id=need.id))
     elif request.method == "POST":
@@ -146,7 +150,9 @@ def show_need(need_id: int):
     errors, values = pop_form(f"budget-{need_id}") if current_user.is_authenticated else ({}, {})
     if errors:
         budget_form = BudgetForm(formdata=None, budget_thb=values.get("budget_thb", ""))
-        budget_form.budget_thb.errors = errors.get("budget_thb", []) or [m for v in errors.values() for m in v]
+        budget_form.budget_thb.errors = errors.get("budget_thb", []) or [
+            m for v in errors.values() for m in v
+        ]
     return _show(need, budget_form)
 
 

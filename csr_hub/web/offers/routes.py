@@ -42,6 +42,7 @@ def provinces_by_region() -> list[tuple[str, str, list[tuple[str, str]]]]:
         if items
     ]
 
+
 bp = Blueprint("offers", __name__)
 
 

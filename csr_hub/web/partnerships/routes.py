@@ -319,14 +319,14 @@ def statement_export(company_id: int, fmt: str):
     summary_header = [_("Figure"), _("Key"), _("Donations"), _("Value (baht)")]
     summary = [[_("Total"), str(data["year"]), data["donations_count"], data["value_thb"]]]
     summary.append([_("Schools reached"), "", data["schools_count"], None])
-    for key, table, name in (
-        ("by_category", CATEGORIES, "category"),
-        ("by_quality_group", QUALITY_GROUPS, "quality_group"),
-        ("by_province", None, "province_code"),
+    for key, title, table, name in (
+        ("by_category", _("By category"), CATEGORIES, "category"),
+        ("by_quality_group", _("Quality group"), QUALITY_GROUPS, "quality_group"),
+        ("by_province", _("By province"), None, "province_code"),
     ):
         for g in data[key]:
             shown = label(table, g[name], lang) if table else g[name]
-            summary.append([key, shown, g["donations_count"], g["value_thb"]])
+            summary.append([title, shown, g["donations_count"], g["value_thb"]])
     header = [str(h) for h in EDONATION_HEADER]
     rows = _edonation_rows(data["records"])
     stem = f"csr-hub-statement-{company_id}-{data['year']}"

@@ -27,6 +27,7 @@ from csr_hub.services.errors import Forbidden, NotFound, ValidationFailed
 from csr_hub.web.access import roles_required
 from csr_hub.web.i18n import current_lang
 from csr_hub.web.reports import tables as T
+from csr_hub.web.reports.replica import report_session
 from csr_hub.web.security import client_ip
 
 bp = Blueprint("reports", __name__)
@@ -68,7 +69,8 @@ def current_scope() -> T.Scope:
         officer=role in OFFICERS,
         own_company_id=(
             current_user.company_id
-            if role == "company_rep" and policy.may_see_tenant(current_user, company_id=current_user.company_id)
+            if role == "company_rep"
+            and policy.may_see_tenant(current_user, company_id=current_user.company_id)
             else None
         ),
         company_id=company_id,
@@ -108,7 +110,7 @@ def index():
     scope = current_scope()
     lang = current_lang()
     data = reports.dashboard(
-        db.session, scope.district_id, officer=scope.officer, own_company_id=scope.own_company_id
+        report_session(), scope.district_id, officer=scope.officer, own_company_id=scope.own_company_id
     )
     rows = {
         name: T.rows(name, data[key], lang)

@@ -71,5 +71,11 @@ def add_term():
         db.session.rollback()
         apply_service_errors(form, exc)
         return _page(form, exc.status)
-    ok(_("Added “%(term)s” to %(item)s.", term=row.term, item=vocabulary.item_names(row.item_code)[1 if current_lang() == "en" else 0]))
+    ok(
+        _(
+            "Added “%(term)s” to %(item)s.",
+            term=row.term,
+            item=vocabulary.item_names(row.item_code)[1 if current_lang() == "en" else 0],
+        )
+    )
     return redirect(url_for("vocabulary.index"))

@@ -1,0 +1,202 @@
+"""Detection of one text: scan terms, concepts and markers on word boundaries, look up the rest
+fuzzily, keep generic words only where nothing specific explains them, then weigh the hits
+(``roles.weigh``)."""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+from csr_hub.domain.text import boundaries, is_thai, segment
+from csr_hub.domain.vocabulary import roles
+from csr_hub.domain.vocabulary.fuzzy import windows
+from csr_hub.domain.vocabulary.scan import form, match_form
+
+_FOLDED_OUT = frozenset("\u0e47\u0e4c\u0e4b\u0e3a")
+_LINKERS = frozenset(
+    form(w) for w in ("สำหรับ", "ใช้กับ", "ของ", "เพื่อ", "ต่อ", "ที่ใช้กับ", "for", "to", "with", "in")
+)
+_FILLERS = frozenset(("the", "a", "an", "our", "your", "their", "its", "this", "these", "school", "schools"))
+
+
+def wraps_term(word: str, terms: frozenset[str]) -> bool:
+    n = len(word)
+    for k in range(3, n - 1):
+        if word[:k] in terms or word[n - k :] in terms:
+            return True
+    return False
+
+
+def _modifies(mt: str, s: int, e: int, strong_hits) -> bool:
+    """Is the generic word at s..e part of a specific item's phrase (touching it, or "X for it")?"""
+    for hs, he, _code, _w, _cf in strong_hits:
+        if he <= s:
+            gap = [w for w in mt[he:s].split() if w not in _FILLERS]
+            if not gap or (len(gap) == 1 and gap[0] in _LINKERS):
+                return True
+        elif e <= hs and not mt[e:hs].strip():
+            return True
+    return False
+
+
+class Detection:
+    """One text's hits: items (kept, with weights), concepts, rule-built items, and the tokens."""
+
+    def __init__(self, v: Any, norm: str, title_end: int, pieces: tuple[str, ...] | None):
+        self.norm = norm
+        mt, where = match_form(norm)
+        self.mt, self.where = mt, where
+        pieces = segment(norm, v.trie()) if pieces is None else pieces
+        self.tokens = tuple(t for t in (p.strip() for p in pieces) if t)
+        starts, ends = boundaries(pieces)
+        n = len(norm)
+
+        def ok(s: int, e: int) -> bool:
+            ns = where[s]
+            if is_thai(norm[ns]) and ns not in starts:
+                return False
+            last = where[e - 1]
+            ne = last + 1
+            while ne < n and norm[ne] in _FOLDED_OUT:
+                ne += 1
+            return not (is_thai(norm[last]) and ne != n and ne not in ends)
+
+        item_hits: list[tuple[int, int, str, bool, float]] = []
+        #: ambiguous words without context: the items they may mean (a search query expands to all)
+        self.alternatives: list[tuple[str, ...]] = []
+        self.alt_spans: list[tuple[int, int]] = []
+        covered: list[tuple[int, int]] = []
+        for s, e, w in v.item_scanner.scan(mt, ok):
+            covered.append((s, e))
+            for ent in v.item_scanner.entries[w]:
+                if ent[0] == "item":
+                    item_hits.append((s, e, ent[1], ent[2], 1.0))
+                elif ent[0] == "amb":
+                    code = v._resolve(ent[1], mt)
+                    if code:
+                        item_hits.append((s, e, code, False, 1.0))
+                    choices, default = v.ambiguous[ent[1]]
+                    if not any(rx.search(mt) for _c, rx in choices):  # no context: any of them
+                        alts = [c for c, _rx in choices if c] + ([default] if default else [])
+                        self.alternatives.append(
+                            tuple(dict.fromkeys([*alts, norm[where[s] : where[e - 1] + 1]]))
+                        )
+                        self.alt_spans.append((s, e))
+        item_spans = list(covered)
+
+        def concept_ok(s: int, e: int) -> bool:
+            """On word boundaries, or at the start or end of an item term it lies in (ครู in ครูอาสา)."""
+            if ok(s, e):
+                return True
+            return any(hs <= s and e <= he and (s == hs or e == he) for hs, he in item_spans)
+
+        concept_hits = [
+            (s, e, ent[1])
+            for s, e, w in v.concept_scanner.scan(mt, concept_ok)
+            for ent in v.concept_scanner.entries[w]
+            if ent[0] == "concept"
+        ]
+        covered += [(s, e) for s, e, _ in concept_hits]
+        markers = [(s, e, v.marker_scanner.entries[w][0][0]) for s, e, w in v.marker_scanner.scan(mt, ok)]
+        covered_markers = covered + [(s, e) for s, e, _ in markers]
+        # fuzzy look-up of what nothing recognised
+        spans = self._token_spans(pieces)
+
+        def is_covered(s: int, e: int) -> bool:
+            return any(s < ce and cs < e for cs, ce in covered_markers)
+
+        def skip(f: str) -> bool:
+            return f in v.stopwords or (is_thai(f[0]) and f in v.words()) or f.isdigit()
+
+        def stop(f: str) -> bool:
+            return f in v.stopwords
+
+        for s, e, text, known in windows(spans, is_covered, skip, stop):
+            if is_covered(s, e):
+                continue
+            found = v.fuzzy.lookup(text, known)
+            if found:
+                code, conf, _term = found
+                item_hits.append((s, e, code, False, conf))
+                covered_markers.append((s, e))
+        strong_hits = [h for h in item_hits if not h[3]]
+        strong = {h[2] for h in strong_hits}
+        ruled = v._apply_rules(concept_hits)
+        strong |= set(ruled)
+        used_spans = [concept_hits[k][:2] for ks in ruled.values() for k in ks]
+        kept: list[tuple[int, int, str, float]] = [(s, e, c, cf) for s, e, c, w, cf in item_hits if not w]
+        weak_only: set[tuple[int, int, str]] = set()
+        for s, e, code, is_weak, cf in item_hits:
+            if not is_weak:
+                continue
+            if code in strong:
+                kept.append((s, e, code, cf))
+                continue
+            if code in v.generic and strong:
+                continue
+            fam = v.items[code].family
+            if fam and any(v.items[c].family == fam for c in strong):
+                continue
+            if any(s < ue and us < e for us, ue in used_spans):
+                continue
+            if _modifies(mt, s, e, strong_hits):
+                continue
+            kept.append((s, e, code, cf))
+            weak_only.add((s, e, code))
+        found = {h[2] for h in kept} | set(ruled)
+        for code in list(found):
+            found -= v.suppresses.get(code, frozenset())
+        kept = [h for h in kept if h[2] in found]
+        hits = [roles.Hit(s, e, c, cf, (s, e, c) in weak_only) for s, e, c, cf in kept]
+        for code, ks in ruled.items():
+            if code in found:
+                hits.append(
+                    roles.Hit(min(concept_hits[k][0] for k in ks), max(concept_hits[k][1] for k in ks), code)
+                )
+        title_mt = bisect.bisect_left(where, title_end)
+        item_spans = [(h.start, h.end) for h in hits]
+        free_markers = [m for m in markers if not any(m[0] < he and hs < m[1] for hs, he in item_spans)]
+        self.weights = roles.weigh(hits, free_markers, title_mt, mt)
+        self.found = frozenset(self.weights)
+        self.concepts = frozenset(c for _, _, c in concept_hits)
+        self.kept = [(h[0], h[1], h[2]) for h in kept if h[2] in self.found]
+        self.concept_hits = concept_hits
+        self.ruled = {c: ks for c, ks in ruled.items() if c in self.found}
+
+    def _token_spans(self, pieces: tuple[str, ...]) -> list[tuple[int, int, str]]:
+        """Tokens as (start, end, matching form) in matching-form coordinates."""
+        out = []
+        at = 0
+        where = self.where
+        for p in pieces:
+            a, b = at, at + len(p)
+            at = b
+            if not p.strip():
+                continue
+            i = bisect.bisect_left(where, a)
+            j = bisect.bisect_left(where, b)
+            if i < j:
+                out.append((i, j, self.mt[i:j]))
+        return out
+
+    def query_codes(self) -> tuple[list[str], str]:
+        """Codes for the vocabulary phrases of a query, and the query text with them blanked out."""
+        where, concept_hits = self.where, self.concept_hits
+        spans: list[tuple[int, int, str | None]] = list(self.kept)
+        for code, ks in self.ruled.items():
+            first = min(concept_hits[k][0] for k in ks)
+            spans.append((first, first, code))
+            for k in ks:
+                spans.append((concept_hits[k][0], concept_hits[k][1], None))
+        for s, e, code in concept_hits:
+            if not any(s < pe and ps < e for ps, pe, _ in spans):
+                spans.append((s, e, code))
+        spans.sort(key=lambda t: (t[0], t[1]))
+        codes = list(dict.fromkeys(c for _, _, c in spans if c))
+        codes += [c for c in self.found if c not in codes]
+        chars = list(self.norm)
+        for s, e, _c in [*spans, *((a, b, None) for a, b in self.alt_spans)]:
+            if e > s:
+                for i in range(where[s], where[e - 1] + 1):
+                    chars[i] = " "
+        return codes, " ".join("".join(chars).split())
