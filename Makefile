@@ -64,7 +64,7 @@ audit: install-test
 	bash bench/sqlmap_scan.sh
 
 # The national data set in a fresh PostgreSQL database, gunicorn, locust headless with the floor route.
-# BENCH_SCALE (1.0 = 100,000 needs), BENCH_SECONDS, BENCH_USERS, BENCH_RUNS: see bench/bench_http.py.
+# BENCH_SCALE (1.0 = 100,000 needs; default 0.25), BENCH_SECONDS, BENCH_RUNS, BENCH_REDIS: see bench/bench_http.py.
 bench: install-test
 	$(BIN)/python bench/bench_http.py --each
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import random
@@ -92,7 +93,7 @@ def load(url: str, scale: float, seed: int) -> dict:
             sa.select(District)
         )
         out: dict = {"accounts": {"central_officer": [], "district_director": [], "school_staff": []}}
-        for i in range(4):
+        for i in range(12):
             for role, district_id in (("central_officer", None), ("district_director", bangkok.id)):
                 secret = pyotp.random_base32()
                 u = User(
@@ -252,11 +253,18 @@ def start_gunicorn(url: str, port: int, workers: int, threads: int, redis: str |
     raise RuntimeError("gunicorn did not start")
 
 
-def run_locust(host: str, cfg: dict, seconds: int, routes: list[str], out: Path) -> dict[str, dict]:
+def run_locust(
+    host: str, cfg: dict, seconds: int, routes: list[str], out: Path, run: int = 0
+) -> dict[str, dict]:
     from locustfile import ROUTES
 
     users = sum(ROUTES[r].fixed_count for r in routes)
-    env = {**os.environ, "BENCH_CONFIG": json.dumps(cfg), "BENCH_ROUTES": ",".join(routes)}
+    env = {
+        **os.environ,
+        "BENCH_CONFIG": json.dumps(cfg),
+        "BENCH_ROUTES": ",".join(routes),
+        "BENCH_RUN": str(run),
+    }
     subprocess.run(
         [
             str(BIN / "locust"),
@@ -351,10 +359,13 @@ def main(argv: list[str] | None = None) -> None:
             f"needs {cfg['counts']['needs']:,}, matches {cfg.get('matches', 0):,}"
         )
         print(f"{'route':44} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'× floor':>8}")
+        counter = itertools.count()
         for title, chosen in sets:
             runs: list[dict[str, dict]] = []
             for i in range(a.runs):
-                runs.append(run_locust(host, cfg, a.seconds, chosen, Path(f"/tmp/csr_bench_{i}")))
+                runs.append(
+                    run_locust(host, cfg, a.seconds, chosen, Path(f"/tmp/csr_bench_{i}"), next(counter))
+                )
 
             def med(name: str, key: str, runs=runs) -> float:
                 vals = [r[name][key] for r in runs if name in r]

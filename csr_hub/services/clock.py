@@ -351,12 +351,11 @@ def _review_needs(session: Session, today: date, now: datetime, s: Settings, res
             .execution_options(synchronize_session=False)
         )
         result.need_reviews_cleared += res.rowcount or 0
-    # stale open needs: ask their school once per review
+    # stale open needs: ask their school once per review (in batches: a national run asks thousands)
     cutoff = start_of(today - timedelta(days=s.review_days - 1))
     stale = list(
-        session.scalars(
-            sa.select(Need)
-            .options(joinedload(Need.school))
+        session.execute(
+            sa.select(Need.id, Need.school_id, Need.title)
             .where(
                 live,
                 Need.review_requested_on.is_(None),
@@ -366,62 +365,73 @@ def _review_needs(session: Session, today: date, now: datetime, s: Settings, res
             .order_by(Need.id)
         )
     )
-    for need in stale:
-        if _set_need(session, need.id, review_requested_on=today, only_unrequested=True) != 1:
-            continue
-        result.need_reviews_requested += 1
-        title = " ".join(need.title.split())[:80]
-        staff = session.scalars(
+    expires = today + timedelta(days=NEED_EXPIRY_DAYS)
+    for chunk in _chunks(stale, BATCH):
+        ids = [row.id for row in chunk]
+        res = session.execute(
+            sa.update(Need)
+            .where(Need.id.in_(ids), Need.review_requested_on.is_(None))
+            .values(review_requested_on=today, updated_at=Need.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        result.need_reviews_requested += res.rowcount or 0
+        staff: dict[int, list[int]] = {}
+        for uid, school_id in session.execute(
             _active(
-                sa.select(User.id).where(User.role == Role.SCHOOL_STAFF, User.school_id == need.school_id)
+                sa.select(User.id, User.school_id).where(
+                    User.role == Role.SCHOOL_STAFF, User.school_id.in_({row.school_id for row in chunk})
+                )
             )
-        )
-        expires = today + timedelta(days=NEED_EXPIRY_DAYS)
-        result.notifications += len(
-            notify.notify_users(
-                session,
-                staff,
-                notify.Kind.REMINDER,
-                message_th=(
-                    f"ความต้องการ «{title}» ไม่มีความเคลื่อนไหว {s.review_days} วัน: โปรดยืนยันว่ายังต้องการอยู่ "
-                    f"ภายใน {expires.isoformat()} มิฉะนั้นจะหมดอายุ"
-                ),
-                message_en=(
-                    f"The need “{title}” has not changed in {s.review_days} days: please confirm it is "
-                    f"still wanted by {expires.isoformat()}, or it expires"
-                ),
-                need_id=need.id,
-                dedupe_key=f"review:need:{need.id}:{today.isoformat()}",
+        ):
+            staff.setdefault(school_id, []).append(uid)
+        for row in chunk:
+            if not staff.get(row.school_id):
+                continue
+            title = " ".join(row.title.split())[:80]
+            result.notifications += len(
+                notify.notify_users(
+                    session,
+                    staff[row.school_id],
+                    notify.Kind.REMINDER,
+                    message_th=(
+                        f"ความต้องการ «{title}» ไม่มีความเคลื่อนไหว {s.review_days} วัน: "
+                        f"โปรดยืนยันว่ายังต้องการอยู่ภายใน {expires.isoformat()} มิฉะนั้นจะหมดอายุ"
+                    ),
+                    message_en=(
+                        f"The need “{title}” has not changed in {s.review_days} days: please confirm it is "
+                        f"still wanted by {expires.isoformat()}, or it expires"
+                    ),
+                    need_id=row.id,
+                    dedupe_key=f"review:need:{row.id}:{today.isoformat()}",
+                )
             )
-        )
     # thirty days after the request, unconfirmed and with no match holding quantity: expired
     last_request_day = today - timedelta(days=NEED_EXPIRY_DAYS)
     holding = sa.exists().where(Match.need_id == Need.id, Match.status.in_(tuple(HOLDING)))
-    for need_id in list(
-        session.scalars(
-            sa.select(Need.id).where(
-                live, Need.review_requested_on.is_not(None), Need.review_requested_on <= last_request_day
+    due = sa.and_(live, Need.review_requested_on.is_not(None), Need.review_requested_on <= last_request_day)
+    candidates = list(session.scalars(sa.select(Need.id).where(due, sa.not_(holding)).order_by(Need.id)))
+    for ids in _chunks(candidates, BATCH):
+        done = list(
+            session.scalars(
+                sa.update(Need)
+                .where(Need.id.in_(ids), due, sa.not_(holding))
+                .values(expired=True, expired_at=now, updated_at=Need.updated_at)
+                .returning(Need.id)
+                .execution_options(synchronize_session=False)
             )
         )
-    ):
-        res = session.execute(
-            sa.update(Need)
-            .where(Need.id == need_id, live, Need.review_requested_on <= last_request_day, sa.not_(holding))
-            .values(expired=True, expired_at=now, updated_at=Need.updated_at)
-            .execution_options(synchronize_session=False)
-        )
-        if res.rowcount == 1:
+        for need_id in done:
             audit.record(session, "need.expire", actor_id=None, object_type="need", object_id=need_id)
-            result.needs_expired += 1
+        result.needs_expired += len(done)
 
 
-def _set_need(session: Session, need_id: int, only_unrequested: bool = False, **values: Any) -> int:
-    stmt = sa.update(Need).where(Need.id == need_id)
-    if only_unrequested:
-        stmt = stmt.where(Need.review_requested_on.is_(None))
-    # keep updated_at: the clock's own bookkeeping is not a change by the school
-    stmt = stmt.values(updated_at=Need.updated_at, **values).execution_options(synchronize_session=False)
-    return session.execute(stmt).rowcount
+#: rows changed per statement in the clock's bulk steps
+BATCH = 1000
+
+
+def _chunks(rows: list, size: int):
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
 
 
 def confirm_need(session: Session, actor: User, need: Need, ip: str = "") -> Need:

@@ -297,15 +297,12 @@ def match_run_job(
 
 
 def tick_job(session: Session, progress: Callable[[float], None], today: str | None = None):
-    """The daily clock (SPEC "The clock") as a job."""
+    """The daily clock (SPEC "The clock") as a job: ``services.clock.tick`` for ``today`` (ISO date)."""
     from datetime import date
 
     from csr_hub.services import clock  # written by the clock's owner
 
-    day = date.fromisoformat(today) if today else None
-    result = clock.tick(session, day) if day is not None else clock.tick(session)
-    if isinstance(result, dict):
-        return {
-            k: v if isinstance(v, (int, float, str, bool, type(None))) else str(v) for k, v in result.items()
-        }
+    result = clock.tick(session, date.fromisoformat(today) if today else None)
+    if hasattr(result, "as_dict"):
+        return result.as_dict()
     return {"summary": str(result)} if result is not None else None

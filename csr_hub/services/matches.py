@@ -40,7 +40,11 @@ def actor_for(user: User, match_need: Need, match_offer: Offer) -> Actor:
 def can_see(user: User, match: Match) -> bool:
     """Its school's staff, its company's reps, its ESA's director, officers; a pending account never
     (the private data of the school or company it claims stays hidden until it is verified)."""
-    return policy.may_see_match(user, match)
+    if not policy.is_active(user):
+        return False
+    if policy.is_national(user):
+        return True
+    return actor_for(user, match.need, match.offer) != Actor.NONE
 
 
 def visible_query(user: User):

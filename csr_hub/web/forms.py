@@ -60,18 +60,21 @@ STASH_LIMIT = 1200
 
 
 def stash_form(key: str, errors: dict[str, list[str]], values: dict[str, str]) -> bool:
-    """Keep a failed form's errors and values for the next GET of its page; False when too big to keep."""
+    """Keep a failed form's errors and values for the next GET of its page; False when a value too long for
+    the cookie had to be left out."""
     from flask import session
 
     values = {k: str(v) for k, v in values.items() if k != "csrf_token" and v is not None}
-    if sum(len(v) for v in values.values()) > STASH_LIMIT:
-        return False
+    kept = True
+    while values and sum(len(v) for v in values.values()) > STASH_LIMIT:
+        values.pop(max(values, key=lambda k: len(values[k])))  # a long note is dropped; the errors stay
+        kept = False
     session[_STASH] = {
         "key": key,
         "errors": {k: [str(m) for m in v] for k, v in errors.items()},
         "values": values,
     }
-    return True
+    return kept
 
 
 def pop_form(key: str) -> tuple[dict[str, list[str]], dict[str, str]]:

@@ -89,7 +89,11 @@ def _refuse_foreign_bodies():
     """An API write whose body is not JSON answers 400 before anything reads it: a foreign site's plain
     form (text/plain, url-encoded or multipart, which browsers send without a CORS preflight) cannot log
     a victim in or act with their cookie."""
-    if not request.path.startswith("/api/") or request.method not in access.WRITE_METHODS:
+    if (
+        not request.path.startswith("/api/")
+        or request.method not in access.WRITE_METHODS
+        or request.endpoint is None  # 404 / 405 answer as they would
+    ):
         return None
     mimetype = request.mimetype
     if not mimetype and not request.content_length:

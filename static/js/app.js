@@ -144,3 +144,13 @@
     });
   });
 })();
+
+(function () {
+  'use strict';
+  /* A refused form came back with its errors (and the 409/422 status) in answer to a POST: put the page's
+     own address in the history instead, so a reload shows the page and never posts the form again. */
+  var el = document.querySelector('[data-replace-url]');
+  if (el && window.history && window.history.replaceState) {
+    window.history.replaceState(null, '', el.getAttribute('data-replace-url'));
+  }
+})();

@@ -51,6 +51,8 @@ NEED_KEYS = {
     "urgency",
     "status",
     "remaining_quantity",
+    "possible_duplicates",
+    "review_due",
     "created_at",
     "updated_at",
 }

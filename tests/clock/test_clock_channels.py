@@ -452,3 +452,14 @@ def test_a_match_transition_pushes_to_the_linked_party(
         sa.select(Notification).where(Notification.match_id == match_id, Notification.user_id == staff.id)
     )
     assert (n.line_status, n.email_status) == ("sent", "sent")
+
+
+def test_a_pending_account_sees_no_notifications(app, api, session, make_user):
+    pending = make_user("school_staff", status="pending")
+    n = add(session, pending, "ของโรงเรียนที่อ้าง")
+    client = api(pending)
+    body = client.get("/api/v1/notifications").get_json()
+    assert body["total"] == 0 and body["items"] == []
+    assert client.post(f"/api/v1/notifications/{n.id}/read").status_code in (403, 404)
+    session.rollback()
+    assert session.get(Notification, n.id).read_at is None

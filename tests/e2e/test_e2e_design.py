@@ -314,7 +314,7 @@ def test_errors_come_back_to_the_match_page_with_the_focus_on_the_summary(
         p = b.page
         p.goto(f"{live_server}/matches/{pledged}")
         b.click("#do-reject")  # no reason given; the confirm dialogue is accepted
-        assert re.search(rf"/matches/{pledged}#error-summary$", p.url), p.url
+        assert re.search(rf"/matches/{pledged}#error-summary$", p.url), p.url  # the history entry, replaced
         assert p.evaluate("document.activeElement.id") == "error-summary"
         assert p.locator("#note-reject-error").is_visible()
         p.locator("#error-summary a[href='#note-reject']").click()

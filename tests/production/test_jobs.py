@@ -226,3 +226,33 @@ class TestOnRedis:
         assert rows[flaky].status == "done" and rows[flaky].attempts == 2
         assert rows[boom].status == "failed" and rows[boom].attempts == 2
         assert rows[boom].error == "ValueError: the printer is on fire"
+
+    def test_the_scheduler_enqueues_the_clock_once_a_day(self, app, session, redis_client):
+        from csr_hub.worker import enqueue_tick_once
+
+        prefix = app.config["REDIS_PREFIX"]
+        client = app.extensions["csr_redis"]
+        try:
+            first = enqueue_tick_once(client, "2026-06-01", prefix)
+            assert first is not None
+            assert enqueue_tick_once(client, "2026-06-01", prefix) is None  # a second scheduler: nothing
+            (job,) = _jobs(session)
+            assert job.id == first and job.kind == "tick" and job.status == "queued"
+            self._work(app, redis_client)
+            (job,) = _jobs(session)
+            assert job.status == "done" and job.result["today"] == "2026-06-01"
+        finally:
+            for key in client.scan_iter(prefix + "*"):
+                client.delete(key)
+
+
+def test_the_clock_runs_as_a_job(app, session, make_user):
+    from csr_hub.models import Job
+    from csr_hub.services import jobs
+
+    job = jobs.enqueue(session, "tick", None, "csr_hub.services.jobs:tick_job", today="2026-06-01")
+    session.commit()
+    row = session.get(Job, job.id)
+    session.refresh(row)
+    assert row.status == "done", row.error
+    assert row.result["today"] == "2026-06-01" and "matches_expired" in row.result

@@ -26,6 +26,7 @@ ROLES = (
     "admin",
 )
 
+
 def _jpeg() -> bytes:
     """A real 8×8 JPEG (uploads decode every image and write it again without its metadata)."""
     from PIL import Image

@@ -145,11 +145,14 @@ def test_each_party_and_the_approver_get_a_notification_and_an_email(
         seen += len(expected)
     # never the outsiders, never a pending account
     session.rollback()
-    everyone = {n.user_id for n in session.scalars(sa.select(Notification))}
+    everyone = {
+        n.user_id
+        for n in session.scalars(sa.select(Notification).where(Notification.kind == "match_changed"))
+    }
     for outsider in (cast.other_staff, cast.other_rep, cast.other_director, cast.admin, cast.pending_staff):
         assert outsider.id not in everyone
     # every notification went out by e-mail, once
-    rows = list(session.scalars(sa.select(Notification)))
+    rows = list(session.scalars(sa.select(Notification).where(Notification.kind == "match_changed")))
     assert len(rows) == seen and {n.email_status for n in rows} == {"sent"}
     assert len(smtp.inbox.messages) == seen
     director_mail = smtp.inbox.to(cast.director.email)
@@ -169,21 +172,31 @@ def test_with_smtp_down_the_transition_commits_and_retry_sends_later(app, api, c
     match_id = r.get_json()["id"]
     assert act(api, cast.rep, match_id, "accept")["status"] == "pledged"
     session.rollback()
-    rows = list(session.scalars(sa.select(Notification).order_by(Notification.id)))
+    rows = list(
+        session.scalars(
+            sa.select(Notification).where(Notification.kind == "match_changed").order_by(Notification.id)
+        )
+    )
     assert rows and {n.email_status for n in rows} == {"pending"}
     # each was tried after its transition committed (the proposal's again with the acceptance's)
     assert [n.email_attempts for n in rows] == [2] + [1] * (len(rows) - 1)
+    # every pending e-mail, the match's and any alert the posts raised (new_strong_match)
+    every = list(session.scalars(sa.select(Notification).where(Notification.email_status == "pending")))
+    assert {n.id for n in rows} <= {n.id for n in every}
     # the server comes up; the retry command sends each pending e-mail once
     smtp.start()
     result = runner.invoke(args=["notify", "retry"])
     assert result.exit_code == 0, result.output
-    assert f"sent {len(rows)}, still pending 0" in result.output
+    assert f"sent {len(every)}, still pending 0" in result.output
     session.rollback()
-    assert {n.email_status for n in session.scalars(sa.select(Notification))} == {"sent"}
-    assert len(smtp.inbox.messages) == len(rows)
+    assert {
+        n.email_status
+        for n in session.scalars(sa.select(Notification).where(Notification.kind == "match_changed"))
+    } == {"sent"}
+    assert len(smtp.inbox.messages) == len(every)
     assert len(smtp.inbox.to(cast.director.email)) == 1
     result = runner.invoke(args=["notify", "retry"])
-    assert "sent 0, still pending 0" in result.output and len(smtp.inbox.messages) == len(rows)
+    assert "sent 0, still pending 0" in result.output and len(smtp.inbox.messages) == len(every)
 
 
 def test_without_smtp_notifications_are_in_the_app_only(app, api, cast, session, smtp):
@@ -196,5 +209,5 @@ def test_without_smtp_notifications_are_in_the_app_only(app, api, cast, session,
     )
     assert r.status_code == 201
     session.rollback()
-    rows = list(session.scalars(sa.select(Notification)))
+    rows = list(session.scalars(sa.select(Notification).where(Notification.kind == "match_changed")))
     assert {n.user_id for n in rows} == {cast.staff.id} and {n.email_status for n in rows} == {"none"}

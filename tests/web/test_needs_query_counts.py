@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import event
 
 from csr_hub.extensions import db
@@ -35,7 +37,7 @@ def statements(client, url: str) -> tuple[int, int]:
     if url.startswith("/api/"):
         rows = len(r.get_json()["items"])
     else:
-        rows = r.get_data(as_text=True).count('<li class="card">')
+        rows = len(re.findall(r'<li class="card(?: [\w-]+)?">', r.get_data(as_text=True)))
     return len(seen), rows
 
 

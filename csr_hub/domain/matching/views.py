@@ -3,6 +3,7 @@ stored strings), and the explained score it returns."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -118,11 +119,15 @@ def bag(search: str) -> frozenset[str]:
     return frozenset(words)
 
 
+_THAI_CHARS = re.compile("[\u0e00-\u0e7f]")
+_LATIN_CHARS = re.compile("[a-z]")
+
+
 @lru_cache(maxsize=32768)
 def script(search: str) -> str:
     norm = textmod.search_sections(search)[0]
-    thai = sum(1 for ch in norm if textmod.is_thai(ch))
-    latin = sum(1 for ch in norm if ch.isascii() and ch.isalpha())
+    thai = len(_THAI_CHARS.findall(norm))
+    latin = len(_LATIN_CHARS.findall(norm))
     return "th" if thai >= latin else "en"
 
 

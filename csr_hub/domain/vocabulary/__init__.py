@@ -92,6 +92,7 @@ def invalidate() -> None:
     _vocab.cache_clear()
     _stopwords.cache_clear()
     _analyse.cache_clear()
+    allowed_categories.cache_clear()
 
 
 @lru_cache(maxsize=1)
@@ -158,6 +159,7 @@ def family(code: str) -> str | None:
     return it.family if it else None
 
 
+@lru_cache(maxsize=4096)
 def allowed_categories(code: str) -> tuple[str, ...]:
     """The categories a post about this item kind may be filed under: its own, the ones the data
     lists, and their neighbours."""

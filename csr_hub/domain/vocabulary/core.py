@@ -178,8 +178,9 @@ class Vocabulary:
                 return code
         return default
 
-    def _apply_rules(self, concept_hits: list[tuple[int, int, str]]) -> dict[str, list[int]]:
-        """Rule-built items and the concept hits each one used (all within RULE_GAP of the first)."""
+    def _apply_rules(self, concept_hits: list[tuple[int, int, str]], barrier=None) -> dict[str, list[int]]:
+        """Rule-built items and the concept hits each one used (all within RULE_GAP of the first, and no
+        request marker between them: "ครูเสียดาย อยากได้ทุน…" is no scholarship for teachers)."""
         found: dict[str, list[int]] = {}
         if not concept_hits:
             return found
@@ -199,6 +200,10 @@ class Vocabulary:
                         for k in opts
                         if k != anchor
                         and max(a_s, concept_hits[k][0]) - min(a_e, concept_hits[k][1]) <= RULE_GAP
+                        and (
+                            barrier is None
+                            or not barrier(min(a_e, concept_hits[k][1]), max(a_s, concept_hits[k][0]))
+                        )
                     ]
                     if not near:
                         break

@@ -121,7 +121,12 @@ class Detection:
                 covered_markers.append((s, e))
         strong_hits = [h for h in item_hits if not h[3]]
         strong = {h[2] for h in strong_hits}
-        ruled = v._apply_rules(concept_hits)
+        requests = [(s, e) for s, e, kind in markers if kind in ("head", "neg_pre")]
+
+        def barrier(a: int, b: int) -> bool:
+            return any(a <= s and e <= b for s, e in requests)
+
+        ruled = v._apply_rules(concept_hits, barrier)
         strong |= set(ruled)
         used_spans = [concept_hits[k][:2] for ks in ruled.values() for k in ks]
         kept: list[tuple[int, int, str, float]] = [(s, e, c, cf) for s, e, c, w, cf in item_hits if not w]

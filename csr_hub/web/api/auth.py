@@ -8,6 +8,7 @@ from flask_wtf.csrf import generate_csrf
 
 import sqlalchemy as sa
 
+from csr_hub.domain import policy
 from csr_hub.extensions import db
 from csr_hub.models import User
 from csr_hub.services import accounts
@@ -115,13 +116,13 @@ def register():
 
 
 @bp.get("/users")
-@roles_required("district_director", "central_officer", "admin", active=False)
+@roles_required("director", "national", active=False)
 def users():
     page, per_page = paging()
     status = request.args.get("status") or "pending"
     q = accounts.verifiable_users_query(current_user) if status == "pending" else None
     if q is None:
-        if current_user.role != "admin":
+        if not policy.has_role(current_user, policy.Role.ADMIN):
             q = accounts.verifiable_users_query(current_user).where(sa.false())
         else:
             q = sa.select(User).where(User.status == status)

@@ -10,7 +10,7 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from csr_hub.domain.policy import Role
+from csr_hub.domain.policy import Role, is_active
 from csr_hub.extensions import db
 from csr_hub.models import Notification
 from csr_hub.services import clock, posts
@@ -36,6 +36,14 @@ def notification_json(n: Notification) -> dict[str, Any]:
     }
 
 
+def _own():
+    """The caller's notifications; none for a pending account (they concern the school or company it
+    claims, whose private data stays hidden until it is verified)."""
+    if not is_active(current_user):
+        return sa.false()
+    return Notification.user_id == current_user.id
+
+
 def _unread_flag() -> bool:
     raw = request.args.get("unread")
     if raw in (None, "", "0", "false"):
@@ -49,7 +57,7 @@ def _unread_flag() -> bool:
 @roles_required(active=False)
 def list_notifications():
     page, per_page = paging()
-    q = sa.select(Notification).where(Notification.user_id == current_user.id)
+    q = sa.select(Notification).where(_own())
     if _unread_flag():
         q = q.where(Notification.read_at.is_(None))
     result = posts.paginate(
@@ -61,11 +69,7 @@ def list_notifications():
 @bp.post("/notifications/<int:notification_id>/read")
 @roles_required(active=False)
 def read_notification(notification_id: int):
-    n = db.session.scalar(
-        sa.select(Notification).where(
-            Notification.id == notification_id, Notification.user_id == current_user.id
-        )
-    )
+    n = db.session.scalar(sa.select(Notification).where(Notification.id == notification_id, _own()))
     if n is None:
         raise NotFound()
     if n.read_at is None:

@@ -1,8 +1,9 @@
 """Match pages: propose (from a suggestion or a chosen need/offer), show with history, act.
 
-Forms on these pages post, then redirect back (post / redirect / get): a refused action comes back to the
-match page itself with its errors next to its fields and a summary at the top, and a reload never posts
-again.
+A proposal posts, then redirects back (post / redirect / get) with its errors kept for the page it came
+from. An action posts to the match page's own address: done, it redirects there; refused, the same page
+answers with the refusal's status (409 or 422), the errors next to their fields and a summary at the top,
+and the browser's history entry is replaced (app.js) so a reload does not post again.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from csr_hub.extensions import db
 from csr_hub.services import matches, notify
 from csr_hub.services.errors import ServiceError
 from csr_hub.web.access import roles_required
-from csr_hub.web.forms import ok, pop_form, stash_form
+from csr_hub.web.forms import ok, stash_form
 from csr_hub.web.needs.forms import ProposeForm
 from csr_hub.web.security import client_ip
 
@@ -115,15 +116,10 @@ def _render(match_id: int, status: int = 200, errors: dict | None = None, values
     ), status
 
 
-def _key(match_id: int) -> str:
-    return f"match-{match_id}"
-
-
 @bp.get("/matches/<int:match_id>")
 @roles_required(active=False)
 def show_match(match_id: int):
-    errors, values = pop_form(_key(match_id))
-    return _render(match_id, errors=errors, values=values)
+    return _render(match_id)
 
 
 @bp.post("/matches/<int:match_id>/actions")  # the older address, still answered
@@ -151,10 +147,10 @@ def act(match_id: int):
         errors = {k: [str(m) for m in v] for k, v in exc.fields.items()}
         if exc.status == 409 or not errors:
             errors = {"_form": [str(exc.message)], **errors}
-        values = {k: str(v) for k, v in data.items()}
-        if stash_form(_key(match_id), errors, values):
-            return redirect(url_for("matches.show_match", match_id=match_id, _anchor="error-summary"), 303)
-        return _render(match_id, exc.status, errors, values)  # too long to keep in the cookie: shown here
+        # the match page itself, with the refusal's status (409, 422: the contract's codes) and the errors;
+        # the form posted to the page's own address and app.js replaces the history entry, so a reload
+        # shows the page again rather than posting twice
+        return _render(match_id, exc.status, errors, {k: str(v) for k, v in data.items()})
     notify.send_for_match(db.session, match_id)
     ok(_("Done."))
     return redirect(url_for("matches.show_match", match_id=match_id), 303)

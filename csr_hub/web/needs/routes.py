@@ -15,7 +15,7 @@ from csr_hub.services import duplicates, posts, suggestions
 from csr_hub.services.errors import ServiceError
 from csr_hub.web.access import roles_required
 from csr_hub.web.auth.forms import ConfirmForm
-from csr_hub.web.forms import apply_service_errors, commit_or_show_errors, ok, pop_form, stash_form
+from csr_hub.web.forms import apply_service_errors, commit_or_show_errors, ok, pop_form
 from csr_hub.web.i18n import current_lang
 from csr_hub.web.listing import choices, run_list
 from csr_hub.web.matches.routes import PROPOSE_KEY
@@ -145,15 +145,7 @@ def _show(need: Need, budget_form: BudgetForm | None = None, status: int = 200):
 
 @bp.get("/needs/<int:need_id>")
 def show_need(need_id: int):
-    need = posts.get_need(db.session, need_id)
-    budget_form = None
-    errors, values = pop_form(f"budget-{need_id}") if current_user.is_authenticated else ({}, {})
-    if errors:
-        budget_form = BudgetForm(formdata=None, budget_thb=values.get("budget_thb", ""))
-        budget_form.budget_thb.errors = errors.get("budget_thb", []) or [
-            m for v in errors.values() for m in v
-        ]
-    return _show(need, budget_form)
+    return _show(posts.get_need(db.session, need_id))
 
 
 @bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
@@ -212,9 +204,6 @@ def set_budget(need_id: int):
     except ServiceError as exc:
         db.session.rollback()
         apply_service_errors(form, exc)
-        errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
-        if stash_form(f"budget-{need_id}", errors, {"budget_thb": raw or ""}):
-            return redirect(url_for("needs.show_need", need_id=need_id, _anchor="budget_thb"), 303)
         return _show(posts.get_need(db.session, need_id), form, exc.status)
     ok(_("Budget saved."))
     return redirect(url_for("needs.show_need", need_id=need_id))

@@ -9,6 +9,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from csr_hub.domain.policy import is_active
 from csr_hub.domain.reference import today_bangkok
 from csr_hub.extensions import db
 from csr_hub.models import Match, Need, Notification
@@ -66,7 +67,9 @@ def _groups(items: list[Notification]) -> list[dict]:
 @roles_required(active=False)
 def index():
     page, per_page = parse_paging(request.args)
-    q = sa.select(Notification).where(Notification.user_id == current_user.id)
+    # a pending account's notifications concern the school or company it claims: hidden until verified
+    mine = Notification.user_id == current_user.id if is_active(current_user) else sa.false()
+    q = sa.select(Notification).where(mine)
     if request.args.get("unread") == "1":
         q = q.where(Notification.read_at.is_(None))
     result = paginate(db.session, q, (Notification.created_at.desc(), Notification.id.desc()), page, per_page)
