@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from csr_hub.domain.policy import Role
+
 import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -41,10 +43,10 @@ REGIONS: dict[str, tuple[str, str]] = {
 }
 ROLE_LABELS: dict[str, tuple[str, str]] = {
     "school_staff": ("บุคลากรโรงเรียน", "School staff"),
-    "company_rep": ("ผู้แทนบริษัท", "Company representative"),
-    "district_director": ("ผู้อำนวยการเขตพื้นที่การศึกษา", "District (ESA) director"),
-    "central_officer": ("เจ้าหน้าที่ส่วนกลาง สพฐ.", "OBEC central officer"),
-    "admin": ("ผู้ดูแลระบบ", "Administrator"),
+    Role.COMPANY_REP: ("ผู้แทนบริษัท", "Company representative"),
+    Role.DISTRICT_DIRECTOR: ("ผู้อำนวยการเขตพื้นที่การศึกษา", "District (ESA) director"),
+    Role.CENTRAL_OFFICER: ("เจ้าหน้าที่ส่วนกลาง สพฐ.", "OBEC central officer"),
+    Role.ADMIN: ("ผู้ดูแลระบบ", "Administrator"),
 }
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "open": ("เปิดรับ", "Open"),

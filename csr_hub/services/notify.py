@@ -11,6 +11,7 @@ from typing import Any, Iterable, Mapping
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from csr_hub.domain.policy import Role
 from csr_hub.domain import money
 from csr_hub.domain.reference import STATUS_LABELS
 from csr_hub.domain.workflow import Actor, whose_turn
@@ -80,7 +81,7 @@ def _recipients(session: Session, match: Match) -> set[int]:
     ids.update(
         session.scalars(
             sa.select(User.id).where(
-                User.role == "company_rep", User.status == "active", User.company_id == offer.company_id
+                User.role == Role.COMPANY_REP, User.status == "active", User.company_id == offer.company_id
             )
         )
     )
@@ -89,7 +90,7 @@ def _recipients(session: Session, match: Match) -> set[int]:
         ids.update(
             session.scalars(
                 sa.select(User.id).where(
-                    User.role == "district_director",
+                    User.role == Role.DISTRICT_DIRECTOR,
                     User.status == "active",
                     User.district_id == match.district_id,
                 )
@@ -97,7 +98,9 @@ def _recipients(session: Session, match: Match) -> set[int]:
         )
     elif turn == Actor.CENTRAL:
         ids.update(
-            session.scalars(sa.select(User.id).where(User.role == "central_officer", User.status == "active"))
+            session.scalars(
+                sa.select(User.id).where(User.role == Role.CENTRAL_OFFICER, User.status == "active")
+            )
         )
     return ids
 

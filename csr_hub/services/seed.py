@@ -10,6 +10,7 @@ from importlib import resources
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from csr_hub.domain.policy import Role
 from csr_hub.domain.reference import make_tax_id, today_bangkok
 from csr_hub.models import Company, District, Need, Province, School, User
 from csr_hub.services import accounts, matches, posts
@@ -242,14 +243,24 @@ DEMO_OFFERS = [
     (2, "safety", "CCTV installation for schools", "ติดตั้งกล้องวงจรปิดพร้อมเครื่องบันทึก", 40, "cameras", 320000, []),
 ]
 DEMO_USERS = [
-    ("admin@demo.csr-hub.th", "admin", "ผู้ดูแลระบบ", {}),
-    ("central@demo.csr-hub.th", "central_officer", "สมศรี ใจดี (สพฐ.)", {}),
-    ("director.cm5@demo.csr-hub.th", "district_director", "ประยุทธ์ แก้วมณี", {"district_code": "p50-5"}),
-    ("director.nan2@demo.csr-hub.th", "district_director", "วันเพ็ญ ศรีสุข", {"district_code": "p55-2"}),
+    ("admin@demo.csr-hub.th", Role.ADMIN, "ผู้ดูแลระบบ", {}),
+    ("central@demo.csr-hub.th", Role.CENTRAL_OFFICER, "สมศรี ใจดี (สพฐ.)", {}),
+    ("director.cm5@demo.csr-hub.th", Role.DISTRICT_DIRECTOR, "ประยุทธ์ แก้วมณี", {"district_code": "p50-5"}),
+    ("director.nan2@demo.csr-hub.th", Role.DISTRICT_DIRECTOR, "วันเพ็ญ ศรีสุข", {"district_code": "p55-2"}),
     ("school.maechaem@demo.csr-hub.th", "school_staff", "ครูมาลี ทองคำ", {"school_code": "1050130001"}),
     ("school.bokluea@demo.csr-hub.th", "school_staff", "ครูสมชาย บุญมา", {"school_code": "1055130003"}),
-    ("csr@siamdigital.example", "company_rep", "Anan Wong", {"company_tax_id": make_tax_id("010555000001")}),
-    ("csr@northtel.example", "company_rep", "Kanya Saetang", {"company_tax_id": make_tax_id("010555000002")}),
+    (
+        "csr@siamdigital.example",
+        Role.COMPANY_REP,
+        "Anan Wong",
+        {"company_tax_id": make_tax_id("010555000001")},
+    ),
+    (
+        "csr@northtel.example",
+        Role.COMPANY_REP,
+        "Kanya Saetang",
+        {"company_tax_id": make_tax_id("010555000002")},
+    ),
 ]
 
 
@@ -306,7 +317,7 @@ def seed_demo(session: Session, threshold: float = 500000) -> list[tuple[str, st
             accounts.create_user(
                 session,
                 email,
-                "company_rep",
+                Role.COMPANY_REP,
                 DEMO_PASSWORD,
                 full_name=f"CSR {c.name[:40]}",
                 company_tax_id=c.tax_id,
@@ -360,9 +371,9 @@ def seed_demo(session: Session, threshold: float = 500000) -> list[tuple[str, st
     session.flush()
     needs[3].budget_thb = Decimal("50000")
     director = {
-        d.district_id: d for d in session.scalars(sa.select(User).where(User.role == "district_director"))
+        d.district_id: d for d in session.scalars(sa.select(User).where(User.role == Role.DISTRICT_DIRECTOR))
     }
-    central = session.scalar(sa.select(User).where(User.role == "central_officer"))
+    central = session.scalar(sa.select(User).where(User.role == Role.CENTRAL_OFFICER))
 
     def walk(need, offer, qty, proposer, steps):
         m = matches.propose(session, proposer, {"need_id": need.id, "offer_id": offer.id, "quantity": qty})

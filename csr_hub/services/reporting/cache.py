@@ -25,6 +25,7 @@ import time
 from typing import Any, Callable
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 
@@ -147,7 +148,10 @@ def install(engine: Engine, cache: FigureCache, *also: Engine) -> FigureCache:
 
     @event.listens_for(engine, "rollback")
     def _rolled_back(conn):
-        conn.info.pop(_WROTE, None)
+        try:
+            conn.info.pop(_WROTE, None)
+        except sa_exc.SQLAlchemyError:  # an invalidated connection (its process died): nothing to forget
+            pass
 
     return cache
 

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from csr_hub.domain.policy import Role
 from csr_hub.domain import money
 from csr_hub.domain.reference import BANGKOK
 from csr_hub.domain.workflow import WAITING_APPROVAL
@@ -196,7 +197,7 @@ def oldest_waiting(
             {
                 "match_id": mid,
                 "status": status,
-                "waiting_for": "district_director" if status == "pledged" else "central_officer",
+                "waiting_for": Role.DISTRICT_DIRECTOR if status == "pledged" else Role.CENTRAL_OFFICER,
                 "since": since,
                 "days_waiting": max(0, (now - since).days),
                 "value_thb": money.to_json(value),

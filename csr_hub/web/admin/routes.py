@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session, selectinload
 
+from csr_hub.domain.policy import Role
 from csr_hub.extensions import db
 from csr_hub.models import AuditEvent, User
 from csr_hub.services import accounts, audit
@@ -36,7 +37,7 @@ def _actors(session: Session, events: list[AuditEvent]) -> dict[int, User]:
 
 
 @bp.get("/audit")
-@roles_required("admin", active=True)
+@roles_required(Role.ADMIN, active=True)
 def audit_log():
     args = {k: request.args.get(k, "") for k in FILTERS}
     errors: dict[str, list[str]] = {}
@@ -109,7 +110,7 @@ USER_LOAD = (selectinload(User.school), selectinload(User.company), selectinload
 
 
 @bp.get("/users")
-@roles_required("admin", active=True)
+@roles_required(Role.ADMIN, active=True)
 def users():
     args = {k: request.args.get(k, "") for k in USER_FILTERS}
     result, errors = _listing(args, accounts.users_query, (User.id,), USER_LOAD)
@@ -156,14 +157,14 @@ def _show_user(user: User, form: UserForm, status: int = 200):
 
 
 @bp.get("/users/<int:user_id>")
-@roles_required("admin", active=True)
+@roles_required(Role.ADMIN, active=True)
 def user(user_id: int):
     u = _user_or_404(user_id)
     return _show_user(u, _user_form(u))
 
 
 @bp.post("/users/<int:user_id>")
-@roles_required("admin", active=True)
+@roles_required(Role.ADMIN, active=True)
 def update_user(user_id: int):
     u = _user_or_404(user_id)
     form = _user_form(u, UserForm())
@@ -219,13 +220,13 @@ def _schools_page(form: SchoolForm, status: int = 200):
 
 
 @bp.get("/schools")
-@roles_required("central_officer", "admin", active=True)
+@roles_required(Role.CENTRAL_OFFICER, Role.ADMIN, active=True)
 def schools():
     return _schools_page(_school_form())
 
 
 @bp.post("/schools")
-@roles_required("central_officer", "admin", active=True)
+@roles_required(Role.CENTRAL_OFFICER, Role.ADMIN, active=True)
 def create_school():
     form = _school_form(SchoolForm())
     if not form.validate_on_submit():
@@ -264,14 +265,14 @@ def _show_school(school: School, form: SchoolEditForm, status: int = 200):
 
 
 @bp.get("/schools/<int:school_id>")
-@roles_required("central_officer", "admin", active=True)
+@roles_required(Role.CENTRAL_OFFICER, Role.ADMIN, active=True)
 def school(school_id: int):
     s = schools_service.get_school(db.session, school_id)
     return _show_school(s, _edit_form(s))
 
 
 @bp.post("/schools/<int:school_id>")
-@roles_required("central_officer", "admin", active=True)
+@roles_required(Role.CENTRAL_OFFICER, Role.ADMIN, active=True)
 def update_school(school_id: int):
     s = schools_service.get_school(db.session, school_id)
     form = _edit_form(s, SchoolEditForm())

@@ -6,6 +6,7 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from csr_hub.domain.policy import Role
 from csr_hub.extensions import db
 from csr_hub.services import posts, suggestions
 from csr_hub.services.errors import ValidationFailed
@@ -88,7 +89,7 @@ def list_offers():
 
 
 @bp.post("/offers")
-@roles_required("company_rep")
+@roles_required(Role.COMPANY_REP)
 @idempotent
 def create_offer():
     offer = posts.create_offer(db.session, current_user, json_body(), ip=client_ip())
@@ -102,7 +103,7 @@ def get_offer(offer_id: int):
 
 
 @bp.patch("/offers/<int:offer_id>")
-@roles_required("company_rep")
+@roles_required(Role.COMPANY_REP)
 def update_offer(offer_id: int):
     data = json_body()
     offer = posts.get_offer(db.session, offer_id)
@@ -112,7 +113,7 @@ def update_offer(offer_id: int):
 
 
 @bp.post("/offers/<int:offer_id>/withdraw")
-@roles_required("company_rep")
+@roles_required(Role.COMPANY_REP)
 @idempotent
 def withdraw_offer(offer_id: int):
     offer = posts.get_offer(db.session, offer_id)

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import jsonify, request
 from sqlalchemy.orm import joinedload, selectinload
 
+from csr_hub.domain.policy import Role
 from csr_hub.extensions import db
 from csr_hub.models import Company, District, Province, School
 from csr_hub.services import schools as schools_service
@@ -87,7 +88,7 @@ def school(school_id: int):
 
 
 @bp.post("/schools")
-@roles_required("central_officer", "admin")
+@roles_required(Role.CENTRAL_OFFICER, Role.ADMIN)
 @idempotent
 def create_school():
     s = schools_service.create_school(db.session, current_user, json_body(), ip=client_ip())

@@ -143,7 +143,7 @@ def index():
 
 
 @bp.post("/dashboard/verify/<int:user_id>")
-@roles_required("district_director", "central_officer", "admin")
+@roles_required(Role.DISTRICT_DIRECTOR, Role.CENTRAL_OFFICER, Role.ADMIN)
 def verify(user_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():

@@ -189,7 +189,7 @@ def cancel_need(need_id: int):
 
 
 @bp.post("/needs/<int:need_id>/budget")
-@roles_required("district_director", "central_officer")
+@roles_required(Role.DISTRICT_DIRECTOR, Role.CENTRAL_OFFICER)
 def set_budget(need_id: int):
     need = posts.get_need(db.session, need_id)
     if not posts.can_set_budget(current_user, need):

@@ -71,7 +71,7 @@ def _data(form: OfferForm) -> dict:
 
 
 @bp.route("/offers/new", methods=["GET", "POST"])
-@roles_required("company_rep")
+@roles_required(Role.COMPANY_REP)
 def new_offer():
     form = _offer_form()
     status = 200
@@ -139,7 +139,7 @@ def show_offer(offer_id: int):
 
 
 @bp.route("/offers/<int:offer_id>/edit", methods=["GET", "POST"])
-@roles_required("company_rep")
+@roles_required(Role.COMPANY_REP)
 def edit_offer(offer_id: int):
     offer = posts.get_offer(db.session, offer_id)
     if not posts.can_edit_offer(current_user, offer):
@@ -167,7 +167,7 @@ def edit_offer(offer_id: int):
 
 
 @bp.post("/offers/<int:offer_id>/withdraw")
-@roles_required("company_rep")
+@roles_required(Role.COMPANY_REP)
 def withdraw_offer(offer_id: int):
     offer = posts.get_offer(db.session, offer_id)
     if not posts.can_edit_offer(current_user, offer):

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from csr_hub.domain.policy import Role
 from csr_hub.db_events import write_intent
 from csr_hub.domain import money, policy
 from csr_hub.domain.reference import BANGKOK
@@ -32,7 +33,7 @@ from csr_hub.web.security import client_ip
 
 bp = Blueprint("reports", __name__)
 
-OFFICERS = ("district_director", "central_officer", "admin")
+OFFICERS = (Role.DISTRICT_DIRECTOR, Role.CENTRAL_OFFICER, Role.ADMIN)
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
@@ -41,12 +42,12 @@ def current_scope() -> T.Scope:
     code = (request.args.get("district") or "").strip()
     role = current_user.role
     district: District | None = None
-    if role == "district_director":
+    if role == Role.DISTRICT_DIRECTOR:
         district = current_user.district
         if district is None or (code and code != district.code):
             raise Forbidden()
     elif code:
-        if role not in ("central_officer", "admin"):
+        if role not in (Role.CENTRAL_OFFICER, Role.ADMIN):
             raise Forbidden()
         district = db.session.scalar(sa.select(District).where(District.code == code))
         if district is None:
@@ -69,7 +70,7 @@ def current_scope() -> T.Scope:
         officer=role in OFFICERS,
         own_company_id=(
             current_user.company_id
-            if role == "company_rep"
+            if role == Role.COMPANY_REP
             and policy.may_see_tenant(current_user, company_id=current_user.company_id)
             else None
         ),
@@ -95,7 +96,7 @@ def _fmt(lang: str):
 
 
 def _district_choices(scope: T.Scope) -> list[tuple[str, str]]:
-    if current_user.role not in ("central_officer", "admin"):
+    if current_user.role not in (Role.CENTRAL_OFFICER, Role.ADMIN):
         return []
     lang = current_lang()
     return [
@@ -153,7 +154,7 @@ def companies():
     company = session.get(Company, scope.company_id) if scope.company_id else None
     own = (
         reports.completed_matches(session, current_user.company_id)
-        if current_user.role == "company_rep" and current_user.company_id
+        if current_user.role == Role.COMPANY_REP and current_user.company_id
         else []
     )
     return render_template(
@@ -250,7 +251,7 @@ def export(fmt: str):
 @roles_required(active=False)
 def certificate(match_id: int):
     """A print-ready certificate of thanks, in Thai, for a company rep's completed match (others 403/404)."""
-    if current_user.role != "company_rep":
+    if current_user.role != Role.COMPANY_REP:
         raise Forbidden()
     cert = reports.certificate(db.session, match_id)
     # a pending rep does not see the company it claims (spec: certificates hidden until verified)
