@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from csr_hub.domain.policy import Role
+from csr_hub.domain import policy
 from csr_hub.models.base import Base, UTCDateTime, utcnow
 from csr_hub.models.reference import Company, District, School
 
@@ -74,7 +74,7 @@ class User(Base):
 
     @property
     def needs_totp(self) -> bool:
-        return self.role in (Role.DISTRICT_DIRECTOR, Role.CENTRAL_OFFICER)
+        return policy.needs_totp(self)
 
 
 class ApiToken(Base):
