@@ -17,29 +17,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 
-
-class Status(str, Enum):
-    PROPOSED = "proposed"
-    PLEDGED = "pledged"
-    DISTRICT_APPROVED = "district_approved"
-    APPROVED = "approved"
-    DELIVERED = "delivered"
-    COMPLETED = "completed"
-    DECLINED = "declined"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-    EXPIRED = "expired"
+from csr_hub.domain import policy
+from csr_hub.domain.policy import MatchStatus
 
 
-STATUSES = tuple(s.value for s in Status)
+#: the match statuses and their groups are defined once, in :mod:`csr_hub.domain.policy`; the tuples keep
+#: the diagram's order for the pages and reports
+Status = MatchStatus
+STATUSES = tuple(s.value for s in MatchStatus)
 #: a match in one of these blocks a second match of the same pair
-ACTIVE_STATUSES = ("proposed", "pledged", "district_approved", "approved", "delivered")
+ACTIVE_STATUSES = tuple(s.value for s in MatchStatus if s in policy.ACTIVE)
 #: statuses that hold quantity on both the need and the offer (a completed one: its received quantity)
-HOLDING_STATUSES = ("pledged", "district_approved", "approved", "delivered", "completed")
+HOLDING_STATUSES = tuple(s.value for s in MatchStatus if s in policy.HOLDING)
 #: statuses awaiting an approver
-WAITING_APPROVAL = ("pledged", "district_approved")
+WAITING_APPROVAL = tuple(s.value for s in MatchStatus if s in policy.WAITING_APPROVAL)
 #: statuses nothing leaves
-FINAL_STATUSES = ("completed", "declined", "rejected", "withdrawn", "expired")
+FINAL_STATUSES = tuple(s.value for s in MatchStatus if s in policy.FINAL)
 ACTIONS = ("accept", "decline", "approve", "reject", "deliver", "confirm", "withdraw")
 
 
