@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from csr_hub.domain.policy import Role
 from csr_hub.extensions import db
 from csr_hub.services import accounts, notify, seed
 from csr_hub.services.errors import ServiceError
@@ -36,7 +37,7 @@ def seed_demo() -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(["school_staff", "company_rep", "district_director", "central_officer", "admin"]),
+    type=click.Choice([r.value for r in Role]),
 )
 @click.option("--school", "school_code", help="OBEC school code (school_staff)")
 @click.option("--company", "company_tax_id", help="13-digit tax id (company_rep)")

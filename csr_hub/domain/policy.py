@@ -234,6 +234,7 @@ _ABILITIES: dict[str, Callable[[Any, Any], bool]] = {
     "post_offer": lambda u, _o: is_active(u) and role_of(u) == Role.COMPANY_REP,
     "see_national": lambda u, _o: is_active(u) and role_of(u) in NATIONAL_ROLES,
     "approve": lambda u, _o: is_active(u) and role_of(u) in APPROVER_ROLES,
+    "decide_partnership": lambda u, _o: is_active(u) and role_of(u) == Role.DISTRICT_DIRECTOR,
     "propose_partnership": lambda u, _o: is_active(u) and role_of(u) == Role.COMPANY_REP,
     "manage_users": lambda u, _o: is_active(u) and role_of(u) == Role.ADMIN,
     "download_certificate": lambda u, m: (

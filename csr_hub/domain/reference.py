@@ -42,7 +42,7 @@ REGIONS: dict[str, tuple[str, str]] = {
     "south": ("ภาคใต้", "South"),
 }
 ROLE_LABELS: dict[str, tuple[str, str]] = {
-    "school_staff": ("บุคลากรโรงเรียน", "School staff"),
+    Role.SCHOOL_STAFF: ("บุคลากรโรงเรียน", "School staff"),
     Role.COMPANY_REP: ("ผู้แทนบริษัท", "Company representative"),
     Role.DISTRICT_DIRECTOR: ("ผู้อำนวยการเขตพื้นที่การศึกษา", "District (ESA) director"),
     Role.CENTRAL_OFFICER: ("เจ้าหน้าที่ส่วนกลาง สพฐ.", "OBEC central officer"),

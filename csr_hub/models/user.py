@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from csr_hub.domain.policy import Role
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from csr_hub.domain import policy
 from csr_hub.models.base import Base, UTCDateTime, utcnow
 from csr_hub.models.reference import Company, District, School
 
-ROLES = ("school_staff", "company_rep", "district_director", "central_officer", "admin")
+ROLES = tuple(r.value for r in Role)
 STATUSES = ("pending", "active", "disabled")
 
 

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from csr_hub.domain.policy import Role
 from csr_hub.domain import money, policy, workflow
 from csr_hub.domain.reference import today_bangkok
 from csr_hub.domain.workflow import ACTIVE_STATUSES, Actor
@@ -26,13 +27,13 @@ from csr_hub.services.validation import parse_int, text_problem
 
 
 def actor_for(user: User, match_need: Need, match_offer: Offer) -> Actor:
-    if user.role == "school_staff" and user.school_id == match_need.school_id:
+    if user.role == Role.SCHOOL_STAFF and user.school_id == match_need.school_id:
         return Actor.SCHOOL
-    if user.role == "company_rep" and user.company_id == match_offer.company_id:
+    if user.role == Role.COMPANY_REP and user.company_id == match_offer.company_id:
         return Actor.COMPANY
-    if user.role == "district_director" and user.district_id == match_need.school.district_id:
+    if user.role == Role.DISTRICT_DIRECTOR and user.district_id == match_need.school.district_id:
         return Actor.DIRECTOR
-    if user.role == "central_officer":
+    if user.role == Role.CENTRAL_OFFICER:
         return Actor.CENTRAL
     return Actor.NONE
 
@@ -51,13 +52,13 @@ def visible_query(user: User):
     q = sa.select(Match)
     if not policy.is_active(user):
         return q.where(sa.false())
-    if user.role in ("central_officer", "admin"):
+    if user.role in (Role.CENTRAL_OFFICER, Role.ADMIN):
         return q
-    if user.role == "school_staff":
+    if user.role == Role.SCHOOL_STAFF:
         return q.join(Need, Match.need_id == Need.id).where(Need.school_id == (user.school_id or -1))
-    if user.role == "company_rep":
+    if user.role == Role.COMPANY_REP:
         return q.join(Offer, Match.offer_id == Offer.id).where(Offer.company_id == (user.company_id or -1))
-    if user.role == "district_director":
+    if user.role == Role.DISTRICT_DIRECTOR:
         return q.where(Match.district_id == (user.district_id or -1))
     return q.where(sa.false())
 
@@ -147,7 +148,7 @@ def _hold(session: Session, model, obj_id: int, delta: int, today) -> bool:
 
 
 def propose(session: Session, user: User, data: dict[str, Any], ip: str = "") -> Match:
-    if user.role not in ("school_staff", "company_rep"):
+    if user.role not in (Role.SCHOOL_STAFF, Role.COMPANY_REP):
         raise Forbidden()
     data = data if isinstance(data, dict) else {}
     errors: dict[str, list[object]] = {}
@@ -171,9 +172,9 @@ def propose(session: Session, user: User, data: dict[str, Any], ip: str = "") ->
     offer = session.get(Offer, ids["offer_id"])
     if need is None or offer is None:
         raise ValidationFailed(fields={("need_id" if need is None else "offer_id"): [_l("Not found.")]})
-    if user.role == "school_staff" and user.school_id == need.school_id:
+    if user.role == Role.SCHOOL_STAFF and user.school_id == need.school_id:
         side = "school"
-    elif user.role == "company_rep" and user.company_id == offer.company_id:
+    elif user.role == Role.COMPANY_REP and user.company_id == offer.company_id:
         side = "company"
     else:
         raise Forbidden()

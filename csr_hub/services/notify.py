@@ -74,7 +74,7 @@ def _recipients(session: Session, match: Match) -> set[int]:
     ids.update(
         session.scalars(
             sa.select(User.id).where(
-                User.role == "school_staff", User.status == "active", User.school_id == need.school_id
+                User.role == Role.SCHOOL_STAFF, User.status == "active", User.school_id == need.school_id
             )
         )
     )

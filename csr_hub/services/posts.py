@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from csr_hub.domain.policy import Role
 from csr_hub.domain import analysis
 from csr_hub.domain.reference import QUALITY_GROUPS, URGENCIES, today_bangkok
 from csr_hub.domain.workflow import HOLDING_STATUSES
@@ -73,7 +74,7 @@ def holds_quantity(session: Session, post: Need | Offer) -> bool:
 
 # --- needs -----------------------------------------------------------------------------------------
 def create_need(session: Session, actor: User, data: dict[str, Any], ip: str = "") -> Need:
-    if actor.role != "school_staff" or actor.school_id is None:
+    if actor.role != Role.SCHOOL_STAFF or actor.school_id is None:
         raise Forbidden()
     _require_active(actor)
     c = Collector(data)
@@ -97,13 +98,13 @@ def create_need(session: Session, actor: User, data: dict[str, Any], ip: str = "
 
 
 def can_edit_need(actor: User, need: Need) -> bool:
-    return actor.role == "school_staff" and actor.school_id == need.school_id
+    return actor.role == Role.SCHOOL_STAFF and actor.school_id == need.school_id
 
 
 def can_set_budget(actor: User, need: Need) -> bool:
-    if actor.role == "central_officer":
+    if actor.role == Role.CENTRAL_OFFICER:
         return True
-    return actor.role == "district_director" and need.school.district_id == actor.district_id
+    return actor.role == Role.DISTRICT_DIRECTOR and need.school.district_id == actor.district_id
 
 
 def update_need(session: Session, actor: User, need: Need, data: dict[str, Any], ip: str = "") -> Need:
@@ -183,7 +184,7 @@ def _parse_provinces(session: Session, value: Any) -> list[Province]:
 
 
 def create_offer(session: Session, actor: User, data: dict[str, Any], ip: str = "") -> Offer:
-    if actor.role != "company_rep" or actor.company_id is None:
+    if actor.role != Role.COMPANY_REP or actor.company_id is None:
         raise Forbidden()
     _require_active(actor)
     c = Collector(data)
@@ -208,7 +209,7 @@ def create_offer(session: Session, actor: User, data: dict[str, Any], ip: str = 
 
 
 def can_edit_offer(actor: User, offer: Offer) -> bool:
-    return actor.role == "company_rep" and actor.company_id == offer.company_id
+    return actor.role == Role.COMPANY_REP and actor.company_id == offer.company_id
 
 
 def update_offer(session: Session, actor: User, offer: Offer, data: dict[str, Any], ip: str = "") -> Offer:

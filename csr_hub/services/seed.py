@@ -247,8 +247,8 @@ DEMO_USERS = [
     ("central@demo.csr-hub.th", Role.CENTRAL_OFFICER, "สมศรี ใจดี (สพฐ.)", {}),
     ("director.cm5@demo.csr-hub.th", Role.DISTRICT_DIRECTOR, "ประยุทธ์ แก้วมณี", {"district_code": "p50-5"}),
     ("director.nan2@demo.csr-hub.th", Role.DISTRICT_DIRECTOR, "วันเพ็ญ ศรีสุข", {"district_code": "p55-2"}),
-    ("school.maechaem@demo.csr-hub.th", "school_staff", "ครูมาลี ทองคำ", {"school_code": "1050130001"}),
-    ("school.bokluea@demo.csr-hub.th", "school_staff", "ครูสมชาย บุญมา", {"school_code": "1055130003"}),
+    ("school.maechaem@demo.csr-hub.th", Role.SCHOOL_STAFF, "ครูมาลี ทองคำ", {"school_code": "1050130001"}),
+    ("school.bokluea@demo.csr-hub.th", Role.SCHOOL_STAFF, "ครูสมชาย บุญมา", {"school_code": "1055130003"}),
     (
         "csr@siamdigital.example",
         Role.COMPANY_REP,
@@ -306,7 +306,7 @@ def seed_demo(session: Session, threshold: float = 500000) -> list[tuple[str, st
             accounts.create_user(
                 session,
                 email,
-                "school_staff",
+                Role.SCHOOL_STAFF,
                 DEMO_PASSWORD,
                 full_name=f"ครูประจำ {s.name_th}",
                 school_code=s.code,

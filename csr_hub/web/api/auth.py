@@ -8,6 +8,7 @@ from flask_wtf.csrf import generate_csrf
 
 import sqlalchemy as sa
 
+from csr_hub.domain.policy import Role
 from csr_hub.domain import policy
 from csr_hub.extensions import db
 from csr_hub.models import User
@@ -132,7 +133,7 @@ def users():
 
 
 @bp.post("/users/<int:user_id>/verify")
-@roles_required("district_director", "central_officer", "admin")
+@roles_required(Role.DISTRICT_DIRECTOR, Role.CENTRAL_OFFICER, Role.ADMIN)
 @idempotent
 def verify_user(user_id: int):
     user = accounts.verify(db.session, current_user, user_id, ip=client_ip())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from csr_hub.domain.policy import Role
 from flask import current_app, jsonify, request
 from flask_login import current_user
 
@@ -23,7 +24,7 @@ def list_matches():
 
 
 @bp.post("/matches")
-@roles_required("school_staff", "company_rep")
+@roles_required(Role.SCHOOL_STAFF, Role.COMPANY_REP)
 @idempotent
 def create_match():
     match_id = matches.propose(db.session, current_user, json_body(), ip=client_ip()).id

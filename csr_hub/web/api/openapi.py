@@ -8,6 +8,7 @@ from typing import Any
 from apispec import APISpec
 from flask import jsonify
 
+from csr_hub.domain.policy import SELF_REGISTERED_ROLES
 from csr_hub.domain.reference import CATEGORIES, QUALITY_GROUPS, REGIONS, URGENCIES
 from csr_hub.domain.workflow import ACTIONS, STATUSES
 from csr_hub.models.upload import UPLOAD_KINDS, UPLOAD_TYPES
@@ -211,7 +212,7 @@ SCHEMAS: dict[str, S] = {
             "email": STR,
             "password": STR,
             "full_name": STR,
-            "role": {"type": "string", "enum": ["school_staff", "company_rep"]},
+            "role": {"type": "string", "enum": sorted(r.value for r in SELF_REGISTERED_ROLES)},
             "school_code": STR,
             "company_name": STR,
             "company_tax_id": STR,

@@ -41,7 +41,7 @@ def list_needs():
 
 
 @bp.post("/needs")
-@roles_required("school_staff")
+@roles_required(Role.SCHOOL_STAFF)
 @idempotent
 def create_need():
     need = posts.create_need(db.session, current_user, json_body(), ip=client_ip())
@@ -55,7 +55,7 @@ def get_need(need_id: int):
 
 
 @bp.patch("/needs/<int:need_id>")
-@roles_required("school_staff", "district_director", "central_officer")
+@roles_required(Role.SCHOOL_STAFF, Role.DISTRICT_DIRECTOR, Role.CENTRAL_OFFICER)
 def update_need(need_id: int):
     data = json_body()
     need = posts.get_need(db.session, need_id)
@@ -65,7 +65,7 @@ def update_need(need_id: int):
 
 
 @bp.post("/needs/<int:need_id>/cancel")
-@roles_required("school_staff")
+@roles_required(Role.SCHOOL_STAFF)
 @idempotent
 def cancel_need(need_id: int):
     need = posts.get_need(db.session, need_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from csr_hub.domain.policy import Role
 from flask import current_app, jsonify, request, url_for
 from flask_login import current_user
 
@@ -37,7 +38,7 @@ def list_uploads(match_id: int):
 
 
 @bp.post("/matches/<int:match_id>/uploads")
-@roles_required("school_staff", "company_rep")
+@roles_required(Role.SCHOOL_STAFF, Role.COMPANY_REP)
 def create_upload(match_id: int):
     """multipart/form-data: ``kind`` (photo | delivery_note) and ``file``."""
     f = request.files.get("file")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from csr_hub.domain.policy import Role
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -31,8 +32,8 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     role = RadioField(
         _l("I am"),
-        choices=[("school_staff", _l("School staff")), ("company_rep", _l("A company representative"))],
-        default="school_staff",
+        choices=[(Role.SCHOOL_STAFF, _l("School staff")), (Role.COMPANY_REP, _l("A company representative"))],
+        default=Role.SCHOOL_STAFF,
         validators=[DataRequired()],
     )
     full_name = StringField(

@@ -8,6 +8,7 @@ and the browser's history entry is replaced (app.js) so a reload does not post a
 
 from __future__ import annotations
 
+from csr_hub.domain.policy import Role
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -51,7 +52,7 @@ def _with_fragment(url: str, fragment: str) -> str:
 
 
 @bp.post("/matches")
-@roles_required("school_staff", "company_rep")
+@roles_required(Role.SCHOOL_STAFF, Role.COMPANY_REP)
 def propose():
     form = ProposeForm()
     values = {k: request.form.get(k, "") for k in ("need_id", "offer_id", "quantity", "note")}

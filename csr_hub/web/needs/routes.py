@@ -46,7 +46,7 @@ NEW_NEED_ROUTE = "page:needs.new_need"
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])
-@roles_required("school_staff")
+@roles_required(Role.SCHOOL_STAFF)
 def new_need():
     form = _need_form()
     status = 200
@@ -149,7 +149,7 @@ def show_need(need_id: int):
 
 
 @bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
-@roles_required("school_staff")
+@roles_required(Role.SCHOOL_STAFF)
 def edit_need(need_id: int):
     need = posts.get_need(db.session, need_id)
     if not posts.can_edit_need(current_user, need):
@@ -173,7 +173,7 @@ def edit_need(need_id: int):
 
 
 @bp.post("/needs/<int:need_id>/cancel")
-@roles_required("school_staff")
+@roles_required(Role.SCHOOL_STAFF)
 def cancel_need(need_id: int):
     need = posts.get_need(db.session, need_id)
     if not posts.can_edit_need(current_user, need):

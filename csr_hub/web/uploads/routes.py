@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from csr_hub.domain.policy import Role
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, request, send_file, url_for
@@ -78,7 +79,7 @@ def upload_form(match: Match) -> UploadForm | None:
 
 
 @bp.post("/matches/<int:match_id>/uploads")
-@roles_required("school_staff", "company_rep")
+@roles_required(Role.SCHOOL_STAFF, Role.COMPANY_REP)
 def upload(match_id: int):
     form = UploadForm()
     form.kind.choices = [(k, KIND_LABELS[k]) for k in uploads.KINDS]
