@@ -89,9 +89,12 @@ def test_propose_page_refusals_change_nothing(cast, page_login, session, app):
     for outsider in outsiders:
         r = form_post(outsider, "/matches", need_id=cast.need.id, offer_id=cast.offer.id, quantity=1)
         assert r.status_code == 403
-    # anonymous: to the login page
-    r = app.test_client().post("/matches", data={"need_id": 1})
-    assert r.status_code in (302, 400)
+    # anonymous, with a valid CSRF token of its own session: sent to the login page
+    anonymous = app.test_client()
+    r = anonymous.post("/matches", data={"csrf_token": csrf_token(anonymous), "need_id": 1})
+    assert r.status_code == 302 and r.headers["Location"].startswith("/login?next=")
+    # anonymous without a token: the CSRF check refuses it first
+    assert app.test_client().post("/matches", data={"need_id": 1}).status_code == 400
     assert snapshot(session) == before
 
 
