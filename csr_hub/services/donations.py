@@ -22,6 +22,7 @@ from csr_hub.domain import money
 from csr_hub.domain.policy import NATIONAL_ROLES, MatchStatus, Role, is_active, role_of
 from csr_hub.domain.reference import BANGKOK, today_bangkok
 from csr_hub.models import Company, District, Match, MatchTransition, Need, Offer, School, User
+from csr_hub.services.scope import tenant_clause
 from csr_hub.services.errors import Forbidden, NotFound, ValidationFailed
 from csr_hub.services.posts import Page
 
@@ -146,18 +147,11 @@ def _record(row) -> Record:
 
 def scoped(q, user: User):
     """Company reps their company's, school staff their school's, directors their ESA's, officers all."""
-    if not is_active(user):  # a pending account sees none
-        return q.where(sa.false())
-    role = role_of(user)
-    if role in NATIONAL_ROLES:
-        return q
-    if role == Role.COMPANY_REP:
-        return q.where(Offer.company_id == (user.company_id or -1))
-    if role == Role.SCHOOL_STAFF:
-        return q.where(Need.school_id == (user.school_id or -1))
-    if role == Role.DISTRICT_DIRECTOR:
-        return q.where(School.district_id == (user.district_id or -1))
-    return q.where(sa.false())
+    return q.where(
+        tenant_clause(
+            user, school_id=Need.school_id, company_id=Offer.company_id, district_id=School.district_id
+        )
+    )
 
 
 def _filtered(session: Session, user: User, args: dict[str, Any]):

@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from csr_hub.domain.policy import (
-    NATIONAL_ROLES,
     PartnershipStatus,
     Role,
     UserStatus,
@@ -28,6 +27,7 @@ from csr_hub.models import (
     User,
 )
 from csr_hub.services import audit, notify
+from csr_hub.services.scope import tenant_clause
 from csr_hub.services.errors import AccountPending, Conflict, Forbidden, NotFound, ValidationFailed, invalid
 from csr_hub.services.partnership_figures import (  # noqa: F401 (re-exported for the pages and the API)
     add_years,
@@ -118,19 +118,14 @@ def can_see(user: User, p: Partnership) -> bool:
 
 
 def visible_query(user: User):
-    q = sa.select(Partnership)
-    if not is_active(user):  # a pending account sees no private data
-        return q.where(sa.false())
-    role = role_of(user)
-    if role in NATIONAL_ROLES:
-        return q
-    if role == Role.COMPANY_REP:
-        return q.where(Partnership.company_id == (user.company_id or -1))
-    if role == Role.SCHOOL_STAFF:
-        return q.where(Partnership.school_id == (user.school_id or -1))
-    if role == Role.DISTRICT_DIRECTOR:
-        return q.where(Partnership.district_id == (user.district_id or -1))
-    return q.where(sa.false())
+    return sa.select(Partnership).where(
+        tenant_clause(
+            user,
+            school_id=Partnership.school_id,
+            company_id=Partnership.company_id,
+            district_id=Partnership.district_id,
+        )
+    )
 
 
 LOAD = (
