@@ -5,6 +5,7 @@ from csr_hub.models.channel import ChannelPreference, LineLink
 from csr_hub.models.event import AuditEvent, IdempotencyRecord, Notification
 from csr_hub.models.job import Job
 from csr_hub.models.match import Match, MatchTransition, Suggestion
+from csr_hub.models.need_photo import NeedPhoto
 from csr_hub.models.partnership import Partnership, PartnershipTransition
 from csr_hub.models.post import Need, Offer, offer_provinces
 from csr_hub.models.reference import Company, District, Province, School, district_provinces
@@ -25,6 +26,7 @@ __all__ = [
     "Match",
     "MatchTransition",
     "Need",
+    "NeedPhoto",
     "Notification",
     "Offer",
     "Partnership",

@@ -29,6 +29,8 @@ PUBLIC: dict[str, frozenset[str]] = {
     "main.companies_recognition": frozenset({"GET"}),
     "needs.list_needs": frozenset({"GET"}),
     "needs.show_need": frozenset({"GET"}),
+    "needs.need_photo": frozenset({"GET"}),
+    "needs.need_photo_card": frozenset({"GET"}),
     "offers.list_offers": frozenset({"GET"}),
     "offers.show_offer": frozenset({"GET"}),
     "auth.login": frozenset({"GET", "POST"}),

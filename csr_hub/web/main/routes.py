@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from csr_hub.extensions import db
 from csr_hub.models import Company, School
-from csr_hub.services import notify, posts, reports
+from csr_hub.services import need_photos, notify, posts, reports
 
 bp = Blueprint("main", __name__)
 
@@ -42,6 +42,7 @@ def index():
         summary=summary,
         waiting_stats=reports.waiting_stats(db.session, None),
         latest=urgent,
+        photos=need_photos.for_needs(db.session, [n.id for n in urgent]),
         offers=offers.items,
         counts=counts,
     )
@@ -75,7 +76,13 @@ def school_page(code: str):
         abort(404)
     needs = posts.list_needs(db.session, {"status": "all", "school_id": school.id}, 1, 100).items
     figures = reports.summary(db.session, school_id=school.id)
-    return render_template("main/school.html", school=school, needs=needs, figures=figures)
+    return render_template(
+        "main/school.html",
+        school=school,
+        needs=needs,
+        figures=figures,
+        photos=need_photos.for_needs(db.session, [n.id for n in needs]),
+    )
 
 
 @bp.get("/companies/<int:company_id>")

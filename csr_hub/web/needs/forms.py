@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -110,6 +111,26 @@ class NeedForm(PostForm):
     needed_by = _DateText(_l("Needed by"), render_kw=DATE_KW)
     urgency = SelectField(_l("Urgency"), default="normal", validators=[Required()], validate_choice=False)
     submit = SubmitField(_l("Save"))
+
+
+PHOTO_HINT = _l("Optional. A JPEG or PNG of at most 5 MB: companies see what the need is about.")
+PHOTO_ACCEPT = {"accept": "image/jpeg,image/png"}
+
+
+class NewNeedForm(NeedForm):
+    """Posting a need may carry its photo; later it is changed on the need's page (:class:`PhotoForm`)."""
+
+    photo = FileField(_l("Photo"), description=PHOTO_HINT, render_kw=PHOTO_ACCEPT)
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        data.pop("photo", None)
+        return data
+
+
+class PhotoForm(FlaskForm):
+    photo = FileField(_l("Photo"), description=PHOTO_HINT, render_kw=PHOTO_ACCEPT)
+    submit = SubmitField(_l("Save the photo"))
 
 
 class BudgetForm(FlaskForm):

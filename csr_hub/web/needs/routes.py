@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,15 +11,23 @@ from csr_hub.domain.policy import MatchStatus, Role, has_role
 from csr_hub.extensions import db
 from csr_hub.models import Match, Need
 from csr_hub.services import matches as match_service
-from csr_hub.services import duplicates, posts, suggestions
-from csr_hub.services.errors import ServiceError
+from csr_hub.services import duplicates, need_photos, posts, suggestions
+from csr_hub.services.errors import ServiceError, ValidationFailed, invalid
 from csr_hub.web.access import roles_required
 from csr_hub.web.auth.forms import ConfirmForm
-from csr_hub.web.forms import apply_service_errors, commit_or_show_errors, ok, pop_form
+from csr_hub.web.forms import apply_service_errors, commit_or_show_errors, ok, pop_form, stash_form
 from csr_hub.web.i18n import current_lang
 from csr_hub.web.listing import choices, run_list
 from csr_hub.web.matches.routes import PROPOSE_KEY
-from csr_hub.web.needs.forms import BudgetForm, NeedForm, ProposeForm, category_choices, urgency_choices
+from csr_hub.web.needs.forms import (
+    BudgetForm,
+    NeedForm,
+    NewNeedForm,
+    PhotoForm,
+    ProposeForm,
+    category_choices,
+    urgency_choices,
+)
 from csr_hub.web.once import AlreadyClaimed, already_posted, claim, new_token, remember
 from csr_hub.web.security import client_ip
 
@@ -30,13 +38,20 @@ bp = Blueprint("needs", __name__)
 def list_needs():
     args, result, errors = run_list(posts.list_needs)
     return (
-        render_template("needs/list.html", args=args, page=result, errors=errors, choices=choices()),
+        render_template(
+            "needs/list.html",
+            args=args,
+            page=result,
+            errors=errors,
+            choices=choices(),
+            photos=need_photos.for_needs(db.session, [n.id for n in result.items]) if result else {},
+        ),
         422 if errors else 200,
     )
 
 
-def _need_form(obj=None) -> NeedForm:
-    form = NeedForm(obj=obj)
+def _need_form(obj=None, cls: type[NeedForm] = NeedForm) -> NeedForm:
+    form = cls(obj=obj)
     form.category.choices = category_choices(current_lang())
     form.urgency.choices = urgency_choices(current_lang())
     return form
@@ -48,7 +63,7 @@ NEW_NEED_ROUTE = "page:needs.new_need"
 @bp.route("/needs/new", methods=["GET", "POST"])
 @roles_required(Role.SCHOOL_STAFF)
 def new_need():
-    form = _need_form()
+    form = _need_form(cls=NewNeedForm)
     status = 200
     if request.method == "GET":
         form.form_token.data = new_token()
@@ -58,6 +73,13 @@ def new_need():
         if done is not None:  # the same form sent again (back button, reload, double click)
             flash(_("This need was already posted; here it is."), "info")
             return redirect(url_for("needs.show_need", need_id=done), 303)
+        photo = None
+        if _chosen(form.photo.data):  # checked before anything is saved: a bad photo posts nothing
+            try:
+                photo = need_photos.prepare(form.photo.data.filename, form.photo.data.stream)
+            except ValidationFailed as exc:
+                apply_service_errors(form, exc)
+                return render_template("needs/form.html", form=form, need=None, held=False), exc.status
         if not request.form.get("post_anyway"):  # warn before saving what looks like one already posted
             data = form.service_data()
             similar = duplicates.find(
@@ -65,12 +87,23 @@ def new_need():
             )
             if similar:
                 return render_template(
-                    "needs/form.html", form=form, need=None, held=False, duplicates=similar
+                    "needs/form.html",
+                    form=form,
+                    need=None,
+                    held=False,
+                    duplicates=similar,
+                    photo_dropped=photo is not None,
                 )
+        written: list[str] = []
 
         def create():
             record = claim(db.session, current_user, token, NEW_NEED_ROUTE)
             need = posts.create_need(db.session, current_user, form.service_data(), ip=client_ip())
+            if photo is not None:
+                row, _stale = need_photos.attach(
+                    db.session, current_user, need, photo, _uploads(), client_ip()
+                )
+                written.extend([row.stored_name, row.thumb_name])
             remember(record, need.id)
             return need
 
@@ -78,6 +111,7 @@ def new_need():
             need, status = commit_or_show_errors(form, create, _("Your need is posted."))
         except AlreadyClaimed:
             db.session.rollback()
+            need_photos.remove_files(_uploads(), written)
             done = already_posted(db.session, current_user, token, NEW_NEED_ROUTE)
             flash(_("This need was already posted; here it is."), "info")
             return redirect(
@@ -85,9 +119,19 @@ def new_need():
             )
         if need is not None:
             return redirect(url_for("needs.show_need", need_id=need.id))
+        need_photos.remove_files(_uploads(), written)
     elif request.method == "POST":
         status = 400  # the CSRF token was missing or expired: form_errors() says so
     return render_template("needs/form.html", form=form, need=None, held=False), status
+
+
+def _chosen(data) -> bool:
+    """Whether a file was chosen in a file field (an empty part has no file name)."""
+    return bool(getattr(data, "filename", ""))
+
+
+def _uploads() -> str:
+    return current_app.config["UPLOAD_FOLDER"]
 
 
 def progress_of(need: Need) -> dict:
@@ -126,9 +170,13 @@ def _show(need: Need, budget_form: BudgetForm | None = None, status: int = 200):
     if can_budget and budget_form is None:
         budget_form = BudgetForm(budget_thb=need.budget_thb)
     held = posts.holds_quantity(db.session, need) if can_edit else False
+    photo_errors, _values = pop_form(PHOTO_KEY + str(need.id)) if can_edit else ({}, {})
     return render_template(
         "needs/show.html",
         need=need,
+        photo=need_photos.photo_of(db.session, need.id),
+        photo_form=PhotoForm() if can_edit and need.status != "cancelled" else None,
+        photo_errors=photo_errors,
         suggestions=ranked,
         can_edit=can_edit,
         held=held,
@@ -207,3 +255,74 @@ def set_budget(need_id: int):
         return _show(posts.get_need(db.session, need_id), form, exc.status)
     ok(_("Budget saved."))
     return redirect(url_for("needs.show_need", need_id=need_id))
+
+
+# --- the need's photo ------------------------------------------------------------------------------------
+PHOTO_KEY = "need-photo-"
+
+
+@bp.get("/needs/<int:need_id>/photo")
+@bp.get("/needs/<int:need_id>/photo/card", endpoint="need_photo_card", defaults={"small": True})
+def need_photo(need_id: int, small: bool = False):
+    """The need's photo, to everyone who may see the need (every need page is public)."""
+    posts.get_need(db.session, need_id)
+    row, path = need_photos.file_for(db.session, need_id, small, _uploads())
+    response = send_file(path, mimetype="image/jpeg", max_age=3600, conditional=True, etag=False)
+    response.set_etag(row.sha256 + ("-card" if small else ""))
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response.make_conditional(request)
+
+
+def _owned_need(need_id: int) -> Need:
+    need = posts.get_need(db.session, need_id)
+    if not posts.can_edit_need(current_user, need):
+        abort(403)
+    return need
+
+
+@bp.post("/needs/<int:need_id>/photo")
+@roles_required(Role.SCHOOL_STAFF)
+def upload_need_photo(need_id: int):
+    """Add or replace the need's photo; errors go back to the need's page beside the field (PRG)."""
+    need = _owned_need(need_id)
+    form = PhotoForm()
+    back = redirect(url_for("needs.show_need", need_id=need_id) + "#photo", 303)
+    if not form.validate_on_submit():
+        stash_form(PHOTO_KEY + str(need_id), {"photo": [_("The form has expired; please try again.")]}, {})
+        return back
+    stale: list[str] = []
+    written: list[str] = []
+    try:
+        if not _chosen(form.photo.data):
+            raise invalid("photo", _("Choose a photo."))
+        photo = need_photos.prepare(form.photo.data.filename, form.photo.data.stream)
+        row, stale = need_photos.attach(db.session, current_user, need, photo, _uploads(), client_ip())
+        written = [row.stored_name, row.thumb_name]
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        need_photos.remove_files(_uploads(), written)
+        errors = {k: [str(m) for m in v] for k, v in exc.fields.items()} or {"photo": [str(exc.message)]}
+        stash_form(PHOTO_KEY + str(need_id), errors, {})
+        return back
+    need_photos.remove_files(_uploads(), stale)
+    ok(_("The photo is saved."))
+    return back
+
+
+@bp.post("/needs/<int:need_id>/photo/remove")
+@roles_required(Role.SCHOOL_STAFF)
+def remove_need_photo(need_id: int):
+    need = _owned_need(need_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            names = need_photos.detach(db.session, current_user, need, client_ip())
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            need_photos.remove_files(_uploads(), names)
+            ok(_("The photo is removed."))
+    return redirect(url_for("needs.show_need", need_id=need_id) + "#photo", 303)
