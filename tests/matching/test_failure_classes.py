@@ -97,6 +97,26 @@ def test_the_room_an_item_goes_in_is_a_passing_mention():
     assert w["air_conditioner"] == 1.0 and w.get("computer", 0.0) < 0.5
 
 
+@pytest.mark.parametrize(
+    "title, description, person_of, wanted, as_a_thing",
+    [
+        # Thai names the person first and the subject after it; English the other way round
+        ("โค้ชฟุตบอลสำหรับทีมโรงเรียน", "ขอโค้ชมาช่วยฝึกซ้อม", "sports_equipment", None, "ลูกฟุตบอลสำหรับทีมโรงเรียน"),
+        ("ครูอาสาสอนดนตรี", "", "musical_instruments", "volunteer_teacher", "เครื่องดนตรีสำหรับวงโรงเรียน"),
+        ("Football coach for our team", "", "sports_equipment", None, "Footballs for our team"),
+        ("Volunteer music tutors", "weekly lessons", "musical_instruments", None, "Musical instruments"),
+    ],
+)
+def test_the_subject_of_a_person_asked_for_is_a_passing_mention(
+    title, description, person_of, wanted, as_a_thing
+):
+    w = weights(title, description)
+    assert w.get(person_of, 0) <= 0.3, w  # never the head of the request
+    if wanted:
+        assert w[wanted] == 1.0
+    assert weights(as_a_thing).get(person_of) == 1.0  # the same subject asked for as a thing is the head
+
+
 def test_the_object_of_a_request_marker_is_the_head():
     w = weights("ขอความช่วยเหลือ", "ห้องสมุดถูกขโมยคอมพิวเตอร์ไปเมื่อเดือนก่อน ตอนนี้ต้องการกล้องวงจรปิด")
     assert w["cctv"] == 1.0 and w.get("computer", 0.0) < 0.5

@@ -229,6 +229,47 @@ MARKERS: dict[str, tuple[str, ...]] = {
 #: characters of matching form a purpose marker reaches back to the item it follows, and on to the next
 PURPOSE_REACH = 40
 
+# A person asked for, and the subject or trade that names them: the person is the request, the subject a
+# passing mention. Thai puts the head first ("โค้ชฟุตบอล" a football coach, "ครูอาสาสอนดนตรี" a volunteer
+# who teaches music, "ช่างซ่อมแอร์" a technician), English last ("football coach", "music lessons").
+MARKERS["person_pre"] = (
+    "โค้ช",
+    "ผู้ฝึกสอน",
+    "ฝึกสอน",
+    "สอน",
+    "ช่าง",
+    "วิทยากร",
+    "ผู้เชี่ยวชาญ",
+    "ผู้สอน",
+    "teach",
+    "teaches",
+    "teaching",
+    "to teach",
+    "coaching",
+    "lessons in",
+    "classes in",
+)
+MARKERS["person_post"] = (
+    "coach",
+    "coaches",
+    "technician",
+    "technicians",
+    "instructor",
+    "instructors",
+    "trainer",
+    "trainers",
+    "tutor",
+    "tutors",
+    "expert",
+    "experts",
+    "specialist",
+    "specialists",
+    "lessons",
+    "classes",
+)
+#: characters of matching form from a person marker to the subject it names
+PERSON_REACH = 24
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
@@ -246,6 +287,18 @@ def _nearest_before(markers, pos: int, reach: int):
         if e <= pos and pos - e <= reach and (best is None or e > best[1]):
             best = (s, e, kind)
     return best
+
+
+def _names_a_person(h: Hit, prev: Hit | None, markers) -> bool:
+    """Whether the hit is the subject or trade of a person asked for: after a Thai person marker (with no
+    other item between), or just before an English one."""
+    for s, e, kind in markers:
+        if kind == "person_pre" and e <= h.start and h.start - e <= PERSON_REACH:
+            if prev is None or prev.end <= s:
+                return True
+        elif kind == "person_post" and s >= h.end and s - h.end <= 2:
+            return True
+    return False
 
 
 def weigh(hits: list[Hit], markers: list[tuple[int, int, str]], title_end: int, mt: str) -> dict[str, float]:
@@ -298,6 +351,9 @@ def weigh(hits: list[Hit], markers: list[tuple[int, int, str]], title_end: int, 
                 and h.start - m[1] <= PURPOSE_REACH
                 for m in markers
             )
+        if not context and _names_a_person(h, hits[k - 1] if k > 0 else None, markers):
+            roles.append("subject")  # the person is what is asked for, never promoted to the head
+            continue
         if context:
             roles.append("context")
             continue
@@ -330,6 +386,6 @@ def weigh(hits: list[Hit], markers: list[tuple[int, int, str]], title_end: int, 
     for h, role in zip(hits, roles):
         if role == "negated":
             continue
-        w = (1.0 if role == "head" else CONTEXT_WEIGHT) * h.confidence
+        w = (1.0 if role == "head" else CONTEXT_WEIGHT) * h.confidence  # "subject" weighs as context
         weights[h.code] = max(weights.get(h.code, 0.0), w)
     return weights
