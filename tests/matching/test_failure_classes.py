@@ -150,6 +150,15 @@ def test_unseen_spellings_are_found_fuzzily_with_a_confidence(text, code):
     assert code in w and 0.8 <= w[code] <= 1.0
 
 
+def test_a_typo_that_makes_another_real_word_is_still_found_fuzzily():
+    # ถังดับเพลิง (fire extinguisher) typed ถังดับเพลง: เพลง alone is a real word ("song")
+    w = weights("ขอถังดับเพลงใหม่ 12 ถัง")
+    assert 0.85 <= w.get("fire_safety", 0) < 1.0, w
+    assert "c_music" not in analysis.analyse_post("ขอถังดับเพลงใหม่ 12 ถัง", "").analysis.concepts
+    # the word spelled right as itself keeps its meaning
+    assert "c_music" in analysis.analyse_post("ขอเครื่องเสียงเปิดเพลง", "").analysis.concepts
+
+
 def test_fuzzy_lookup_uses_a_thai_safe_form_not_rapidfuzz_default_process():
     index = vocabulary.vocab().fuzzy
     marked = [

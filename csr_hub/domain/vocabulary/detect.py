@@ -98,8 +98,10 @@ class Detection:
         ]
         covered += [(s, e) for s, e, _ in concept_hits]
         markers = [(s, e, v.marker_scanner.entries[w][0][0]) for s, e, w in v.marker_scanner.scan(mt, ok)]
-        covered_markers = covered + [(s, e) for s, e, _ in markers]
-        # fuzzy look-up of what nothing recognised
+        # fuzzy look-up of what no term recognised. A concept word does not block it: a typo can make a
+        # real word of another meaning ("ถังดับเพลง" — เพลง is "song" — for ถังดับเพลิง); a phrase the
+        # fuzzy look-up explains loses the concepts inside it.
+        covered_markers = item_spans + [(s, e) for s, e, _ in markers]
         spans = self._token_spans(pieces)
 
         def is_covered(s: int, e: int) -> bool:
@@ -119,6 +121,7 @@ class Detection:
                 code, conf, _term = found
                 item_hits.append((s, e, code, False, conf))
                 covered_markers.append((s, e))
+                concept_hits = [c for c in concept_hits if not (s <= c[0] and c[1] <= e)]
         strong_hits = [h for h in item_hits if not h[3]]
         strong = {h[2] for h in strong_hits}
         requests = [(s, e) for s, e, kind in markers if kind in ("head", "neg_pre")]
