@@ -117,6 +117,14 @@ def test_the_subject_of_a_person_asked_for_is_a_passing_mention(
     assert weights(as_a_thing).get(person_of) == 1.0  # the same subject asked for as a thing is the head
 
 
+def test_a_kind_of_the_same_family_after_a_purpose_word_refines_the_request():
+    # "internet of the satellite kind" asks for satellite internet; "a board like a tablet" is no tablet
+    assert weights("เราต้องการอินเทอร์เน็ตแบบดาวเทียม").get("satellite_internet") == 1.0
+    assert weights("ขอทีวีพร้อมจานดาวเทียม").get("satellite_tv") == 1.0
+    w = weights("แท็บเล็ตสำหรับนักเรียน", "ใช้ทำแบบฝึกหัดออนไลน์ เพื่อใช้ทำสมุดบันทึก")
+    assert w["tablet"] == 1.0
+
+
 def test_the_object_of_a_request_marker_is_the_head():
     w = weights("ขอความช่วยเหลือ", "ห้องสมุดถูกขโมยคอมพิวเตอร์ไปเมื่อเดือนก่อน ตอนนี้ต้องการกล้องวงจรปิด")
     assert w["cctv"] == 1.0 and w.get("computer", 0.0) < 0.5

@@ -164,7 +164,9 @@ class Detection:
         title_mt = bisect.bisect_left(where, title_end)
         item_spans = [(h.start, h.end) for h in hits]
         free_markers = [m for m in markers if not any(m[0] < he and hs < m[1] for hs, he in item_spans)]
-        self.weights = roles.weigh(hits, free_markers, title_mt, mt)
+        self.weights = roles.weigh(
+            hits, free_markers, title_mt, mt, lambda c: v.items[c].family if c in v.items else None
+        )
         self.found = frozenset(self.weights)
         self.concepts = frozenset(c for _, _, c in concept_hits)
         self.kept = [(h[0], h[1], h[2]) for h in kept if h[2] in self.found]

@@ -17,6 +17,7 @@ Markers are found in the matching form on word boundaries, like terms. An item h
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 #: weight of an item that is only mentioned in passing (the head of the request weighs 1)
 CONTEXT_WEIGHT = 0.3
@@ -289,6 +290,11 @@ def _nearest_before(markers, pos: int, reach: int):
     return best
 
 
+def _same_family(a: str, b: str, family_of: Callable[[str], str | None]) -> bool:
+    fa = family_of(a)
+    return fa is not None and fa == family_of(b)
+
+
 def _names_a_person(h: Hit, prev: Hit | None, markers) -> bool:
     """Whether the hit is the subject or trade of a person asked for: after a Thai person marker (with no
     other item between), or just before an English one."""
@@ -301,9 +307,18 @@ def _names_a_person(h: Hit, prev: Hit | None, markers) -> bool:
     return False
 
 
-def weigh(hits: list[Hit], markers: list[tuple[int, int, str]], title_end: int, mt: str) -> dict[str, float]:
+def weigh(
+    hits: list[Hit],
+    markers: list[tuple[int, int, str]],
+    title_end: int,
+    mt: str,
+    family_of: Callable[[str], str | None] = lambda code: None,
+) -> dict[str, float]:
     """Item code → weight (head 1 × confidence, context ``CONTEXT_WEIGHT`` × confidence); negated
-    items left out. ``markers`` are (start, end, kind) in the matching form, not overlapping hits."""
+    items left out. ``markers`` are (start, end, kind) in the matching form, not overlapping hits.
+    ``family_of`` gives an item's family: after a purpose word an item of the same family refines the
+    one before it ("อินเทอร์เน็ตแบบดาวเทียม", internet of the satellite kind) rather than naming what
+    it is for ("กระดานเขียนแบบแท็บเล็ต", a board like a tablet)."""
     hits = sorted(hits, key=lambda h: (h.start, h.end))
     requests = [m for m in markers if m[2] in ("head", "neg_pre")]
     # a description's items are the object of the description's own markers, not the title's
@@ -341,7 +356,7 @@ def weigh(hits: list[Hit], markers: list[tuple[int, int, str]], title_end: int, 
                 )
                 and q.start - h.end <= LINK_GAP + 8
             )
-        if not context and k > 0:
+        if not context and k > 0 and not _same_family(hits[k - 1].code, h.code, family_of):
             p = hits[k - 1]
             context = any(
                 m[2] == "purpose"
