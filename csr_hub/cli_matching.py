@@ -129,8 +129,25 @@ def vocabulary_export(out: str) -> None:
     click.echo(f"{added} added term(s) merged; written to {out}")
 
 
+@click.command("reanalyse")
+@with_appcontext
+def match_reanalyse() -> None:
+    """Analyse every stored need and offer again (after a vocabulary or matcher release)."""
+    from csr_hub.services import reanalysis
+
+    _install_terms()
+
+    def progress(kind: str, done: int, total: int) -> None:
+        click.echo(f"\r{kind}: {done}/{total}", nl=False, err=True)
+
+    changed = reanalysis.reanalyse_all(db.session, progress=progress)
+    click.echo("", err=True)
+    click.echo(f"re-analysed: {changed['needs']} need(s) and {changed['offers']} offer(s) changed")
+
+
 def register(match_group: click.Group) -> list[click.Command]:
     """Add the commands to ``match``; returns the top-level groups to register."""
     match_group.add_command(match_evaluate)
     match_group.add_command(match_calibrate)
+    match_group.add_command(match_reanalyse)
     return [vocabulary_group]

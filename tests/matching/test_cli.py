@@ -120,3 +120,30 @@ def test_calibrate_writes_the_numbers_with_the_command(runner, labelled, tmp_pat
         assert r.exit_code != 0 and "held-out" in r.output
     finally:
         bands.calibration.cache_clear()
+
+
+def test_reanalyse_brings_stored_posts_up_to_date_and_is_idempotent(
+    app, runner, session, make_user, make_need, make_offer
+):
+    from csr_hub.models import Need, Offer
+
+    staff = make_user("school_staff")
+    rep = make_user("company_rep")
+    need = make_need(staff, title="คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง", quantity=20)
+    offer = make_offer(rep, title="50 refurbished laptops", quantity=50)
+    right = (need.search_text, need.item_kinds, offer.search_text, offer.item_kinds)
+    assert "laptop" in need.item_kinds.split() and "laptop" in offer.item_kinds.split()
+    # as if analysed by an older release
+    need.search_text, need.item_kinds = "stale", ""
+    offer.item_kinds = "printer"
+    session.commit()
+
+    result = runner.invoke(args=["match", "reanalyse"])
+    assert result.exit_code == 0, result.output
+    assert "1 need(s) and 1 offer(s) changed" in result.output
+    session.expire_all()
+    n, o = session.get(Need, need.id), session.get(Offer, offer.id)
+    assert (n.search_text, n.item_kinds, o.search_text, o.item_kinds) == right
+
+    again = runner.invoke(args=["match", "reanalyse"])
+    assert again.exit_code == 0 and "0 need(s) and 0 offer(s) changed" in again.output
