@@ -290,6 +290,23 @@ def _nearest_before(markers, pos: int, reach: int):
     return best
 
 
+#: linkers that say where: the item after one is a place ("กำจัดปลวกในอาคารเรียนและบ้านพักครู", pest
+#: control in the buildings and the teachers' houses), even when what is done there is no known item
+LOCATIVE = frozenset({"ใน", "ภายใน", "บริเวณ", "in", "inside", "within", "around", "throughout"})
+#: characters of matching form from a locative linker to the places it names ("in classrooms and …")
+PLACE_REACH = 24
+
+
+def _is_a_place(h: Hit, prev: Hit | None, markers, mt: str) -> bool:
+    """Whether the hit follows a locative linker with no item between them and none just before it
+    (an item just before is handled as the thing that goes there: the link rule)."""
+    for s, e, kind in markers:
+        if kind == "link" and e <= h.start and h.start - e <= PLACE_REACH and mt[s:e] in LOCATIVE:
+            if prev is None or (prev.end <= s and s - prev.end > LINK_GAP):
+                return True
+    return False
+
+
 def _same_family(a: str, b: str, family_of: Callable[[str], str | None]) -> bool:
     fa = family_of(a)
     return fa is not None and fa == family_of(b)
@@ -366,6 +383,9 @@ def weigh(
                 and h.start - m[1] <= PURPOSE_REACH
                 for m in markers
             )
+        if not context and _is_a_place(h, hits[k - 1] if k > 0 else None, markers, mt):
+            roles.append("place")  # where the unnamed thing goes or is done: never the head
+            continue
         if not context and _names_a_person(h, hits[k - 1] if k > 0 else None, markers):
             roles.append("subject")  # the person is what is asked for, never promoted to the head
             continue
