@@ -29,7 +29,7 @@ FLOORS = {
     "r5": 0.95,
     "cross_gap": 0.15,
     "category_split": 0.88,
-    "right_strong": 0.62,
+    "right_strong": 0.61,
     "no_answer_not_strong": 0.90,
 }
 

@@ -8,6 +8,7 @@ from the matrix.
 
 from __future__ import annotations
 
+import io
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -297,6 +298,24 @@ CASES: list[Case] = [
         lambda o, r: {"budget_thb": "2500"},
     ),
     Case(
+        "add a photo to a need (page)",
+        PAGE,
+        "POST",
+        "needs.upload_need_photo",
+        lambda o: f"/needs/{o['need_photo_page'].id}/photo",
+        {"school_staff": 303},
+        lambda o, r: {"photo": (io.BytesIO(JPEG), "room.jpg")},
+        multipart=True,
+    ),
+    Case(
+        "remove a need's photo (page)",
+        PAGE,
+        "POST",
+        "needs.remove_need_photo",
+        lambda o: f"/needs/{o['need_photo_page'].id}/photo/remove",
+        {"school_staff": 303},
+    ),
+    Case(
         "post offer (page)",
         PAGE,
         "POST",
@@ -561,6 +580,7 @@ def objects(app, session, make_school, make_company, make_user, make_need, make_
         "need_edit_page",
         "need_cancel_page",
         "need_propose_page",
+        "need_photo_page",
     ):
         o[key] = need()
     for key in ("offer_edit", "offer_withdraw", "offer_edit_page", "offer_withdraw_page"):

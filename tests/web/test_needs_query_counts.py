@@ -69,11 +69,11 @@ def test_list_queries_do_not_grow_with_rows(
         (q5, rows5), (q40, rows40) = small[url], large[url]
         assert rows40 > rows5 >= 2, (url, rows5, rows40)
         assert q40 == q5, f"{url}: {q5} statements for {rows5} rows but {q40} for {rows40}"
-        assert q40 <= 8, (url, q40)
+        assert q40 <= 9, (url, q40)  # pages add one statement for the listed needs' photos
         report.append(f"{url}: {q40} statements ({rows5} and {rows40} rows)")
     for url, (q5, rows5) in small_logged_in.items():
         q40, rows40 = large_logged_in[url]
-        assert q40 == q5 and q40 <= 10, (url, q5, q40)
+        assert q40 == q5 and q40 <= 11, (url, q5, q40)  # the session's user, its school, its alerts
         report.append(f"{url} (logged in): {q40} statements ({rows5} and {rows40} rows)")
     with capsys.disabled():
         print("\n" + "\n".join(report))
