@@ -31,11 +31,27 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "csr_hub"
 
 
-def post_fork(server, worker):
-    """Load PyThaiNLP's dictionary before the first request, not during it (~1 s otherwise)."""
-    from csr_hub.domain import text
+#: what is read once before the first request: a Thai search and a post's analysis
+WARM_UP_TEXT = "โรงเรียนต้องการคอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง"
+
+
+def _warm_up(server) -> None:
+    """PyThaiNLP's dictionary, the vocabulary's matchers and the Thai tokenizer with the vocabulary's terms:
+    ~1 s on an idle machine (10 s on a busy one), which the first Thai search in each worker paid."""
+    from csr_hub.domain import analysis
 
     try:
-        text.tokens("โรงเรียนต้องการคอมพิวเตอร์โน้ตบุ๊ก")
+        analysis.query_terms(WARM_UP_TEXT)
+        analysis.analyse_post(WARM_UP_TEXT, "")
     except Exception:  # a warm-up only: never keep a worker from starting
         server.log.warning("could not preload the Thai dictionary", exc_info=True)
+
+
+def on_starting(server):
+    """In the master, once: every worker forked from it (recycled ones too) starts with it all loaded."""
+    _warm_up(server)
+
+
+def post_fork(server, worker):
+    """Again in the worker (nothing to do when the master's warm-up worked)."""
+    _warm_up(server)

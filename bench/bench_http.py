@@ -1,15 +1,20 @@
 """``make bench``: the national data set in a fresh PostgreSQL database, gunicorn, and a mixed load.
 
-    .venv/bin/python bench/bench_http.py [--scale 0.25] [--seconds 20] [--runs 3] [--workers 2]
+    .venv/bin/python bench/bench_http.py [--scale 0.25] [--seconds 20] [--runs 3] [--workers 2] [--clients 16]
 
 1. creates a fresh database ``csr_bench_<time>`` on ``BENCH_PG`` (default the local server), migrates it,
    seeds the reference data and loads ``bench/datagen.py``'s data set (``--scale 1`` = 100,000 needs, 5,000
    offers, ~25,000 schools), plus accounts (officers enrolled in TOTP) and matches in every stage;
 2. starts gunicorn with ``gunicorn.conf.py`` in production mode (``--redis`` adds REDIS_URL);
-3. runs locust headless (``bench/locustfile.py``): one simulated user per route, side by side, the floor
-   (``/healthz``) among them, so each route's throughput is read against the floor's in the same run;
-4. prints per route req/s, p50, p95, errors and the ratio to the floor — medians over ``--runs`` — and
-   the largest gunicorn worker's RSS; then drops the database (``--keep`` keeps it).
+3. runs locust headless (``bench/locustfile.py``) with ``--clients`` simulated users in all (16 by
+   default): the mixed load gives one to every route and the rest to the floor (``/healthz``); with
+   ``--each`` every route then runs alone with all the clients, each of its runs right after a run of
+   the floor alone (``--floor-seconds``), so each route's throughput is read against the floor's measured
+   on the same server at the same moment of a shared machine (run side by side, a slow route would hold
+   every thread and slow the floor down with it);
+4. prints per route req/s, p50, p95, errors and the ratio to the floor — medians over ``--runs`` — with
+   the 1-minute load average after each run (the machine is shared) and the largest gunicorn worker's
+   RSS; then drops the database (``--keep`` keeps it; ``--load-only`` loads, keeps it and stops).
 
 The machine is shared: keep runs short (the defaults take a few minutes) and read small differences as
 noise.
@@ -42,6 +47,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import sqlalchemy as sa  # noqa: E402
 
 PASSWORD = "bench-password-2569"
+#: officers and directors each (TOTP codes are once-only: runs of 8 or 16 clients take fresh accounts)
+ACCOUNTS_PER_ROLE = 48
 BIN = Path(sys.executable).parent
 
 
@@ -76,7 +83,7 @@ def load(url: str, scale: float, seed: int) -> dict:
     from csr_hub import create_app
     from csr_hub.extensions import db
     from csr_hub.models import District, Match, MatchTransition, Need, Offer, School, User
-    from csr_hub.services import accounts, seed as seeding
+    from csr_hub.services import seed as seeding
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True})
     with app.app_context():
@@ -88,12 +95,12 @@ def load(url: str, scale: float, seed: int) -> dict:
     rng = random.Random(seed)
     with app.app_context():
         s = db.session
-        pw = accounts.hash_password(PASSWORD)
+        pw = bench_password_hash()
         bangkok = s.scalar(sa.select(District).where(District.code == "p10-1")) or s.scalar(
             sa.select(District)
         )
         out: dict = {"accounts": {"central_officer": [], "district_director": [], "school_staff": []}}
-        for i in range(12):
+        for i in range(ACCOUNTS_PER_ROLE):
             for role, district_id in (("central_officer", None), ("district_director", bangkok.id)):
                 secret = pyotp.random_base32()
                 u = User(
@@ -201,6 +208,14 @@ def load(url: str, scale: float, seed: int) -> dict:
     return out
 
 
+def bench_password_hash() -> str:
+    """The accounts' password hash with small Argon2 parameters: 16 clients log in at the start of each run,
+    and at production strength (~0.3 s of CPU each) the logins would weigh on the first seconds measured."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+
+
 class RssWatch(threading.Thread):
     """The largest RSS of any gunicorn worker (the master's children), sampled every half second."""
 
@@ -220,7 +235,9 @@ class RssWatch(threading.Thread):
             time.sleep(0.5)
 
 
-def start_gunicorn(url: str, port: int, workers: int, threads: int, redis: str | None) -> subprocess.Popen:
+def start_gunicorn(
+    url: str, port: int, workers: int, threads: int, redis: str | None, app_dir: Path = ROOT
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "CSR_ENV": "production",
@@ -236,33 +253,53 @@ def start_gunicorn(url: str, port: int, workers: int, threads: int, redis: str |
     if redis:
         env["REDIS_URL"] = redis
         env["REDIS_PREFIX"] = f"csrbench:{port}:"
-    proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "csr_hub:create_app()"],
-        cwd=str(ROOT),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    log = Path(os.environ.get("BENCH_GUNICORN_LOG", f"/tmp/csr_bench_gunicorn_{port}.log"))
+    with open(log, "wb") as errors:
+        proc = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "csr_hub:create_app()"],
+            cwd=str(app_dir),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            start_new_session=True,
+        )
     for _ in range(120):
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
                 return proc
         except Exception:
+            if proc.poll() is not None:
+                break
             time.sleep(0.5)
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError(f"gunicorn did not start (its log: {log})")
+
+
+def user_counts(routes: list[str], clients: int) -> dict[str, int]:
+    """Simulated users per route: ``clients`` in all (0: each route's own ``fixed_count``).
+
+    One route: all of them. More routes: one each (their own count), the rest to the floor.
+    """
+    from locustfile import ROUTES
+
+    counts = {r: ROUTES[r].fixed_count for r in routes}
+    if clients <= 0:
+        return counts
+    if len(routes) == 1:
+        return {routes[0]: clients}
+    others = [r for r in routes if r != "floor"]
+    counts["floor"] = max(1, clients - sum(counts[r] for r in others))
+    return counts
 
 
 def run_locust(
-    host: str, cfg: dict, seconds: int, routes: list[str], out: Path, run: int = 0
+    host: str, cfg: dict, seconds: int, counts: dict[str, int], out: Path, run: int = 0
 ) -> dict[str, dict]:
-    from locustfile import ROUTES
-
-    users = sum(ROUTES[r].fixed_count for r in routes)
+    users = sum(counts.values())
     env = {
         **os.environ,
         "BENCH_CONFIG": json.dumps(cfg),
-        "BENCH_ROUTES": ",".join(routes),
+        "BENCH_ROUTES": ",".join(counts),
+        "BENCH_USERS": json.dumps(counts),
         "BENCH_RUN": str(run),
     }
     subprocess.run(
@@ -313,6 +350,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 3)))
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--threads", type=int, default=4)
+    p.add_argument(
+        "--clients",
+        type=int,
+        default=int(os.environ.get("BENCH_CLIENTS", 16)),
+        help="simulated users in all (0: one per route, two on the floor)",
+    )
     p.add_argument("--redis", default=os.environ.get("BENCH_REDIS"), help="a REDIS_URL for the app")
     p.add_argument(
         "--routes", default=os.environ.get("BENCH_ROUTES", ""), help="comma-separated; default all"
@@ -323,8 +366,18 @@ def main(argv: list[str] | None = None) -> None:
     )
     p.add_argument("--database-url", help="use this loaded database instead of making one")
     p.add_argument("--keep", action="store_true", help="keep the database (prints its URL)")
-    p.add_argument("--each", action="store_true", help="also run every route alone beside the floor")
+    p.add_argument("--load-only", action="store_true", help="load the data set, keep the database, stop")
+    p.add_argument(
+        "--each", action="store_true", help="also run every route alone, each run after the floor's"
+    )
+    p.add_argument("--floor-seconds", type=int, default=int(os.environ.get("BENCH_FLOOR_SECONDS", 10)))
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--app-dir",
+        type=Path,
+        default=ROOT,
+        help="serve the app from this copy of the tree (before/after comparisons on a shared tree)",
+    )
     a = p.parse_args(argv)
     from locustfile import ROUTES
 
@@ -342,17 +395,20 @@ def main(argv: list[str] | None = None) -> None:
             cfg = load(url, a.scale, a.seed)
             cfg_path.write_text(json.dumps(cfg))
             print(f"loaded {cfg['counts']} and {cfg['matches']:,} matches in {cfg['load_seconds']} s")
+            if a.load_only:
+                a.keep = True
+                return
         else:
             cfg = json.loads(cfg_path.read_text())
         port = free_port()
-        proc = start_gunicorn(url, port, a.workers, a.threads, a.redis)
+        proc = start_gunicorn(url, port, a.workers, a.threads, a.redis, a.app_dir)
         watch = RssWatch(proc.pid)
         watch.start()
         host = f"http://127.0.0.1:{port}"
-        # the mixed load (every route at once), then with --each every route alone beside the floor
-        sets = [("mixed load", routes)]
+        # the mixed load (every route at once), then with --each every route alone after the floor alone
+        sets: list[tuple[str, list[tuple[list[str], int]]]] = [("mixed load", [(routes, a.seconds)])]
         if a.each:
-            sets += [(r, ["floor", r]) for r in routes if r != "floor"]
+            sets += [(r, [(["floor"], a.floor_seconds), ([r], a.seconds)]) for r in routes if r != "floor"]
         print(
             f"\n{a.workers} workers × {a.threads} threads, {a.seconds} s × {a.runs} runs (medians), "
             f"cache {'off' if a.no_cache else 'on'}, Redis {'on' if a.redis else 'off'}; "
@@ -360,20 +416,32 @@ def main(argv: list[str] | None = None) -> None:
         )
         print(f"{'route':44} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'× floor':>8}")
         counter = itertools.count()
-        for title, chosen in sets:
+        for title, phases in sets:
             runs: list[dict[str, dict]] = []
+            loads: list[float] = []
             for i in range(a.runs):
-                runs.append(
-                    run_locust(host, cfg, a.seconds, chosen, Path(f"/tmp/csr_bench_{i}"), next(counter))
-                )
+                run: dict[str, dict] = {}
+                for chosen, seconds in phases:
+                    counts = user_counts(chosen, a.clients)
+                    out = Path(f"/tmp/csr_bench_{os.getpid()}_{i}")
+                    run.update(run_locust(host, cfg, seconds, counts, out, next(counter)))
+                runs.append(run)
+                loads.append(os.getloadavg()[0])
 
             def med(name: str, key: str, runs=runs) -> float:
                 vals = [r[name][key] for r in runs if name in r]
                 return statistics.median(vals) if vals else 0.0
 
             floor = med("/healthz", "rps") or 1.0
-            users = sum(ROUTES[r].fixed_count for r in chosen)
-            print(f"-- {title} ({users} users)")
+            users = sum(counts.values())
+            load_avg = " ".join(f"{x:.2f}" for x in loads)
+            how = (
+                f"{counts.get('floor', 0)} of them on the floor" if len(phases) == 1 else "floor alone first"
+            )
+            print(
+                f"-- {title} ({users} users, {how}; load average after each run {load_avg}; "
+                f"largest worker RSS so far {watch.peak / 2**20:.0f} MB)"
+            )
             names = sorted({n for r in runs for n in r}, key=lambda n: (n != "/healthz", n))
             for n in names:
                 errors = sum(r[n]["errors"] for r in runs if n in r)

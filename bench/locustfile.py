@@ -27,7 +27,8 @@ def _account(role: str) -> dict:
         i = _next.get(role, 0)
         _next[role] = i + 1
     accounts = CFG["accounts"][role]
-    offset = int(os.environ.get("BENCH_RUN", 0)) * 3  # each run its own accounts: codes are once-only
+    # each run its own accounts (up to 16 users a role): one-time codes are once-only
+    offset = int(os.environ.get("BENCH_RUN", 0)) * 16
     return accounts[(offset + i) % len(accounts)]
 
 
@@ -117,6 +118,10 @@ ROUTES = {
 }
 
 _wanted = [r for r in os.environ.get("BENCH_ROUTES", ",".join(ROUTES)).split(",") if r]
+#: users per route for this run (bench_http.py's --clients), e.g. {"floor": 8, "home": 8}
+_counts = json.loads(os.environ.get("BENCH_USERS", "{}"))
 for _name in _wanted:
     ROUTES[_name].__name__ = ROUTES[_name].__qualname__ = _name
+    if _name in _counts:
+        ROUTES[_name].fixed_count = int(_counts[_name])
     globals()[f"User_{_name}"] = ROUTES[_name]

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from csr_hub.domain.policy import Role
 from csr_hub.extensions import db
-from csr_hub.services import accounts, notify, seed
+from csr_hub.services import accounts, mail, notify, seed
 from csr_hub.services.errors import ServiceError
 
 
@@ -182,8 +182,8 @@ def notify_group() -> None:
 @with_appcontext
 def notify_retry() -> None:
     """Send the e-mails still pending (SMTP was down)."""
-    notify.configure(current_app.config)
-    sent, failed = notify.send_pending(db.session, limit=10_000, reclaim_stale=True)
+    mail.configure(current_app.config)
+    sent, failed = mail.send_pending(db.session, limit=10_000, reclaim_stale=True)
     click.echo(f"sent {sent}, still pending {failed}")
     from csr_hub.services import line
 
@@ -213,7 +213,7 @@ def jobs_tick(today: str | None) -> None:
         raise click.BadParameter("give a date as YYYY-MM-DD", param_hint="--today") from None
     result = clock.tick(db.session, day)
     db.session.commit()
-    notify.configure(current_app.config)
+    mail.configure(current_app.config)
     sent = notify.deliver_due(db.session)
     for line in result.lines():
         click.echo(line)
@@ -232,4 +232,4 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(cmd)
     for cmd in register_matching(match_group):  # match evaluate, match calibrate, vocabulary export
         app.cli.add_command(cmd)
-    notify.configure(app.config)
+    mail.configure(app.config)

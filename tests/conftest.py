@@ -2,11 +2,18 @@
 
 Every test that uses ``app`` runs once per database. PostgreSQL is used when reachable (DATABASE_URL or
 the local server); with CSR_REQUIRE_POSTGRES=1 an unreachable server fails the run instead of skipping.
+
+Each test starts from the migrated database with reference data only. On PostgreSQL the other tables are
+emptied with ``TRUNCATE`` (which row triggers do not see); on SQLite the test database file is replaced by
+a copy of a template made once per run. Neither deletes rows, so the audit log's append-only triggers
+(UPDATE and DELETE refused on both databases) stay as strict in the tests as in production.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import uuid
 from datetime import timedelta
 from itertools import count
@@ -74,6 +81,14 @@ def _fast_password_hashing(monkeypatch):
         dummy.cache_clear()
 
 
+#: the SQLite test database's path → the migrated template it is restored from before each test
+_SQLITE_TEMPLATES: dict[str, str] = {}
+
+
+def _sqlite_path(url: str) -> str:
+    return url.removeprefix("sqlite:///")
+
+
 @pytest.fixture(scope="session", params=DB_KINDS)
 def database_url(request, tmp_path_factory):
     """A migrated database with reference data, made once per run for each database kind."""
@@ -96,20 +111,44 @@ def database_url(request, tmp_path_factory):
         seed.seed_reference(db.session)
         db.session.commit()
         db.engine.dispose()
+    if kind == "sqlite":
+        _SQLITE_TEMPLATES[url] = _save_template(_sqlite_path(url))
     yield url
     _drop_database(url)
 
 
-def _clean(db) -> None:
+def _save_template(path: str) -> str:
+    """A self-contained copy of the migrated SQLite file (the backup API folds the WAL in)."""
+    template = path + ".template"
+    src, dst = sqlite3.connect(path), sqlite3.connect(template)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return template
+
+
+def _restore_sqlite(url: str) -> None:
+    """Put a fresh copy of the template where the test database was. The old file (and its WAL and
+    shared-memory files) is removed first, not overwritten: a connection some earlier test left open
+    keeps reading the old file and never sees a half-copied one."""
+    path = _sqlite_path(url)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.remove(path + suffix)
+        except FileNotFoundError:
+            pass
+    fresh = path + ".copy"
+    shutil.copyfile(_SQLITE_TEMPLATES[url], fresh)
+    os.replace(fresh, path)
+
+
+def _truncate(db) -> None:
+    """PostgreSQL: empty every table but the reference data (TRUNCATE fires no row trigger)."""
     tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(
-                sa.text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE")
-            )
-        else:
-            for t in tables:
-                conn.execute(t.delete())
+        conn.execute(sa.text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
@@ -133,9 +172,12 @@ def app(database_url, app_config, tmp_path):
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
     }
     config.update(app_config)
+    if database_url in _SQLITE_TEMPLATES:
+        _restore_sqlite(database_url)
     app = create_app(config)
     with app.app_context():
-        _clean(db)
+        if database_url not in _SQLITE_TEMPLATES:
+            _truncate(db)
         yield app
         db.session.remove()
         db.engine.dispose()

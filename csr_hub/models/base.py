@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+if TYPE_CHECKING:  # the relationships below name it; models/user.py imports this module
+    from csr_hub.models.user import User
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -52,3 +56,38 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
     )
+
+
+class WorkflowRow(Timestamped):
+    """What a match and a partnership share: a user proposed it, it belongs to one ESA (denormalised from
+    the school, for the director's queue and scope filters), and only its transitions change it, each with
+    a conditional UPDATE that bumps its optimistic ``version``. Its steps are in ``history``."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    proposed_by_user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id"), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    @declared_attr
+    def proposer(cls) -> Mapped[User]:
+        return relationship("User")
+
+
+class Transition:
+    """The columns of one recorded step of a match or a partnership (never edited or deleted); each table
+    adds the row it belongs to and its actor, and says how long its statuses are."""
+
+    status_length: ClassVar[int] = 20
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    action: Mapped[str] = mapped_column(sa.String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    @declared_attr
+    def from_status(cls) -> Mapped[str | None]:
+        return mapped_column(sa.String(cls.status_length), nullable=True)
+
+    @declared_attr
+    def to_status(cls) -> Mapped[str]:
+        return mapped_column(sa.String(cls.status_length))

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from csr_hub.domain.workflow import ACTIVE_STATUSES, STATUSES
-from csr_hub.models.base import Base, Money, Timestamped, UTCDateTime, utcnow
+from csr_hub.models.base import Base, Money, Transition, UTCDateTime, WorkflowRow, utcnow
 from csr_hub.models.post import Need, Offer
 from csr_hub.models.user import User
 
@@ -18,9 +18,8 @@ _active = ", ".join(f"'{s}'" for s in ACTIVE_STATUSES)
 _statuses = ", ".join(f"'{s}'" for s in STATUSES)
 
 
-class Match(Timestamped, Base):
+class Match(WorkflowRow, Base):
     __tablename__ = "matches"
-    id: Mapped[int] = mapped_column(primary_key=True)
     need_id: Mapped[int] = mapped_column(sa.ForeignKey("needs.id"), index=True)
     offer_id: Mapped[int] = mapped_column(sa.ForeignKey("offers.id"), index=True)
     quantity: Mapped[int]
@@ -29,25 +28,19 @@ class Match(Timestamped, Base):
     status: Mapped[str] = mapped_column(sa.String(20), default="proposed", index=True)
     #: "school" or "company"
     proposed_by: Mapped[str] = mapped_column(sa.String(10))
-    proposed_by_user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     score: Mapped[float] = mapped_column(sa.Float, default=0.0)
     parts: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     received_quantity: Mapped[int | None] = mapped_column(nullable=True)
     #: value of what the school confirmed receiving (pro rata, rounded half up)
     received_value_thb: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
-    #: optimistic version, bumped by every transition's conditional UPDATE
-    version: Mapped[int] = mapped_column(default=1)
-    #: denormalised from the need's school, for the director's queue and scope filters
-    district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id"), index=True)
     #: the date (Asia/Bangkok) by which the current step should be taken; None in final states and where
-    #: no deadline applies. Set by every transition (services/clock.py ``due_on_for``)
+    #: no deadline applies. Set by every transition (services/clock/deadlines.py ``due_on_for``)
     due_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True, index=True)
     #: set by the clock when a pledge waited past twice its approval deadline
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     need: Mapped[Need] = relationship()
     offer: Mapped[Offer] = relationship()
-    proposer: Mapped[User] = relationship()
     history: Mapped[list["MatchTransition"]] = relationship(
         order_by="MatchTransition.id", back_populates="match"
     )
@@ -73,19 +66,13 @@ class Match(Timestamped, Base):
     )
 
 
-class MatchTransition(Base):
-    """One recorded step of a match; never edited or deleted."""
+class MatchTransition(Transition, Base):
+    """One recorded step of a match."""
 
     __tablename__ = "match_transitions"
-    id: Mapped[int] = mapped_column(primary_key=True)
     match_id: Mapped[int] = mapped_column(sa.ForeignKey("matches.id"), index=True)
-    action: Mapped[str] = mapped_column(sa.String(20))
-    from_status: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
-    to_status: Mapped[str] = mapped_column(sa.String(20))
     #: None for a transition the clock made (``expire``)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    note: Mapped[str] = mapped_column(sa.Text, default="")
     match: Mapped[Match] = relationship(back_populates="history")
     actor: Mapped[User | None] = relationship()
 

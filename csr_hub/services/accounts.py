@@ -119,23 +119,14 @@ def logout(session: Session, user: User, ip: str = "") -> None:
 def change_password(session: Session, user: User, current: str, new: str, ip: str = "") -> None:
     """A new password ends every session and revokes every API token of the user."""
     if not isinstance(current, str) or not check_password(user, current):
-        audit.record(
-            session,
-            "user.password_change_failed",
-            actor_id=user.id,
-            object_type="user",
-            object_id=user.id,
-            ip=ip,
-        )
+        audit.record_on(session, "user.password_change_failed", user, by=user, ip=ip)
         raise invalid("current_password", _l("Your current password is not right."))
     if problems := password_problems(new, user.email):
         raise ValidationFailed(fields={"new_password": problems})
     user.password_hash = hash_password(new)
     end_sessions(session, user)
     revoke_all_tokens(session, user)
-    audit.record(
-        session, "user.password_change", actor_id=user.id, object_type="user", object_id=user.id, ip=ip
-    )
+    audit.record_on(session, "user.password_change", user, by=user, ip=ip)
 
 
 def anonymise(session: Session, user: User, ip: str = "") -> None:

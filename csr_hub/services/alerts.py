@@ -10,7 +10,8 @@ one post, in the caller's transaction (the request itself: no job queue is neede
 
 from __future__ import annotations
 
-from typing import Iterable
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -40,27 +41,63 @@ def pair_key(need_id: int, offer_id: int) -> str:
     return f"new_strong_match:{need_id}:{offer_id}"
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One ``new_strong_match`` to announce: to whom, what it says, which posts it links."""
+
+    users: Sequence[int]
+    th: str
+    en: str
+    need_id: int
+    offer_id: int | None
+    dedupe_key: str
+
+
+def _send(session: Session, notices: Iterable[Notice], actor_id: int | None) -> int:
+    """Add the notices (each once per user: ``dedupe_key``); the actor is not told. Returns how many."""
+    sent = 0
+    for n in notices:
+        added = notify.notify_users(
+            session,
+            n.users,
+            notify.Kind.NEW_STRONG_MATCH,
+            message_th=n.th,
+            message_en=n.en,
+            need_id=n.need_id,
+            offer_id=n.offer_id,
+            dedupe_key=n.dedupe_key,
+            exclude=actor_id,
+        )
+        sent += len(added)
+    return sent
+
+
+#: (Thai, English) of a strong pair, told to the side whose post was already there (``mine``)
+_NEW_OFFER = (
+    "ข้อเสนอใหม่ตรงกับความต้องการ “{mine}”: {theirs} (คะแนน {score:g})",
+    "A new offer strongly matches your need “{mine}”: {theirs} (score {score:g})",
+)
+_NEW_NEED = (
+    "ความต้องการใหม่ตรงกับข้อเสนอ “{mine}”: {theirs} (คะแนน {score:g})",
+    "A new need strongly matches your offer “{mine}”: {theirs} (score {score:g})",
+)
+
+
+def _strong(need: Need, offer: Offer, score: Any, users: dict[int, list[int]], saved: str) -> Notice:
+    """The notice of one strong pair, to the other side of the post just ``saved`` ("need" / "offer")."""
+    if saved == "offer":
+        owner, words, mine, theirs = need.school_id, _NEW_OFFER, need.title, offer.title
+    else:
+        owner, words, mine, theirs = offer.company_id, _NEW_NEED, offer.title, need.title
+    th, en = (w.format(mine=mine, theirs=theirs, score=score.total) for w in words)
+    return Notice(users.get(owner, ()), th, en, need.id, offer.id, pair_key(need.id, offer.id))
+
+
 def offer_saved(session: Session, offer: Offer, actor_id: int | None = None) -> int:
     """Tell the schools whose open needs this offer strongly matches. Returns the notifications added."""
     ranked = suggestions.for_offer(session, offer, limit=MAX_PAIRS, band=Band.STRONG)
     staff = _users(session, Role.SCHOOL_STAFF, User.school_id, (n.school_id for n, _ in ranked))
-    sent = 0
-    for need, score in ranked:
-        sent += len(
-            notify.notify_users(
-                session,
-                staff.get(need.school_id, ()),
-                notify.Kind.NEW_STRONG_MATCH,
-                message_th=f"ข้อเสนอใหม่ตรงกับความต้องการ “{need.title}”: {offer.title} (คะแนน {score.total:g})",
-                message_en=f"A new offer strongly matches your need “{need.title}”: {offer.title} "
-                f"(score {score.total:g})",
-                need_id=need.id,
-                offer_id=offer.id,
-                dedupe_key=pair_key(need.id, offer.id),
-                exclude=actor_id,
-            )
-        )
-    return sent
+    return _send(session, [_strong(n, offer, s, staff, "offer") for n, s in ranked], actor_id)
 
 
 def need_saved(session: Session, need: Need, actor_id: int | None = None) -> int:
@@ -71,38 +108,20 @@ def need_saved(session: Session, need: Need, actor_id: int | None = None) -> int
     reps = _users(
         session, Role.COMPANY_REP, User.company_id, [o.company_id for o, _ in strong] + list(partners)
     )
-    sent = 0
-    for offer, score in strong:
-        sent += len(
-            notify.notify_users(
-                session,
-                reps.get(offer.company_id, ()),
-                notify.Kind.NEW_STRONG_MATCH,
-                message_th=f"ความต้องการใหม่ตรงกับข้อเสนอ “{offer.title}”: {need.title} (คะแนน {score.total:g})",
-                message_en=f"A new need strongly matches your offer “{offer.title}”: {need.title} "
-                f"(score {score.total:g})",
-                need_id=need.id,
-                offer_id=offer.id,
-                dedupe_key=pair_key(need.id, offer.id),
-                exclude=actor_id,
-            )
-        )
-    best_of = {}
+    notices = [_strong(need, o, s, reps, "need") for o, s in strong]
+    best_of: dict[int, Offer] = {}
     for offer, _s in ranked:
         best_of.setdefault(offer.company_id, offer)
     for company_id in sorted(partners):
-        offer = best_of.get(company_id)
-        sent += len(
-            notify.notify_users(
-                session,
+        best = best_of.get(company_id)
+        notices.append(
+            Notice(
                 reps.get(company_id, ()),
-                notify.Kind.NEW_STRONG_MATCH,
-                message_th=f"โรงเรียนคู่พัฒนาของคุณโพสต์ความต้องการใหม่: {need.title}",
-                message_en=f"Your partner school posted a new need: {need.title}",
-                need_id=need.id,
-                offer_id=offer.id if offer is not None else None,
-                dedupe_key=f"new_strong_match:partner:{need.id}:{company_id}",
-                exclude=actor_id,
+                f"โรงเรียนคู่พัฒนาของคุณโพสต์ความต้องการใหม่: {need.title}",
+                f"Your partner school posted a new need: {need.title}",
+                need.id,
+                best.id if best is not None else None,
+                f"new_strong_match:partner:{need.id}:{company_id}",
             )
         )
-    return sent
+    return _send(session, notices, actor_id)

@@ -2,7 +2,9 @@
 
 Rows are only ever added, in the transaction of the change they record. Three locks keep them that way:
 no route updates or deletes them (a test walks every route), the ORM refuses to flush a change or a
-deletion of one (below), and the database refuses UPDATE (and, on PostgreSQL, DELETE) with a trigger.
+deletion of one (below), and the database refuses UPDATE and DELETE with a trigger (PostgreSQL and SQLite
+alike). Nothing in the app deletes audit rows: a PDPA erasure keeps them, with the person's data gone from
+the user row they point to.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from csr_hub.models import AuditEvent, User
+from csr_hub.models import ApiToken, AuditEvent, Match, Need, Offer, Partnership, School, User, VocabularyTerm
 from csr_hub.services.errors import ValidationFailed
 
 #: detail keys that must never be stored, whatever a caller passes
@@ -49,6 +51,38 @@ def record(
             ip=(ip or "")[:64],
             details=clean,
         )
+    )
+
+
+#: what the audit log calls each kind of row an event is about
+OBJECT_TYPES: dict[type, str] = {
+    User: "user",
+    School: "school",
+    Need: "need",
+    Offer: "offer",
+    Match: "match",
+    Partnership: "partnership",
+    ApiToken: "token",
+    VocabularyTerm: "vocabulary_term",
+}
+
+
+def object_type(row: Any) -> str:
+    """What the log calls ``row`` (``isinstance``, so a proxy such as Flask-Login's ``current_user`` works)."""
+    for model, name in OBJECT_TYPES.items():
+        if isinstance(row, model):
+            return name
+    raise KeyError(f"the audit log names no object of type {type(row).__name__}")
+
+
+def record_on(
+    session: Session, action: str, row: Any, *, by: Any = None, ip: str = "", **details: Any
+) -> None:
+    """:func:`record` of ``action`` on ``row`` (one of :data:`OBJECT_TYPES`), done by the user ``by``
+    (None: the app itself, e.g. the clock)."""
+    actor_id = by.id if by is not None else None
+    record(
+        session, action, actor_id=actor_id, object_type=object_type(row), object_id=row.id, ip=ip, **details
     )
 
 

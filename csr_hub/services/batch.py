@@ -12,13 +12,20 @@ propose matches, the batch only points at them.
 Stored ``parts`` are compact — ``{part: score}`` — because a national run stores a million rows and
 the full Thai and English reasons would weigh about 2 KB each; pages and the API explain a pair
 live (``services/suggestions.py``).
+
+Storing: each need's winners are written to a temporary file as soon as its block is scored (so the run
+never holds a million scores), then, once the allocation is known, replace the table's rows: on
+PostgreSQL ``TRUNCATE`` and ``COPY`` in the caller's transaction — no dead rows, and readers see the old
+rows until the commit — elsewhere ``DELETE`` and batched INSERTs.
 """
 
 from __future__ import annotations
 
+import json
+import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import IO, Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -26,16 +33,19 @@ from sqlalchemy.orm import Session
 from csr_hub.domain import allocation, matching
 from csr_hub.domain.reference import today_bangkok
 from csr_hub.models import Need, Offer, Suggestion
+from csr_hub.models.base import utcnow
 from csr_hub.services.posts import analyse_text
-from csr_hub.services.suggestions import open_need_views, open_offer_views, province_table
+from csr_hub.services.suggestion_rows import open_need_views, open_offer_views, province_table
 
 #: the allocation's objective multiplies a stand-alone school's pairs by this (OBEC asked to close
 #: the gap); the score already ranks them up through its equity part, this tips contested units
 EQUITY_WEIGHT = {"stand_alone": 1.25, "merging": 1.0, "core": 1.0}
 #: pairs per need handed to the allocation: the best few carry the optimum and keep memory down
 ALLOCATE_TOP = 5
-#: rows per INSERT statement when storing suggestions
+#: rows per INSERT statement when storing suggestions (not PostgreSQL: it copies them)
 INSERT_BATCH = 10_000
+#: the columns of a stored row, in the order of the spooled lines and of COPY
+_COLUMNS = ("need_id", "offer_id", "score", "rank", "parts", "allocated_quantity", "created_at")
 
 
 @dataclass
@@ -68,54 +78,90 @@ def run(
     needs = open_need_views(session, provinces)
     offers = open_offer_views(session, provinces, today)
     total = len(needs)
-    ranked = matching.batch_suggest(
-        needs,
-        offers,
-        today,
-        per_need=per_need,
-        progress=(lambda done: progress(done, total)) if progress else None,
-    )
-    out = RunResult(needs=len(needs), offers=len(offers), stored=sum(len(w) for w in ranked.values()))
-    out.seconds["load and score"] = time.perf_counter() - started
-    allocated: dict[tuple[int, int], int] = {}
-    if allocate and out.stored:
-        group = {n.id: n.quality_group for n in needs}
-        pairs = [
-            (need_id, offer_id, s.total * EQUITY_WEIGHT.get(group[need_id], 1.0))
-            for need_id, winners in ranked.items()
-            for offer_id, s in winners[:ALLOCATE_TOP]
-        ]
-        need_cap = {n.id: n.remaining for n in needs}
-        offer_cap = {o.id: o.remaining for o in offers}
-        del group, needs, offers
-        out.pairs_allocated_over = len(pairs)
-        out.allocated = allocation.allocate(pairs, need_cap, offer_cap)
-        out.greedy = allocation.greedy_allocate(pairs, need_cap, offer_cap)
-        del pairs
-        allocated = out.allocated.by_pair()
-        out.seconds["allocate"] = time.perf_counter() - started - sum(out.seconds.values())
+    out = RunResult(needs=len(needs), offers=len(offers), stored=0)
+    weight = {n.id: EQUITY_WEIGHT.get(n.quality_group, 1.0) for n in needs} if allocate else {}
+    pairs: list[tuple[int, int, float]] = []  # each need's best ALLOCATE_TOP, for the allocation
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+
+        def keep(need_id: int, winners: list[tuple[int, matching.Score]]) -> None:
+            for rank, (offer_id, s) in enumerate(winners, 1):
+                parts = json.dumps({name: part.score for name, part in s.parts.items()})
+                spool.write(f"{need_id}\t{offer_id}\t{s.total!r}\t{rank}\t{parts}\n")
+            if allocate:
+                pairs.extend((need_id, o, s.total * weight[need_id]) for o, s in winners[:ALLOCATE_TOP])
+            out.stored += len(winners)
+
+        matching.batch_suggest(
+            needs,
+            offers,
+            today,
+            per_need=per_need,
+            progress=(lambda done: progress(done, total)) if progress else None,
+            sink=keep,
+        )
+        out.seconds["load and score"] = time.perf_counter() - started
+        allocated: dict[tuple[int, int], int] = {}
+        if allocate and out.stored:
+            need_cap = {n.id: n.remaining for n in needs}
+            offer_cap = {o.id: o.remaining for o in offers}
+            del needs, offers, weight
+            out.pairs_allocated_over = len(pairs)
+            out.allocated = allocation.allocate(pairs, need_cap, offer_cap)
+            out.greedy = allocation.greedy_allocate(pairs, need_cap, offer_cap)
+            del pairs
+            allocated = out.allocated.by_pair()
+            out.seconds["allocate"] = time.perf_counter() - started - sum(out.seconds.values())
+        spool.seek(0)
+        _replace_rows(session, spool, allocated)
+    out.seconds["store"] = time.perf_counter() - started - sum(out.seconds.values())
+    return out
+
+
+def _lines(spool: IO[str], allocated: dict[tuple[int, int], int], created: str) -> Iterator[str]:
+    """The spooled rows as COPY text lines, each with its allocated quantity and the run's time."""
+    for line in spool:
+        need_id, offer_id, _rest = line.split("\t", 2)
+        qty = allocated.get((int(need_id), int(offer_id)), 0) if allocated else 0
+        yield f"{line[:-1]}\t{qty}\t{created}\n"
+
+
+def _replace_rows(session: Session, spool: IO[str], allocated: dict[tuple[int, int], int]) -> None:
+    """The suggestions table's rows become the spooled ones (in the caller's transaction)."""
+    created = utcnow()
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SET LOCAL lock_timeout = '30s'"))  # not for ever behind a reader
+        conn.execute(sa.text("TRUNCATE suggestions RESTART IDENTITY"))
+        copy_sql = f"COPY suggestions ({', '.join(_COLUMNS)}) FROM STDIN"
+        with conn.connection.driver_connection.cursor() as cur, cur.copy(copy_sql) as copy:
+            chunk: list[str] = []
+            for line in _lines(spool, allocated, created.isoformat()):
+                chunk.append(line)
+                if len(chunk) >= INSERT_BATCH:
+                    copy.write("".join(chunk))
+                    chunk = []
+            copy.write("".join(chunk))
+        return
     session.execute(sa.delete(Suggestion))
-    # streamed in slices: a national run has a million rows, never all built at once
     rows: list[dict] = []
-    for need_id in list(ranked):
-        for rank, (offer_id, s) in enumerate(ranked.pop(need_id), 1):
-            rows.append(
-                {
-                    "need_id": need_id,
-                    "offer_id": offer_id,
-                    "score": s.total,
-                    "rank": rank,
-                    "allocated_quantity": allocated.get((need_id, offer_id), 0),
-                    "parts": {name: part.score for name, part in s.parts.items()},
-                }
-            )
+    for line in spool:
+        need_id, offer_id, score, rank, parts = line[:-1].split("\t")
+        rows.append(
+            {
+                "need_id": int(need_id),
+                "offer_id": int(offer_id),
+                "score": float(score),
+                "rank": int(rank),
+                "allocated_quantity": allocated.get((int(need_id), int(offer_id)), 0),
+                "parts": json.loads(parts),
+                "created_at": created,
+            }
+        )
         if len(rows) >= INSERT_BATCH:
             session.execute(sa.insert(Suggestion), rows)
             rows = []
     if rows:
         session.execute(sa.insert(Suggestion), rows)
-    out.seconds["store"] = time.perf_counter() - started - sum(out.seconds.values())
-    return out
 
 
 @dataclass

@@ -7,7 +7,7 @@ A record's value is what the school confirmed receiving (the report rule) and it
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -24,7 +24,8 @@ from csr_hub.domain.reference import BANGKOK, today_bangkok
 from csr_hub.models import Company, District, Match, MatchTransition, Need, Offer, School, User
 from csr_hub.services.scope import tenant_clause
 from csr_hub.services.errors import Forbidden, NotFound, ValidationFailed
-from csr_hub.services.posts import Page
+from csr_hub.services.listing import Page, where_ids
+from csr_hub.services.reporting.sql import matches_with_parties
 
 TAX_RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "tax_rules.json"
 YEAR_LOW, YEAR_HIGH = 2000, 2200
@@ -88,60 +89,47 @@ def parse_year(raw: Any, field: str = "year") -> int | None:
 
 
 def _query():
+    """Completed matches with their confirmation, each column labelled with its :class:`Record` field."""
+    confirmed = sa.and_(MatchTransition.match_id == Match.id, MatchTransition.action == "confirm")
     return (
-        sa.select(
-            Match.id,
+        matches_with_parties(
+            Match.id.label("match_id"),
             Offer.company_id,
-            Company.name,
-            Company.tax_id,
+            Company.name.label("company_name"),
+            Company.tax_id.label("company_tax_id"),
             Need.school_id,
-            School.code,
-            School.name_th,
-            School.name_en,
-            District.code,
+            School.code.label("school_code"),
+            School.name_th.label("school_name_th"),
+            School.name_en.label("school_name_en"),
+            District.code.label("district_code"),
             School.province_code,
             School.quality_group,
             Need.category,
             Need.title,
             Need.unit,
             Match.received_quantity,
-            Match.received_value_thb,
-            MatchTransition.at,
+            Match.received_value_thb.label("value_thb"),
+            MatchTransition.at.label("received_on"),
         )
-        .select_from(Match)
-        .join(Need, Match.need_id == Need.id)
-        .join(Offer, Match.offer_id == Offer.id)
-        .join(Company, Offer.company_id == Company.id)
-        .join(School, Need.school_id == School.id)
-        .join(District, School.district_id == District.id)
-        .join(
-            MatchTransition,
-            sa.and_(MatchTransition.match_id == Match.id, MatchTransition.action == "confirm"),
-        )
+        .join(MatchTransition, confirmed)
         .where(Match.status == MatchStatus.COMPLETED.value)
     )
 
 
+RECORD_FIELDS = tuple(f.name for f in fields(Record))
+#: the fields :func:`_record` converts (the rest are taken as the query gives them)
+_CONVERTED = frozenset({"school_name_en", "unit", "received_quantity", "value_thb", "received_on"})
+
+
 def _record(row) -> Record:
-    (mid, cid, cname, tax, sid, scode, sth, sen, dcode, prov, qg, cat, title, unit, rq, rv, at) = row
+    r = row._mapping
     return Record(
-        match_id=mid,
-        company_id=cid,
-        company_name=cname,
-        company_tax_id=tax,
-        school_id=sid,
-        school_code=scode,
-        school_name_th=sth,
-        school_name_en=sen or "",
-        district_code=dcode,
-        province_code=prov,
-        quality_group=qg,
-        category=cat,
-        title=title,
-        unit=unit or "",
-        received_quantity=int(rq or 0),
-        value_thb=money.to_decimal(rv or 0),
-        received_on=at.astimezone(BANGKOK).date(),
+        **{k: r[k] for k in RECORD_FIELDS if k not in _CONVERTED},
+        school_name_en=r["school_name_en"] or "",
+        unit=r["unit"] or "",
+        received_quantity=int(r["received_quantity"] or 0),
+        value_thb=money.to_decimal(r["value_thb"] or 0),
+        received_on=r["received_on"].astimezone(BANGKOK).date(),
     )
 
 
@@ -165,14 +153,7 @@ def _filtered(session: Session, user: User, args: dict[str, Any]):
     if year is not None:
         start, end = _bangkok_year(year)
         q = q.where(MatchTransition.at >= start, MatchTransition.at < end)
-    for name, column in (("company_id", Offer.company_id), ("school_id", Need.school_id)):
-        raw = args.get(name)
-        if raw not in (None, ""):
-            s = str(raw).strip()
-            if not (s.isascii() and s.isdigit()) or len(s) > 10 or not 1 <= int(s) <= 2**31 - 1:
-                errors[name] = [_l("Give a whole number of at least 1.")]
-            else:
-                q = q.where(column == int(s))
+    q = where_ids(q, args, {"company_id": Offer.company_id, "school_id": Need.school_id}, errors)
     dcode = args.get("district")
     if dcode:
         d = session.scalar(sa.select(District.id).where(District.code == str(dcode)[:16]))
@@ -237,22 +218,6 @@ def statement(session: Session, user: User, company_id: int, year_raw: Any) -> d
         "by_category": _groups(records, "category", "category"),
         "by_province": _groups(records, "province_code", "province_code"),
         "by_quality_group": _groups(records, "quality_group", "quality_group"),
-    }
-
-
-def statement_json(data: dict[str, Any]) -> dict[str, Any]:
-    def groups(rows):
-        return [{**r, "value_thb": money.to_json(r["value_thb"])} for r in rows]
-
-    return {
-        "company_id": data["company_id"],
-        "year": data["year"],
-        "donations_count": data["donations_count"],
-        "value_thb": money.to_json(data["value_thb"]),
-        "schools_count": data["schools_count"],
-        "by_category": groups(data["by_category"]),
-        "by_province": groups(data["by_province"]),
-        "by_quality_group": groups(data["by_quality_group"]),
     }
 
 

@@ -256,23 +256,6 @@ def execute_queued(job_id: str) -> None:
         raise RuntimeError(f"job {job_id} failed; RQ retries it ({retries_left} left)")
 
 
-def as_json(job: Job, result_url: str | None = None) -> dict[str, Any]:
-    return {
-        "id": job.id,
-        "kind": job.kind,
-        "status": job.status,
-        "progress": job.progress,
-        "result_url": result_url,
-        "result": job.result,
-        "error": job.error,
-        "attempts": job.attempts,
-        "user_id": job.user_id,
-        "created_at": job.created_at.isoformat() if job.created_at else None,
-        "started_at": job.started_at.isoformat() if job.started_at else None,
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-    }
-
-
 # --- job functions of this area ------------------------------------------------------------------------
 def match_run_job(
     session: Session, progress: Callable[[float], None], per_need: int = 10, allocate: bool = False

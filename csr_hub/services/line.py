@@ -3,7 +3,7 @@
 The Messaging API of a LINE Official Account through ``line-bot-sdk`` (v3, ``linebot.v3``). Without
 ``LINE_CHANNEL_SECRET`` and ``LINE_CHANNEL_ACCESS_TOKEN`` nothing here is offered. ``LINE_API_BASE_URL``
 points the client elsewhere (tests run a local fake server). Pushes are claimed and settled like e-mail
-(services/notify.py): each message stands alone, passing faults back off, none is left ``sending``.
+(services/outbox.py): each message stands alone, passing faults back off, none is left ``sending``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from csr_hub.domain.policy import UserStatus
 from csr_hub.models import ChannelPreference, LineLink, Notification, User
+from csr_hub.services.outbox import Channel, Outcome, read_claimed, reason
 
 log = logging.getLogger(__name__)
 
@@ -179,61 +180,34 @@ def push_text(config: Mapping[str, Any], to: str, text: str) -> None:
         )
 
 
-def send_pending(
-    session: Session,
-    limit: int = 200,
-    match_id: int | None = None,
-    reclaim_stale: bool = False,
-    due_only: bool = False,
-) -> tuple[int, int]:
-    """Push pending LINE messages. Returns (sent, still pending); commits like ``notify.send_pending``."""
-    from csr_hub.services import notify
+def _push(session: Session, config: Mapping[str, Any], claimed: list[int], out: Outcome) -> None:
+    """Push the claimed notifications one by one, writing each one's fate into ``out``."""
+    N = Notification
+    linked = ((LineLink, LineLink.user_id == N.user_id),)
+    rows = read_claimed(
+        session, claimed, N.message_th, N.match_id, N.need_id, LineLink.line_user_id, outerjoin=linked
+    )
+    for row in rows:
+        if row.status == UserStatus.DISABLED or not row.line_user_id:
+            out.failed[row.id] = "no linked LINE account" if row.line_user_id is None else "account disabled"
+            continue
+        text = f"{row.message_th}\n{link_url(config, row.match_id, row.need_id)}"
+        try:
+            push_text(config, row.line_user_id, text)
+            out.sent.append(row.id)
+        except Exception as exc:
+            status = getattr(exc, "status", None)
+            if isinstance(status, int) and 400 <= status < 500 and status != 429:
+                out.failed[row.id] = reason(exc)  # refused for good (a blocked bot, a bad id)
+            else:
+                out.retry[row.id] = reason(exc)  # unreachable, 429 or 5xx: back off
 
+
+def _ready() -> Mapping[str, Any] | None:
     config = settings()
-    if not configured(config):
-        return 0, 0
-    ids = notify._pending_ids(session, "line", limit, match_id, due_only, reclaim_stale)
-    claimed = notify._claim(session, ids, "line")
-    session.commit()
-    if not claimed:
-        return 0, 0
-    out = notify.Outcome()
-    try:
-        rows = session.execute(
-            sa.select(
-                Notification.id,
-                Notification.message_th,
-                Notification.match_id,
-                Notification.need_id,
-                LineLink.line_user_id,
-                User.status,
-            )
-            .join(User, User.id == Notification.user_id)
-            .outerjoin(LineLink, LineLink.user_id == Notification.user_id)
-            .where(Notification.id.in_(claimed))
-            .order_by(Notification.id)
-        ).all()
-        session.commit()
-        for row in rows:
-            if row.status == UserStatus.DISABLED or not row.line_user_id:
-                out.failed[row.id] = (
-                    "no linked LINE account" if row.line_user_id is None else "account disabled"
-                )
-                continue
-            text = f"{row.message_th}\n{link_url(config, row.match_id, row.need_id)}"
-            try:
-                push_text(config, row.line_user_id, text)
-                out.sent.append(row.id)
-            except Exception as exc:
-                status = getattr(exc, "status", None)
-                if isinstance(status, int) and 400 <= status < 500 and status != 429:
-                    out.failed[row.id] = notify._reason(exc)  # refused for good (a blocked bot, a bad id)
-                else:
-                    out.retry[row.id] = notify._reason(exc)  # unreachable, 429 or 5xx: back off
-    except Exception as exc:
-        session.rollback()
-        log.exception("pushing LINE messages failed")
-        for nid in claimed:
-            if nid not in out.sent and nid not in out.failed:
-                out.retry.setdefault(nid, notify._reason(exc))
-    return notify._settle(session, "line", claimed, out)
+    return config if configured(config) else None
+
+
+LINE = Channel("line", _ready, _push)
+#: push pending LINE messages; see :meth:`Channel.send_pending` (nothing happens unless configured)
+send_pending = LINE.send_pending

@@ -15,15 +15,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from csr_hub.domain.policy import Role
+from csr_hub.domain.policy import MatchStatus, Role
 from csr_hub.domain import money, policy, workflow
 from csr_hub.domain.reference import today_bangkok
 from csr_hub.domain.workflow import ACTIVE_STATUSES, Actor
-from csr_hub.models import Match, MatchTransition, Need, Offer, School, User
-from csr_hub.services import audit, clock, notify
+from csr_hub.models import Match, Need, Offer, School, User
+from csr_hub.services import clock, history, notify
 from csr_hub.services.errors import AccountPending, Conflict, Forbidden, NotFound, ValidationFailed, invalid
-from csr_hub.services.posts import Page, paginate
-from csr_hub.services.validation import parse_int, text_problem
+from csr_hub.services.listing import Page, one, paginate, where_ids, where_statuses
+from csr_hub.services.validation import NOTE_MAX, parse_int, text_problem
 
 
 def actor_for(user: User, match_need: Need, match_offer: Offer) -> Actor:
@@ -77,10 +77,7 @@ LIST_LOAD = (
 
 
 def get_match(session: Session, user: User, match_id: int) -> Match:
-    match = session.scalar(sa.select(Match).options(*MATCH_LOAD).where(Match.id == match_id))
-    if match is None or not can_see(user, match):
-        raise NotFound()
-    return match
+    return one(session, Match, match_id, MATCH_LOAD, lambda m: can_see(user, m))
 
 
 def list_matches(session: Session, user: User, args: dict[str, Any], page: int, per_page: int) -> Page:
@@ -88,19 +85,8 @@ def list_matches(session: Session, user: User, args: dict[str, Any], page: int, 
 
     errors: dict[str, list[object]] = {}
     q = visible_query(user)
-    status = args.get("status")
-    if status:
-        wanted = [s for s in str(status).split(",") if s]
-        if any(s not in workflow.STATUSES for s in wanted):
-            errors["status"] = [_l("Choose one of the listed values.")]
-        q = q.where(Match.status.in_(wanted))
-    for name, column in (("need_id", Match.need_id), ("offer_id", Match.offer_id)):
-        raw = args.get(name)
-        if raw not in (None, ""):
-            if not (str(raw).isascii() and str(raw).isdigit()):  # int("²") fails
-                errors[name] = [_l("Give a whole number of at least 1.")]
-            else:
-                q = q.where(column == int(raw))
+    q = where_statuses(q, Match.status, args, workflow.STATUSES, errors)
+    q = where_ids(q, args, {"need_id": Match.need_id, "offer_id": Match.offer_id}, errors)
     dcode = args.get("district")
     if dcode:
         district = session.scalar(sa.select(District).where(District.code == dcode))
@@ -121,7 +107,7 @@ SORTS = {
     "newest": (Match.created_at.desc(), Match.id.desc()),
     "oldest": (Match.created_at.asc(), Match.id.asc()),
     "waiting": (Match.updated_at.asc(), Match.id.asc()),
-    #: soonest due first (overdue ones lead), those without a deadline last (services/clock.py)
+    #: soonest due first (overdue ones lead), those without a deadline last (services/clock/deadlines.py)
     "due": (sa.nulls_last(Match.due_on.asc()), Match.id.asc()),
 }
 
@@ -213,17 +199,7 @@ def propose(session: Session, user: User, data: dict[str, Any], ip: str = "") ->
         session.flush()
     except IntegrityError:  # a concurrent proposal of the same pair won (uq_matches_active_pair)
         raise Conflict(_l("An active match of this need and offer already exists.")) from None
-    session.add(
-        MatchTransition(
-            match_id=match.id,
-            action="propose",
-            from_status=None,
-            to_status="proposed",
-            actor_id=user.id,
-            note=note,
-        )
-    )
-    audit.record(session, "match.propose", actor_id=user.id, object_type="match", object_id=match.id, ip=ip)
+    history.record_step(session, match, "propose", None, MatchStatus.PROPOSED, by=user, ip=ip, note=note)
     session.flush()
     notify.match_changed(session, match, user, "propose")
     return match
@@ -236,8 +212,8 @@ def _note(value: Any) -> str:
         raise invalid("note", _l("Enter text."))
     if (problem := text_problem(value, multiline=True)) is not None:
         raise invalid("note", problem)
-    if len(value) > 2000:
-        raise invalid("note", _l("Use at most %(n)s characters.", n="2,000"))
+    if len(value) > NOTE_MAX:
+        raise invalid("note", _l("Use at most %(n)s characters.", n=f"{NOTE_MAX:,}"))
     return value.strip()
 
 
@@ -327,26 +303,8 @@ def act(
         raise Conflict(
             _l("The offer does not have enough remaining quantity for this, or it is no longer open.")
         )
-    session.add(
-        MatchTransition(
-            match_id=match.id,
-            action=action,
-            from_status=from_status,
-            to_status=decision.to_status,
-            actor_id=user.id,
-            note=note,
-            at=now,
-        )
-    )
-    audit.record(
-        session,
-        f"match.{action}",
-        actor_id=user.id,
-        object_type="match",
-        object_id=match.id,
-        ip=ip,
-        from_status=from_status,
-        to_status=decision.to_status,
+    history.record_step(
+        session, match, action, from_status, decision.to_status, by=user, ip=ip, note=note, at=now
     )
     session.flush()
     session.expire_all()

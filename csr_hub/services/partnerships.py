@@ -26,7 +26,7 @@ from csr_hub.models import (
     School,
     User,
 )
-from csr_hub.services import audit, notify
+from csr_hub.services import history, notify
 from csr_hub.services.scope import tenant_clause
 from csr_hub.services.errors import AccountPending, Conflict, Forbidden, NotFound, ValidationFailed, invalid
 from csr_hub.services.partnership_figures import (  # noqa: F401 (re-exported for the pages and the API)
@@ -38,7 +38,7 @@ from csr_hub.services.partnership_figures import (  # noqa: F401 (re-exported fo
     year_bounds,
     years,
 )
-from csr_hub.services.posts import Page, paginate
+from csr_hub.services.listing import Page, one, paginate, where_ids, where_statuses
 
 
 def _covering(on: date | None):
@@ -176,14 +176,7 @@ def create(session: Session, user: User, data: dict[str, Any], ip: str = "") -> 
     )
     session.add(p)
     session.flush()
-    session.add(
-        PartnershipTransition(
-            partnership_id=p.id, action="propose", from_status=None, to_status=p.status, actor_id=user.id
-        )
-    )
-    audit.record(
-        session, "partnership.propose", actor_id=user.id, object_type="partnership", object_id=p.id, ip=ip
-    )
+    history.record_step(session, p, "propose", None, p.status, by=user, ip=ip)
     session.flush()
     _notify(session, p, user, "propose")
     return p
@@ -230,27 +223,7 @@ def act(session: Session, user: User, partnership_id: int, data: dict[str, Any],
     )
     if res.rowcount != 1:
         raise Conflict(_l("Someone else changed this partnership just now; reload and try again."))
-    session.add(
-        PartnershipTransition(
-            partnership_id=p.id,
-            action=action,
-            from_status=from_status,
-            to_status=to_status,
-            actor_id=user.id,
-            note=note,
-            at=now,
-        )
-    )
-    audit.record(
-        session,
-        f"partnership.{action}",
-        actor_id=user.id,
-        object_type="partnership",
-        object_id=p.id,
-        ip=ip,
-        from_status=from_status,
-        to_status=to_status,
-    )
+    history.record_step(session, p, action, from_status, to_status, by=user, ip=ip, note=note, at=now)
     session.flush()
     session.expire_all()
     p = session.get(Partnership, partnership_id)
@@ -259,29 +232,15 @@ def act(session: Session, user: User, partnership_id: int, data: dict[str, Any],
 
 
 def get(session: Session, user: User, partnership_id: int) -> Partnership:
-    p = session.scalar(sa.select(Partnership).options(*LOAD).where(Partnership.id == partnership_id))
-    if p is None or not can_see(user, p):
-        raise NotFound()
-    return p
+    return one(session, Partnership, partnership_id, LOAD, lambda p: can_see(user, p))
 
 
 def list_partnerships(session: Session, user: User, args: dict[str, Any], page: int, per_page: int) -> Page:
     errors: dict[str, list[object]] = {}
     q = visible_query(user)
-    status = args.get("status")
-    if status and status != "all":
-        wanted = [s for s in str(status).split(",") if s]
-        if any(s not in PartnershipStatus._value2member_map_ for s in wanted):
-            errors["status"] = [_l("Choose one of the listed values.")]
-        q = q.where(Partnership.status.in_(wanted))
-    for name, column in (("school_id", Partnership.school_id), ("company_id", Partnership.company_id)):
-        raw = args.get(name)
-        if raw not in (None, ""):
-            s = str(raw).strip()
-            if not (s.isascii() and s.isdigit()) or len(s) > 10 or not 1 <= int(s) <= 2**31 - 1:
-                errors[name] = [_l("Give a whole number of at least 1.")]
-            else:
-                q = q.where(column == int(s))
+    statuses = PartnershipStatus._value2member_map_
+    q = where_statuses(q, Partnership.status, args, statuses, errors, everything="all")
+    q = where_ids(q, args, {"school_id": Partnership.school_id, "company_id": Partnership.company_id}, errors)
     if errors:
         raise ValidationFailed(fields=errors)
     return paginate(session, q, (Partnership.created_at.desc(), Partnership.id.desc()), page, per_page, LOAD)

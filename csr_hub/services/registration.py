@@ -125,15 +125,7 @@ def register(session: Session, reg: Registration, *, require_privacy: bool = Fal
     )
     session.add(user)
     session.flush()
-    audit.record(
-        session,
-        "user.register",
-        actor_id=user.id,
-        object_type="user",
-        object_id=user.id,
-        ip=ip,
-        role=user.role,
-    )
+    audit.record_on(session, "user.register", user, by=user, ip=ip, role=user.role)
     return user
 
 

@@ -156,13 +156,6 @@ def update_school(
         setattr(s, k, change["to"])
     if changes:
         session.flush()
-        audit.record(
-            session,
-            "school.update",
-            actor_id=actor.id,
-            object_type="school",
-            object_id=s.id,
-            ip=ip,
-            **{k: f"{v['from']} → {v['to']}" for k, v in changes.items()},
-        )
+        details = {k: f"{v['from']} → {v['to']}" for k, v in changes.items()}
+        audit.record_on(session, "school.update", s, by=actor, ip=ip, **details)
     return s

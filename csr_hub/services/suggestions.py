@@ -4,20 +4,26 @@ Live suggestions (the need and offer pages, ``GET /api/v1/needs/{id}/suggestions
 ``/offers/{id}/suggestions``) run a fixed number of SQL statements whatever the number of candidates:
 
 1. the province table (77 rows: coordinates and regions for the location part);
-2. the candidates as plain columns — open, something left, not ended before today, serving the
-   school's province (nationwide included), and for an offer's needs already narrowed to related
-   categories or shared item kinds — never as ORM objects, so 5,000 offers cost one light query;
+2. the candidates as plain columns (``services/suggestion_rows.py``) — open, something left, not ended
+   before today, serving the school's province (nationwide included), and for an offer's needs already
+   narrowed to related categories or shared item kinds, read in tiers of falling score bounds — never as
+   ORM objects, so 5,000 offers cost one light query;
 3. the winners only (``limit`` rows) as ORM objects with what the pages and the API show
    (an offer's company and provinces, a need's school and ESA): one or two statements.
+
+Bounded at national scale: on PostgreSQL the item-kind test (``' ' || item_kinds || ' ' LIKE '% code %'``)
+is answered by a trigram index on that expression and the rows saved without their analysis by a
+partial index (migration ``a19s0000k001``); SQLite reads the same SQL by a scan. A read holds at most
+``CANDIDATES`` rows — most urgent, then newest first — so a nationwide offer of a common item scores a
+bounded number of needs however many schools ask for it; below that size (any single province, every
+test) nothing is left out and the answer is exactly the matcher's over every open post.
 
 The batch (``services/batch.py``) reuses the same loaders over every open need and offer.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from functools import lru_cache
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -26,242 +32,30 @@ from csr_hub.domain import matching, vocabulary
 from csr_hub.domain.matching import views as match_views
 from csr_hub.domain.policy import Band
 from csr_hub.domain.reference import today_bangkok
-from csr_hub.models import Company, Need, Offer, Province, School, offer_provinces
+from csr_hub.models import Need, Offer, School, offer_provinces
 from csr_hub.services.posts import NEED_LOAD, OFFER_LOAD
+from csr_hub.services.suggestion_rows import (  # noqa: F401 (province_table and the open views: the batch's)
+    Place,
+    need_from_row,
+    need_view,
+    offer_from_row,
+    offer_view,
+    open_need_views,
+    open_needs,
+    open_offer_views,
+    open_offers,
+    province_table,
+    rows,
+)
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
 #: ``?band=`` values: each leaves out the bands below it
 BAND_FILTERS = tuple(b.value for b in Band)
+#: the most candidate rows one read scores: a read with more keeps the most urgent, then the newest
+CANDIDATES = 2000
 
 
-class Place(NamedTuple):
-    region: str
-    latitude: float
-    longitude: float
-
-
-def province_table(session: Session) -> dict[str, Place]:
-    """Province code → (region, latitude, longitude), as plain tuples (read thousands of times)."""
-    return {
-        code: Place(region, lat, lon)
-        for code, region, lat, lon in session.connection().execute(
-            sa.select(Province.code, Province.region, Province.latitude, Province.longitude)
-        )
-    }
-
-
-def _place(provinces: dict[str, Place], code: str | None) -> Place | None:
-    return provinces.get(code) if code else None
-
-
-# --- views from ORM objects (one pair: the score stored when a match is proposed) -------------------
-def need_view(need: Need, provinces: dict[str, Place]) -> matching.NeedView:
-    school = need.school
-    region, lat, lon = _place(provinces, school.province_code) or ("", 0.0, 0.0)
-    return matching.NeedView(
-        id=need.id,
-        category=need.category,
-        title=need.title,
-        description=need.description or "",
-        remaining=need.remaining_quantity,
-        needed_by=need.needed_by,
-        urgency=need.urgency,
-        province_code=school.province_code,
-        region=region,
-        latitude=lat,
-        longitude=lon,
-        quality_group=school.quality_group,
-        items=frozenset((need.item_kinds or "").split()),
-        search=need.search_text or "",
-        status=need.status,
-        school_id=need.school_id,
-    )
-
-
-def offer_view(offer: Offer, provinces: dict[str, Place], today: date) -> matching.OfferView:
-    codes = frozenset(p.code for p in offer.provinces)
-    home = _place(provinces, offer.company.province_code if offer.company else None)
-    return matching.OfferView(
-        id=offer.id,
-        category=offer.category,
-        title=offer.title,
-        description=offer.description or "",
-        remaining=offer.remaining_quantity,
-        available_until=offer.available_until,
-        value_per_unit=float(offer.value_thb) / offer.quantity if offer.quantity else 0.0,
-        provinces=codes,
-        regions=frozenset(provinces[c].region for c in codes if c in provinces),
-        latitude=home[1] if home else None,
-        longitude=home[2] if home else None,
-        items=frozenset((offer.item_kinds or "").split()),
-        search=offer.search_text or "",
-        status=offer.status_on(today),
-        company_id=offer.company_id,
-    )
-
-
-# --- views from plain rows (candidates: no ORM objects) ---------------------------------------------
-def _description_if_needed(model):
-    """The description only where no search column was stored (the matcher then analyses the text)."""
-    return sa.case((sa.func.coalesce(model.search_text, "") == "", model.description), else_="")
-
-
-def _offer_columns():
-    return (
-        Offer.id,
-        Offer.category,
-        Offer.title,
-        _description_if_needed(Offer).label("description"),
-        (Offer.quantity - Offer.committed_quantity).label("remaining"),
-        Offer.available_until,
-        Offer.value_thb,
-        Offer.quantity,
-        Offer.nationwide,
-        Offer.item_kinds,
-        Offer.search_text,
-        Company.province_code.label("home"),
-        Offer.company_id,
-    )
-
-
-@lru_cache(maxsize=4096)
-def _kinds(item_kinds: str | None) -> frozenset[str]:
-    return frozenset((item_kinds or "").split())
-
-
-def _offer_from_row(row, provinces: dict[str, Place], served: Iterable[str]) -> matching.OfferView:
-    (
-        oid,
-        category,
-        title,
-        description,
-        remaining,
-        until,
-        value,
-        quantity,
-        _nationwide,
-        item_kinds,
-        search,
-        home_code,
-        company_id,
-    ) = row
-    codes = frozenset(served)
-    home = _place(provinces, home_code)
-    return matching.OfferView(
-        id=oid,
-        category=category,
-        title=title,
-        description=description or "",
-        remaining=remaining,
-        available_until=until,
-        value_per_unit=float(value or 0) / quantity if quantity else 0.0,
-        provinces=codes,
-        regions=frozenset(provinces[c].region for c in codes if c in provinces) if codes else frozenset(),
-        latitude=home[1] if home else None,
-        longitude=home[2] if home else None,
-        items=_kinds(item_kinds),
-        search=search or "",
-        status="open",
-        company_id=company_id,
-    )
-
-
-def _need_columns():
-    return (
-        Need.id,
-        Need.category,
-        Need.title,
-        _description_if_needed(Need).label("description"),
-        (Need.quantity - Need.committed_quantity).label("remaining"),
-        Need.needed_by,
-        Need.urgency,
-        Need.item_kinds,
-        Need.search_text,
-        School.province_code,
-        School.quality_group,
-        Need.school_id,
-    )
-
-
-def _need_from_row(row, provinces: dict[str, Place]) -> matching.NeedView:
-    (
-        nid,
-        category,
-        title,
-        description,
-        remaining,
-        needed_by,
-        urgency,
-        item_kinds,
-        search,
-        province_code,
-        quality_group,
-        school_id,
-    ) = row
-    region, lat, lon = _place(provinces, province_code) or ("", 0.0, 0.0)
-    return matching.NeedView(
-        id=nid,
-        category=category,
-        title=title,
-        description=description or "",
-        remaining=remaining,
-        needed_by=needed_by,
-        urgency=urgency,
-        province_code=province_code,
-        region=region,
-        latitude=lat,
-        longitude=lon,
-        quality_group=quality_group,
-        items=_kinds(item_kinds),
-        search=search or "",
-        status="open",
-        school_id=school_id,
-    )
-
-
-def _open_offers(today: date):
-    return (
-        sa.select(*_offer_columns())
-        .select_from(Offer)
-        .outerjoin(Company, Company.id == Offer.company_id)
-        .where(Offer.status_clause("open", today))
-    )
-
-
-def _open_needs():
-    return (
-        sa.select(*_need_columns())
-        .select_from(Need)
-        .join(School, School.id == Need.school_id)
-        .where(Need.status_clause("open"))
-    )
-
-
-def _rows(session: Session, stmt):
-    """Plain tuples through the session's connection: no ORM loading for thousands of candidates."""
-    return session.connection().execute(stmt).all()  # one fetchall, not a fetchone per row
-
-
-def open_need_views(session: Session, provinces: dict[str, Place]) -> list[matching.NeedView]:
-    """Every open need, as views (one statement)."""
-    return [_need_from_row(r, provinces) for r in _rows(session, _open_needs().order_by(Need.id))]
-
-
-def open_offer_views(session: Session, provinces: dict[str, Place], today: date) -> list[matching.OfferView]:
-    """Every open offer with all the provinces it serves, as views (two statements)."""
-    served: dict[int, list[str]] = {}
-    open_ids = _open_offers(today).with_only_columns(Offer.id)
-    links = sa.select(offer_provinces.c.offer_id, offer_provinces.c.province_code)
-    for offer_id, code in _rows(session, links.where(offer_provinces.c.offer_id.in_(open_ids))):
-        served.setdefault(offer_id, []).append(code)
-    return [
-        _offer_from_row(r, provinces, served.get(r[0], ()))
-        for r in _rows(session, _open_offers(today).order_by(Offer.id))
-    ]
-
-
-# --- live suggestions --------------------------------------------------------------------------------
 def _clamp(limit: int) -> int:
     return max(0, min(int(limit), MAX_LIMIT))
 
@@ -278,8 +72,12 @@ def _effective_items(view: matching.NeedView | matching.OfferView) -> frozenset[
     return match_views.features(view).items
 
 
+_SPACE, _EMPTY = sa.literal_column("' '"), sa.literal_column("''")
+
+
 def _padded_kinds(model):
-    return sa.literal(" ") + sa.func.coalesce(model.item_kinds, "") + sa.literal(" ")
+    """`` kinds `` — written as the PostgreSQL trigram index ``ix_<table>_kinds_trgm`` is built on."""
+    return _SPACE + sa.func.coalesce(model.item_kinds, _EMPTY) + _SPACE
 
 
 def _lists_any(model, codes: Iterable[str]):
@@ -289,7 +87,7 @@ def _lists_any(model, codes: Iterable[str]):
 
 def _not_analysed(model):
     """A row saved without its search column: the matcher analyses its text itself, so SQL cannot judge it."""
-    return sa.func.coalesce(model.search_text, "") == ""
+    return sa.func.coalesce(model.search_text, _EMPTY) == _EMPTY  # as ``ix_needs_unanalysed`` is built
 
 
 def _relevant(model, category: str, items: frozenset[str]):
@@ -300,6 +98,11 @@ def _relevant(model, category: str, items: frozenset[str]):
         _lists_any(model, _kind_codes(items)),
         _not_analysed(model),
     )
+
+
+def _bounded(q, *order):
+    """At most ``CANDIDATES`` rows, in an order an index can give."""
+    return q.order_by(*order).limit(CANDIDATES)
 
 
 def partner_companies(session: Session, school_id: int | None) -> frozenset[int]:
@@ -319,6 +122,15 @@ def keep_band(ranked: list, band: str | None) -> list:
     return [(post, s) for post, s in ranked if s.band in allowed]
 
 
+def _winners(session: Session, model, load, ranked: list) -> list:
+    """The ranked views' posts as ORM objects with what the pages show (one or two statements)."""
+    if not ranked:
+        return []
+    stmt = sa.select(model).options(*load).where(model.id.in_([v.id for v, _ in ranked]))
+    loaded = {post.id: post for post in session.scalars(stmt).unique()}
+    return [(loaded[v.id], s) for v, s in ranked if v.id in loaded]
+
+
 def for_need(
     session: Session, need: Need, limit: int = DEFAULT_LIMIT, band: str | None = None
 ) -> list[tuple[Offer, matching.Score]]:
@@ -334,23 +146,16 @@ def for_need(
     serves = sa.exists().where(
         offer_provinces.c.offer_id == Offer.id, offer_provinces.c.province_code == prov
     )
-    q = _open_offers(today).where(
+    q = open_offers(today).where(
         sa.or_(Offer.nationwide.is_(True), serves), _relevant(Offer, nv.category, _effective_items(nv))
     )
+    q = _bounded(q, Offer.created_at.desc(), Offer.id.desc())
     # only whether the school's province is served matters for this need: a listed offer passed the filter
     mine = (prov,)
-    views = [_offer_from_row(r, provinces, () if r[8] else mine) for r in _rows(session, q)]
+    views = [offer_from_row(r, provinces, () if r.nationwide else mine) for r in rows(session, q)]
     partners = partner_companies(session, need.school_id)
-    ranked = keep_band(matching.suggest_offers(nv, views, today, limit=limit, partners=partners), band)
-    if not ranked:
-        return []
-    loaded = {
-        o.id: o
-        for o in session.scalars(
-            sa.select(Offer).options(*OFFER_LOAD).where(Offer.id.in_([v.id for v, _ in ranked]))
-        ).unique()
-    }
-    return [(loaded[v.id], s) for v, s in ranked if v.id in loaded]
+    ranked = matching.suggest_offers(nv, views, today, limit=limit, partners=partners)
+    return _winners(session, Offer, OFFER_LOAD, keep_band(ranked, band))
 
 
 def _need_tiers(offer: matching.OfferView) -> list[tuple[Any, float]]:
@@ -399,29 +204,21 @@ def for_offer(
         return []
     provinces = province_table(session)
     ov = offer_view(offer, provinces, today)
-    q = _open_needs()
+    q = open_needs()
     if ov.provinces:
         q = q.where(School.province_code.in_(sorted(ov.provinces)))
     tiers = _need_tiers(ov)
     ranked: list[tuple[matching.NeedView, matching.Score]] = []
     for k, (tier, _bound) in enumerate(tiers):
-        fresh = [_need_from_row(r, provinces) for r in _rows(session, q.where(tier))]
+        read = _bounded(q.where(tier), Need.urgency_rank.desc(), Need.created_at.desc(), Need.id.desc())
+        fresh = [need_from_row(r, provinces) for r in rows(session, read)]
         if fresh:
             # the best of (the best so far + this tier) is the best of everything read so far
             ranked = matching.suggest_needs(ov, [v for v, _ in ranked] + fresh, today, limit=limit)
         later = tiers[k + 1][1] if k + 1 < len(tiers) else None
         if later is None or (len(ranked) == limit and ranked[-1][1].total > later):
             break
-    ranked = keep_band(ranked, band)
-    if not ranked:
-        return []
-    loaded = {
-        n.id: n
-        for n in session.scalars(
-            sa.select(Need).options(*NEED_LOAD).where(Need.id.in_([v.id for v, _ in ranked]))
-        )
-    }
-    return [(loaded[v.id], s) for v, s in ranked if v.id in loaded]
+    return _winners(session, Need, NEED_LOAD, keep_band(ranked, band))
 
 
 # --- JSON and single pairs ---------------------------------------------------------------------------

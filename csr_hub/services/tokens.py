@@ -44,14 +44,7 @@ def user_for_token(session: Session, token: str) -> tuple[User, ApiToken] | None
 
 def revoke_token(session: Session, token_row: ApiToken, ip: str = "") -> None:
     token_row.revoked_at = datetime.now(timezone.utc)
-    audit.record(
-        session,
-        "token.revoke",
-        actor_id=token_row.user_id,
-        object_type="token",
-        object_id=token_row.id,
-        ip=ip,
-    )
+    audit.record_on(session, "token.revoke", token_row, by=token_row.user, ip=ip)
 
 
 def revoke_all_tokens(session: Session, user: User) -> int:

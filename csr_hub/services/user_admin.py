@@ -61,6 +61,24 @@ def _text(value: object) -> str | None:
     return value.strip() if isinstance(value, str) else None
 
 
+#: why a scope code names no row, by the argument that gave it
+_UNKNOWN_CODE = {
+    "school_code": _l("School staff need an existing school (its 10-digit OBEC code)."),
+    "district_code": _l("Unknown district (ESA) code."),
+}
+
+
+def _by_code(session: Session, model, given: object, current, errors: dict, field: str):
+    """The school or ESA a scope argument names by its code; none given: the user's current one."""
+    code = _text(given)
+    if code is None and current is not None:
+        return current
+    row = session.scalar(sa.select(model).where(model.code == code)) if code else None
+    if row is None:
+        errors[field] = [_UNKNOWN_CODE[field]]
+    return row
+
+
 def change_user(
     session: Session,
     actor: User,
@@ -98,13 +116,7 @@ def change_user(
         errors["status"] = [_l("You cannot disable your own account.")]
     school = company = district = None
     if new_role == Role.SCHOOL_STAFF:
-        code = _text(school_code)
-        if code is None and user.school is not None:
-            school = user.school
-        else:
-            school = session.scalar(sa.select(School).where(School.code == code)) if code else None
-            if school is None:
-                errors["school_code"] = [_l("School staff need an existing school (its 10-digit OBEC code).")]
+        school = _by_code(session, School, school_code, user.school, errors, "school_code")
     elif new_role == Role.COMPANY_REP:
         tax_id = _text(company_tax_id)
         if tax_id is None and user.company is not None:
@@ -118,13 +130,7 @@ def change_user(
             if company is None:
                 errors["company_tax_id"] = [_l("No company with this tax id is registered.")]
     elif new_role == Role.DISTRICT_DIRECTOR:
-        code = _text(district_code)
-        if code is None and user.district is not None:
-            district = user.district
-        else:
-            district = session.scalar(sa.select(District).where(District.code == code)) if code else None
-            if district is None:
-                errors["district_code"] = [_l("Unknown district (ESA) code.")]
+        district = _by_code(session, District, district_code, user.district, errors, "district_code")
     if errors:
         raise ValidationFailed(fields=errors)
 
@@ -141,35 +147,14 @@ def change_user(
         if new_status == UserStatus.ACTIVE and user.verified_at is None:
             user.verified_at = datetime.now(timezone.utc)
             user.verified_by_id = actor.id
-        audit.record(
-            session,
-            "user.status_change",
-            actor_id=actor.id,
-            object_type="user",
-            object_id=user.id,
-            ip=ip,
-            **{"from": old_status, "to": new_status},
-        )
-    if new_role != old_role:
-        audit.record(
-            session,
-            "user.role_change",
-            actor_id=actor.id,
-            object_type="user",
-            object_id=user.id,
-            ip=ip,
-            **{"from": old_role, "to": new_role},
-        )
-    if new_scope != old_scope:
-        audit.record(
-            session,
-            "user.scope_change",
-            actor_id=actor.id,
-            object_type="user",
-            object_id=user.id,
-            ip=ip,
-            **{"from": old_scope, "to": new_scope},
-        )
+    changes = (
+        ("user.status_change", old_status, new_status),
+        ("user.role_change", old_role, new_role),
+        ("user.scope_change", old_scope, new_scope),
+    )
+    for action, old, new in changes:
+        if new != old:
+            audit.record_on(session, action, user, by=actor, ip=ip, **{"from": old, "to": new})
     if (new_status == UserStatus.DISABLED and old_status != UserStatus.DISABLED) or new_role != old_role:
         from csr_hub.services.accounts import end_sessions
 

@@ -1,4 +1,9 @@
-"""Field rules shared by the pages and the API: one place decides what a valid need or offer is."""
+"""Field rules shared by the pages and the API: one place decides what a valid need or offer is.
+
+The parse functions below read one raw value (a page's string, a JSON value) each; the marshmallow input
+schemas at the end are built from them, so the services (which the pages and the API both call), the API
+and the OpenAPI document (``csr_hub/web/api/openapi.py`` reads these schemas) share one set of rules.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from flask_babel import lazy_gettext as _l
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from csr_hub.domain import money
 from csr_hub.domain.reference import CATEGORIES, URGENCIES, today_bangkok
+from csr_hub.services.errors import ValidationFailed
 
 MAX_QUANTITY = 1_000_000
 MAX_MONEY = Decimal(1_000_000_000)
+#: a need's or offer's title, description and unit (pages: the forms' ``maxlength``)
+TITLE_MAX, DESCRIPTION_MAX, UNIT_MAX = 200, 5000, 50
+#: a note on a match action or proposal
+NOTE_MAX = 2000
 
 #: bidirectional embeddings, overrides and isolates: they make displayed text differ from stored text
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -200,10 +211,157 @@ parse_category = parse_choice(CATEGORIES)
 parse_urgency = parse_choice(URGENCIES)
 
 
-def post_fields(c: Collector, *, partial: bool) -> None:
+# -- the input schemas: one per resource, read by the services and described in the OpenAPI document --------
+REQUIRED = {"required": _l("This field is required."), "null": _l("This field is required.")}
+
+
+class Parsed(fields.Field):
+    """A field read by one of the parse functions above. Required: left out or ``null`` → "This field is
+    required."; optional: left out or ``null`` means ``default``. ``metadata`` describes it to OpenAPI."""
+
+    def __init__(self, parse: Callable[[Any], Any], *, required: bool = False, default: Any = None, **kw):
+        kw["error_messages"] = {**REQUIRED, **kw.get("error_messages", {})}
+        if not required:
+            kw.setdefault("allow_none", True)
+            kw["load_default"] = default
+        super().__init__(required=required, **kw)
+        self.parse = parse
+        self.default = default
+
+    def read(self, value: Any) -> Any:
+        return self.parse(value)
+
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
+        if value is None and not self.required and self.allow_none:
+            return self.default() if callable(self.default) else self.default
+        return super().deserialize(value, attr, data, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return self.read(value)
+        except ValueError as exc:
+            raise ValidationError(exc.args[0] if exc.args else _l("Not valid.")) from None
+
+
+def whole(low: int, high: int, **kw: Any) -> Parsed:
+    return Parsed(parse_int(low, high), metadata={"type": "integer", "minimum": low, "maximum": high}, **kw)
+
+
+def amount(**kw: Any) -> Parsed:
+    doc = {"type": "number", "minimum": 0, "maximum": int(MAX_MONEY), **kw.pop("metadata", {})}
+    return Parsed(parse_money, metadata=doc, **kw)
+
+
+def text(max_len: int, min_len: int = 0, *, multiline: bool = False, **kw: Any) -> Parsed:
+    doc = {"type": "string", "maxLength": max_len, **({"minLength": min_len} if min_len else {})}
+    return Parsed(parse_text(max_len, min_len, multiline=multiline), metadata=doc, **kw)
+
+
+def future_date(**kw: Any) -> Parsed:
+    doc = {"type": "string", "format": "date", "description": "today or later (Asia/Bangkok)"}
+    return Parsed(parse_future_date, metadata=doc, **kw)
+
+
+def choice(choices, **kw: Any) -> Parsed:
+    return Parsed(parse_choice(choices), metadata={"type": "string", "enum": list(choices)}, **kw)
+
+
+class Input(Schema):
+    """Fields a user may not set (``id``, ``status``, ``school_id`` …) are ignored, not refused."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class PostInput(Input):
     """The fields needs and offers share."""
-    c.take("category", parse_category, required=True, partial=partial)
-    c.take("title", parse_text(200, 1), required=True, partial=partial)
-    c.take("description", parse_text(5000, multiline=True), required=False, partial=partial, default="")
-    c.take("quantity", parse_int(1, MAX_QUANTITY), required=True, partial=partial)
-    c.take("unit", parse_text(50), required=False, partial=partial, default="")
+
+    category = choice(CATEGORIES, required=True)
+    title = text(TITLE_MAX, 1, required=True)
+    description = text(DESCRIPTION_MAX, multiline=True, default="")
+    quantity = whole(1, MAX_QUANTITY, required=True)
+    unit = text(UNIT_MAX, default="")
+
+
+class NeedInput(PostInput):
+    """``POST /needs`` (school staff, for their own school)."""
+
+    estimated_cost_thb = amount(required=True)
+    needed_by = future_date()
+    urgency = choice(URGENCIES, default="normal")
+
+
+class NeedUpdate(NeedInput):
+    """``PATCH /needs/{id}``: the school's staff change the content; ``budget_thb`` is read only from the
+    ESA's director or a central officer (ignored from anyone else)."""
+
+    urgency = choice(URGENCIES, required=True)
+    budget_thb = amount(required=True, metadata={"description": "the ESA's director or a central officer"})
+
+
+NEED_CONTENT = tuple(name for name in NeedUpdate._declared_fields if name != "budget_thb")
+
+
+def province_codes(value: Any) -> list[str]:
+    """A list of 2-digit province codes (the services check that they exist)."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ValueError(_l("Give a list of province codes (empty for nationwide)."))
+    if len(set(value)) > 77 or not all(re.fullmatch(r"[0-9]{2}", c) for c in value):
+        raise ValueError(_l("Unknown province code."))
+    return sorted(set(value))
+
+
+class _Provinces(Parsed):
+    def read(self, value: Any) -> Any:
+        return self.parent.read_provinces(value)
+
+
+class OfferInput(PostInput):
+    """``POST /offers`` and ``PATCH /offers/{id}`` (partial) by the company's reps. ``read_provinces`` turns
+    the list of codes into what the service stores (its default only checks their shape)."""
+
+    value_thb = amount(required=True)
+    available_until = future_date()
+    provinces = _Provinces(
+        province_codes,
+        default=list,
+        metadata={
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[0-9]{2}$"},
+            "description": "province codes served; empty for nationwide",
+        },
+    )
+
+    def __init__(self, read_provinces: Callable[[Any], Any] = province_codes, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.read_provinces = read_provinces
+
+
+def load(schema: Schema, data: Any, *, partial: bool = False) -> dict[str, Any]:
+    """Validate ``data`` (not a mapping: as if empty); every problem becomes a 422 with ``fields``."""
+    try:
+        return schema.load(data if isinstance(data, dict) else {}, partial=partial)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        raise ValidationFailed(
+            fields={k: (v if isinstance(v, list) else [v]) for k, v in messages.items()}
+        ) from None
+
+
+def need_input(data: Any) -> dict[str, Any]:
+    return load(NeedInput(), data)
+
+
+def need_changes(data: Any, *, content: bool, budget: bool) -> dict[str, Any]:
+    """The fields of a PATCH this user may change: the content (the school's staff), the budget (its
+    ESA's director, a central officer); the others are ignored like every field a user may not set."""
+    names = (*(NEED_CONTENT if content else ()), *(("budget_thb",) if budget else ()))
+    return load(NeedUpdate(only=names), data, partial=True)
+
+
+def offer_input(data: Any, read_provinces: Callable[[Any], Any] = province_codes) -> dict[str, Any]:
+    return load(OfferInput(read_provinces), data)
+
+
+def offer_changes(data: Any, read_provinces: Callable[[Any], Any] = province_codes) -> dict[str, Any]:
+    return load(OfferInput(read_provinces), data, partial=True)

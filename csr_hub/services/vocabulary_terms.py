@@ -19,7 +19,8 @@ from csr_hub.domain.text import normalise
 from csr_hub.models import Need, Offer, User, VocabularyTerm
 from csr_hub.services import audit
 from csr_hub.services.errors import AccountPending, Conflict, Forbidden, ValidationFailed
-from csr_hub.services.posts import Page, analyse_text, paginate
+from csr_hub.services.listing import Page, paginate
+from csr_hub.services.posts import analyse_text
 
 #: seconds between two checks of the terms table by a running process (another node may add a term)
 RECHECK_SECONDS = 30.0
@@ -134,16 +135,8 @@ def add_term(session: Session, actor: User, data: dict[str, Any], ip: str = "") 
     row = VocabularyTerm(item_code=code, kind=kind, term=term, created_by_id=actor.id)
     session.add(row)
     session.flush()
-    audit.record(
-        session,
-        "vocabulary.add_term",
-        actor_id=actor.id,
-        object_type="vocabulary_term",
-        object_id=row.id,
-        ip=ip,
-        item_code=code,
-        kind=kind,
-        term=term,
+    audit.record_on(
+        session, "vocabulary.add_term", row, by=actor, ip=ip, item_code=code, kind=kind, term=term
     )
     install(session)
     _reanalyse(session, term)

@@ -154,13 +154,15 @@ def test_allocation_beats_greedy_where_greedy_is_short_sighted(
     scores = {(need_a.id, first.id): 90.0, (need_a.id, second.id): 80.0, (need_b.id, first.id): 85.0}
     real = batch.matching.batch_suggest
 
-    def fake(needs, offers, today, per_need=10, progress=None):
+    def fake(needs, offers, today, per_need=10, progress=None, sink=None):
         out = real(needs, offers, today, per_need=per_need, progress=progress)
         fixed = {}
         for need_id, winners in out.items():
             kept = [(oid, s) for oid, s in winners if (need_id, oid) in scores]
             fixed[need_id] = [(oid, type(s)(scores[(need_id, oid)], s.parts)) for oid, s in kept]
-        return fixed
+        for need_id, winners in fixed.items() if sink else ():
+            sink(need_id, winners)  # batch.run streams each need's winners to its sink
+        return {} if sink else fixed
 
     monkeypatch.setattr(batch.matching, "batch_suggest", fake)
     result = batch.run(session, allocate=True)

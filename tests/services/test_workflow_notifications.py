@@ -90,9 +90,9 @@ def notified(session, match_id, word):
 
 
 def test_the_app_configures_notify_with_its_own_settings(app, smtp):
-    from csr_hub.services import notify
+    from csr_hub.services import mail, notify
 
-    assert notify._smtp_settings["SMTP_PORT"] == smtp.port  # configured when the app was created
+    assert mail._smtp_settings["SMTP_PORT"] == smtp.port  # configured when the app was created
     assert notify.smtp_settings()["SMTP_HOST"] == "127.0.0.1"
 
 

@@ -60,11 +60,16 @@ def batch_suggest(
     today: date,
     per_need: int = 10,
     progress: Callable[[int], None] | None = None,
+    sink: Callable[[int, list[tuple[int, Score]]], None] | None = None,
 ) -> dict[int, list[tuple[int, Score]]]:
     """Top ``per_need`` (offer id, Score) for every need, exactly as ``suggest_offers`` would give them
     (without partners). ``progress`` gets the cumulative number of needs done. Every need id is a key;
-    needs that are not open map to an empty list."""
-    result: dict[int, list[tuple[int, Score]]] = {n.id: [] for n in needs}
+    needs that are not open map to an empty list.
+
+    With ``sink``, each open need's winners go to ``sink(need_id, winners)`` as soon as its block is
+    scored, and the result stays empty: a national run (a million scores) never holds them all at once.
+    """
+    result: dict[int, list[tuple[int, Score]]] = {} if sink else {n.id: [] for n in needs}
     live = [n for n in needs if need_open(n)]
     done = len(needs) - len(live)
     open_offers = sorted((o for o in offers if offer_open(o, today)), key=lambda o: o.id)
@@ -150,6 +155,7 @@ def batch_suggest(
                 progress(done)
             continue
         ob, on, oi, of_ = Ob[:, cand], On[:, cand], Oi[:, cand], Of[:, cand]
+        won: dict[int, list[tuple[int, Score]]] = {live[k].id: [] for k in members}
         oc = o_cat[cand]
         step = max(1, _CHUNK_CELLS // cand.size)
         for start in range(0, len(members), step):
@@ -222,9 +228,14 @@ def batch_suggest(
                 k = rows[ri]
                 oi_ = int(cand[c])
                 o = open_offers[oi_]
-                result[live[k].id].append(
+                won[live[k].id].append(
                     (o.id, explain(live[k], nfs[k], o, ofs[oi_], picked, j, totals[j], today))
                 )
+        for need_id, winners in won.items():
+            if sink:
+                sink(need_id, winners)
+            else:
+                result[need_id] = winners
         done += len(members)
         if progress:
             progress(done)

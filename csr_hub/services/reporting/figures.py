@@ -15,6 +15,7 @@ from csr_hub.services.reporting.sql import (
     APPROVED,
     DELIVERED,
     KEYS,
+    MATCH_KEYS,
     MONEY_KEYS,
     PLEDGED,
     baht,
@@ -25,15 +26,6 @@ from csr_hub.services.reporting.sql import (
 )
 
 NEED_KEYS = ("needs_count", "needs_value_thb", "budget_thb", "gap_thb")
-MATCH_KEYS = (
-    "pledged_count",
-    "pledged_value_thb",
-    "approved_count",
-    "approved_value_thb",
-    "delivered_count",
-    "delivered_value_thb",
-    "completed_count",
-)
 
 
 @dataclass(slots=True)

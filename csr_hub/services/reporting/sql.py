@@ -15,17 +15,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from csr_hub.domain import money
-from csr_hub.models import Match
+from csr_hub.models import Company, District, Match, Need, Offer, School
 
 PLEDGED = ("pledged", "district_approved", "approved", "delivered", "completed")
 APPROVED = ("approved", "delivered", "completed")
 DELIVERED = ("delivered", "completed")
 #: states a match passes through on its way to completion: the ones whose time the reports measure
 TIMED_STATES = ("proposed", "pledged", "district_approved", "approved", "delivered")
-KEYS = (
-    "needs_count",
-    "needs_value_thb",
-    "budget_thb",
+#: the figures of the matches' stages
+MATCH_KEYS = (
     "pledged_count",
     "pledged_value_thb",
     "approved_count",
@@ -33,8 +31,9 @@ KEYS = (
     "delivered_count",
     "delivered_value_thb",
     "completed_count",
-    "gap_thb",
 )
+#: every figure of a group, in the order the reports show them
+KEYS = ("needs_count", "needs_value_thb", "budget_thb", *MATCH_KEYS, "gap_thb")
 MONEY_KEYS = {k for k in KEYS if k.endswith("_thb")}
 COMPANY_KEYS = (
     "pledged_count",
@@ -90,3 +89,17 @@ def effective_value():
 
 def dialect(session: Session) -> str:
     return session.get_bind().dialect.name
+
+
+def matches_with_parties(*columns):
+    """A select of ``columns`` from matches joined to their need, its school, the school's ESA, the offer and
+    its company (every report row that names both sides of a match reads these joins)."""
+    return (
+        sa.select(*columns)
+        .select_from(Match)
+        .join(Need, Match.need_id == Need.id)
+        .join(School, Need.school_id == School.id)
+        .join(District, Match.district_id == District.id)
+        .join(Offer, Match.offer_id == Offer.id)
+        .join(Company, Offer.company_id == Company.id)
+    )

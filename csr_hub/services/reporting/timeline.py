@@ -13,7 +13,7 @@ from csr_hub.domain.policy import Role
 from csr_hub.domain import money
 from csr_hub.domain.reference import BANGKOK
 from csr_hub.domain.workflow import WAITING_APPROVAL
-from csr_hub.models import Company, District, Match, MatchTransition, Need, Offer, School
+from csr_hub.models import Company, District, Match, MatchTransition, Need, School
 from csr_hub.services.reporting.sql import (
     DELIVERED,
     PLEDGED,
@@ -21,6 +21,7 @@ from csr_hub.services.reporting.sql import (
     baht,
     cents,
     dialect,
+    matches_with_parties,
     effective_value,
     sum_cents,
 )
@@ -166,7 +167,7 @@ def oldest_waiting(
     """Matches waiting for an approver (director or central officer), the longest waiting first."""
     now = now or datetime.now(timezone.utc)
     q = (
-        sa.select(
+        matches_with_parties(
             Match.id,
             Match.status,
             Match.updated_at,
@@ -179,12 +180,6 @@ def oldest_waiting(
             Company.name,
             District.code,
         )
-        .select_from(Match)
-        .join(Need, Match.need_id == Need.id)
-        .join(School, Need.school_id == School.id)
-        .join(Offer, Match.offer_id == Offer.id)
-        .join(Company, Offer.company_id == Company.id)
-        .join(District, Match.district_id == District.id)
         .where(Match.status.in_(WAITING_APPROVAL))
         .order_by(Match.updated_at, Match.id)
         .limit(limit)

@@ -3,20 +3,21 @@ and schools (central officers and admins)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from dataclasses import dataclass
+from typing import Any, Callable
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from csr_hub.domain.policy import Role
 from csr_hub.extensions import db
-from csr_hub.models import AuditEvent, User
-from csr_hub.services import accounts, audit
+from csr_hub.models import AuditEvent, School, User
+from csr_hub.services import accounts, admin_lookup, audit
 from csr_hub.services import schools as schools_service
-from csr_hub.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from csr_hub.services.errors import Conflict, ServiceError, ValidationFailed
 from csr_hub.services.posts import Page, paginate, parse_paging
-from csr_hub.models import School
 from csr_hub.models.user import STATUSES
 from csr_hub.web.access import roles_required
 from csr_hub.web.admin.forms import SchoolEditForm, SchoolForm, UserForm, group_choices, role_choices
@@ -29,109 +30,98 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 FILTERS = ("action", "actor", "object_type", "object_id", "ip", "since", "until")
 
 
-def _actors(session: Session, events: list[AuditEvent]) -> dict[int, User]:
-    ids = {e.actor_id for e in events if e.actor_id}
-    if not ids:
-        return {}
-    return {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(ids)))}
+def _field_errors(exc: ValidationFailed) -> dict[str, list[str]]:
+    return {k: [str(m) for m in v] for k, v in exc.fields.items()}
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A filtered, paged list page: its template, the filters it reads, the query they build, its order."""
+
+    template: str
+    filters: tuple[str, ...]
+    build: Callable[[dict[str, str]], Any]
+    order: tuple
+    options: tuple = ()
+    per_page: int = 20
+
+    def rows(self, args: dict[str, str]) -> tuple[Page, dict[str, list[str]]]:
+        """The page of rows; a bad value shows next to its filter and gives an empty page."""
+        errors: dict[str, list[str]] = {}
+        try:
+            page, per_page = parse_paging(request.args, default_per_page=self.per_page)
+        except ValidationFailed as exc:
+            errors.update(_field_errors(exc))
+            page, per_page = 1, self.per_page
+        try:
+            q = self.build(args)
+        except ValidationFailed as exc:
+            errors.update(_field_errors(exc))
+            q = None
+        if q is None:
+            return Page([], 0, page, per_page), errors
+        return paginate(db.session, q, self.order, page, per_page, self.options), errors
+
+    def render(self, about: Callable[[list], dict] | None = None, **context: Any):
+        """200, or 422 when a filter is wrong; ``about(rows)`` adds what the template needs of the rows."""
+        args = {k: request.args.get(k, "") for k in self.filters}
+        result, errors = self.rows(args)
+        if about is not None:
+            context.update(about(result.items))
+        query_args = {k: v for k, v in args.items() if v}
+        page = render_template(
+            self.template, args=args, errors=errors, page=result, query_args=query_args, **context
+        )
+        return page, (422 if errors else 200)
+
+
+AUDIT = Listing(
+    "admin/audit.html",
+    FILTERS,
+    lambda args: audit.query(db.session, args),
+    (AuditEvent.id.desc(),),
+    per_page=50,
+)
 
 
 @bp.get("/audit")
 @roles_required(Role.ADMIN, active=True)
 def audit_log():
-    args = {k: request.args.get(k, "") for k in FILTERS}
-    errors: dict[str, list[str]] = {}
-    try:
-        page, per_page = parse_paging(request.args, default_per_page=50)
-    except ValidationFailed as exc:
-        errors.update({k: [str(m) for m in v] for k, v in exc.fields.items()})
-        page, per_page = 1, 50
-    try:
-        q = audit.query(db.session, args)
-    except ValidationFailed as exc:
-        errors.update({k: [str(m) for m in v] for k, v in exc.fields.items()})
-        q = None
-    result = (
-        paginate(db.session, q, (AuditEvent.id.desc(),), page, per_page)
-        if q is not None
-        else Page([], 0, page, per_page)
-    )
-    status = 422 if errors else 200
-    return render_template(
-        "admin/audit.html",
-        args=args,
-        errors=errors,
-        page=result,
-        query_args={k: v for k, v in args.items() if v},
-        actors=_actors(db.session, result.items),
-        actions=audit.actions(db.session),
-    ), status
-
-
-def _field_errors(exc: ValidationFailed) -> dict[str, list[str]]:
-    return {k: [str(m) for m in v] for k, v in exc.fields.items()}
-
-
-def _listing(args: dict[str, str], build, order, options=(), default_per_page: int = 20):
-    """Parse paging and filters; a bad value shows next to its filter (422) and an empty page."""
-    errors: dict[str, list[str]] = {}
-    try:
-        page, per_page = parse_paging(request.args, default_per_page=default_per_page)
-    except ValidationFailed as exc:
-        errors.update(_field_errors(exc))
-        page, per_page = 1, default_per_page
-    try:
-        q = build(args)
-    except ValidationFailed as exc:
-        errors.update(_field_errors(exc))
-        q = None
-    result = (
-        paginate(db.session, q, order, page, per_page, options)
-        if q is not None
-        else Page([], 0, page, per_page)
-    )
-    return result, errors
-
-
-def status_choices(current: str) -> list[tuple[str, str]]:
-    names = {"pending": _("Waiting for verification"), "active": _("Active"), "disabled": _("Disabled")}
-    keep = ["pending"] if current == "pending" else []
-    return [(k, names[k]) for k in keep + list(accounts.ADMIN_STATUSES)]
+    actors = lambda events: {"actors": admin_lookup.actors(db.session, events)}  # noqa: E731
+    return AUDIT.render(about=actors, actions=audit.actions(db.session))
 
 
 def status_names() -> dict[str, str]:
     return {"pending": _("Waiting for verification"), "active": _("Active"), "disabled": _("Disabled")}
 
 
+def status_choices(current: str) -> list[tuple[str, str]]:
+    keep = ["pending"] if current == "pending" else []
+    names = status_names()
+    return [(k, names[k]) for k in keep + list(accounts.ADMIN_STATUSES)]
+
+
 # --- users ----------------------------------------------------------------------------------------------------
 
-USER_FILTERS = ("role", "status", "q")
-USER_LOAD = (selectinload(User.school), selectinload(User.company), selectinload(User.district))
+USERS = Listing(
+    "admin/users.html", ("role", "status", "q"), accounts.users_query, (User.id,), admin_lookup.USER_LOAD
+)
 
 
 @bp.get("/users")
 @roles_required(Role.ADMIN, active=True)
 def users():
-    args = {k: request.args.get(k, "") for k in USER_FILTERS}
-    result, errors = _listing(args, accounts.users_query, (User.id,), USER_LOAD)
-    return render_template(
-        "admin/users.html",
-        args=args,
-        errors=errors,
-        page=result,
-        query_args={k: v for k, v in args.items() if v},
+    names = status_names()
+    return USERS.render(
         roles=role_choices(current_lang()),
-        statuses=[(k, status_names()[k]) for k in STATUSES],
-        status_names=status_names(),
+        statuses=[(k, names[k]) for k in STATUSES],
+        status_names=names,
         scope_label=accounts.scope_label,
-    ), 422 if errors else 200
+    )
 
 
 def _user_or_404(user_id: int) -> User:
-    user = db.session.scalar(sa.select(User).options(*USER_LOAD).where(User.id == user_id))
-    if user is None:
-        raise NotFound()
-    return user
+    return admin_lookup.user(db.session, user_id)
 
 
 def _user_form(user: User, form: UserForm | None = None) -> UserForm:
@@ -194,7 +184,13 @@ def update_user(user_id: int):
 
 # --- schools --------------------------------------------------------------------------------------------------
 
-SCHOOL_FILTERS = ("q", "quality_group")
+SCHOOLS = Listing(
+    "admin/schools.html",
+    ("q", "quality_group"),
+    schools_service.schools_query,
+    (School.code,),
+    (selectinload(School.district),),
+)
 
 
 def _school_form(form: SchoolForm | None = None) -> SchoolForm:
@@ -204,19 +200,8 @@ def _school_form(form: SchoolForm | None = None) -> SchoolForm:
 
 
 def _schools_page(form: SchoolForm, status: int = 200):
-    args = {k: request.args.get(k, "") for k in SCHOOL_FILTERS}
-    result, errors = _listing(
-        args, schools_service.schools_query, (School.code,), (selectinload(School.district),)
-    )
-    return render_template(
-        "admin/schools.html",
-        args=args,
-        errors=errors,
-        page=result,
-        form=form,
-        query_args={k: v for k, v in args.items() if v},
-        groups=group_choices(current_lang()),
-    ), (422 if errors and status == 200 else status)
+    page, listed = SCHOOLS.render(form=form, groups=group_choices(current_lang()))
+    return page, (listed if status == 200 else status)
 
 
 @bp.get("/schools")

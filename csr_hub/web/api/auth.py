@@ -16,14 +16,14 @@ from csr_hub.services import accounts
 from csr_hub.services.errors import NotFound
 from csr_hub.web import ratelimits
 from csr_hub.web.access import roles_required
-from csr_hub.web.api import bp, serialize
+from csr_hub.web.api import bp
 from csr_hub.web.api.helpers import idempotent, json_body, list_answer, paging
+from csr_hub.web.api.schemas.accounts import USER, CsrfOut, LoggedIn, TokenOut
 from csr_hub.web.security import client_ip
 
 
-@bp.post("/auth/login")
-@ratelimits.auth_limits
-def login():
+def _authenticate(channel: str) -> User:
+    """The user whose ``email``, ``password`` (and ``otp``) the JSON body gives; a failure is audited."""
     data = json_body()
     try:
         user = accounts.authenticate(
@@ -32,19 +32,26 @@ def login():
             data.get("password"),
             data.get("otp"),
             ip=client_ip(),
-            channel="api",
+            channel=channel,
         )
     except Exception:
         db.session.commit()  # keep the audit record of the failure
         raise
+    return user
+
+
+@bp.post("/auth/login")
+@ratelimits.auth_limits
+def login():
+    user = _authenticate("api")
     db.session.commit()
     login_user(user)
-    return jsonify({"user": serialize.user(user), "csrf_token": generate_csrf()})
+    return jsonify(LoggedIn().dump({"user": user, "csrf_token": generate_csrf()}))
 
 
 @bp.get("/auth/csrf")
 def csrf_token():
-    return jsonify({"csrf_token": generate_csrf()})
+    return jsonify(CsrfOut().dump({"csrf_token": generate_csrf()}))
 
 
 @bp.post("/auth/logout")
@@ -60,28 +67,16 @@ def logout():
 @bp.get("/auth/me")
 @roles_required(active=False)
 def me():
-    return jsonify(serialize.user(current_user))
+    return jsonify(USER.dump(current_user))
 
 
 @bp.post("/auth/tokens")
 @ratelimits.auth_limits
 def create_token():
-    data = json_body()
-    try:
-        user = accounts.authenticate(
-            db.session,
-            data.get("email"),
-            data.get("password"),
-            data.get("otp"),
-            ip=client_ip(),
-            channel="token",
-        )
-    except Exception:
-        db.session.commit()
-        raise
+    user = _authenticate("token")
     token, expires = accounts.create_token(db.session, user, ip=client_ip())
     db.session.commit()
-    return jsonify({"token": token, "expires_at": expires.isoformat()}), 201
+    return jsonify(TokenOut().dump({"token": token, "expires_at": expires})), 201
 
 
 @bp.delete("/auth/tokens/current")
@@ -113,7 +108,7 @@ def register():
     )
     user = accounts.register(db.session, reg, ip=client_ip())
     db.session.commit()
-    return jsonify(serialize.user(user)), 201
+    return jsonify(USER.dump(user)), 201
 
 
 @bp.get("/users")
@@ -129,7 +124,7 @@ def users():
             q = sa.select(User).where(User.status == status)
     from csr_hub.services.posts import paginate
 
-    return list_answer(paginate(db.session, q, (User.id.asc(),), page, per_page), serialize.user)
+    return list_answer(paginate(db.session, q, (User.id.asc(),), page, per_page), USER)
 
 
 @bp.post("/users/<int:user_id>/verify")
@@ -138,4 +133,4 @@ def users():
 def verify_user(user_id: int):
     user = accounts.verify(db.session, current_user, user_id, ip=client_ip())
     db.session.commit()
-    return jsonify(serialize.user(user))
+    return jsonify(USER.dump(user))

@@ -10,6 +10,7 @@ from typing import Any, Callable
 import sqlalchemy as sa
 from flask import Response, abort, jsonify, request
 from flask_login import current_user
+from marshmallow import Schema
 from sqlalchemy.exc import IntegrityError
 
 from csr_hub.extensions import db
@@ -17,6 +18,7 @@ from csr_hub.models import IdempotencyRecord
 from csr_hub.services import idempotency, validation
 from csr_hub.services.errors import ServiceError, ValidationFailed
 from csr_hub.services.posts import Page, parse_paging
+from csr_hub.web.api.schemas.common import PAGE, page_of
 
 
 class BadBody(ServiceError):
@@ -66,15 +68,18 @@ def paging() -> tuple[int, int]:
     return parse_paging(request.args)
 
 
-def list_answer(page: Page, render: Callable[[Any], dict]) -> Response:
-    return jsonify(
-        {
-            "items": [render(x) for x in page.items],
-            "total": page.total,
-            "page": page.page,
-            "per_page": page.per_page,
-        }
-    )
+def list_answer(page: Page, item: Schema | Callable[[Any], dict]) -> Response:
+    """The list envelope (``schemas.common.PageOut``); ``item`` is the rows' schema, or a function that
+    renders one row."""
+    if isinstance(item, Schema):
+        return jsonify(page_of(type(item)).dump(page))
+    rendered = {"items": [item(x) for x in page.items], "total": page.total}
+    return jsonify(PAGE.dump({**rendered, "page": page.page, "per_page": page.per_page}))
+
+
+def scoped_list(list_rows: Callable[..., Page], item: Schema | Callable[[Any], dict]) -> Response:
+    """A list the caller's role and scope filter: ``list_rows(session, user, args, page, per_page)``."""
+    return list_answer(list_rows(db.session, current_user, request.args, *paging()), item)
 
 
 def idempotent(view: Callable) -> Callable:
@@ -143,7 +148,3 @@ def _make(rv) -> Response:
     from flask import make_response
 
     return make_response(rv)
-
-
-def dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
 
 import sqlalchemy as sa
 from flask import jsonify, request
@@ -16,24 +15,11 @@ from csr_hub.models import Notification
 from csr_hub.services import clock, posts
 from csr_hub.services.errors import NotFound, ValidationFailed
 from csr_hub.web.access import roles_required
-from csr_hub.web.api import bp, serialize
+from csr_hub.web.api import bp
 from csr_hub.web.api.helpers import idempotent, list_answer, paging
-from csr_hub.web.i18n import current_lang
-from csr_hub.web.security import client_ip
-
-
-def notification_json(n: Notification) -> dict[str, Any]:
-    return {
-        "id": n.id,
-        "kind": n.kind,
-        "match_id": n.match_id,
-        "need_id": n.need_id,
-        "offer_id": n.offer_id,
-        "partnership_id": n.partnership_id,
-        "message": n.message_en if current_lang() == "en" else n.message_th,
-        "read": n.read_at is not None,
-        "created_at": serialize.iso(n.created_at),
-    }
+from csr_hub.web.api.posts import changed
+from csr_hub.web.api.schemas.common import NOTIFICATION
+from csr_hub.web.api.schemas.posts import NEED
 
 
 def _own():
@@ -63,7 +49,7 @@ def list_notifications():
     result = posts.paginate(
         db.session, q, (Notification.created_at.desc(), Notification.id.desc()), page, per_page
     )
-    return list_answer(result, notification_json)
+    return list_answer(result, NOTIFICATION)
 
 
 @bp.post("/notifications/<int:notification_id>/read")
@@ -75,14 +61,11 @@ def read_notification(notification_id: int):
     if n.read_at is None:
         n.read_at = datetime.now(timezone.utc)
         db.session.commit()
-    return jsonify(notification_json(n))
+    return jsonify(NOTIFICATION.dump(n))
 
 
 @bp.post("/needs/<int:need_id>/confirm")
 @roles_required(Role.SCHOOL_STAFF)
 @idempotent
 def confirm_need(need_id: int):
-    need = posts.get_need(db.session, need_id)
-    clock.confirm_need(db.session, current_user, need, ip=client_ip())
-    db.session.commit()
-    return jsonify(serialize.need(posts.get_need(db.session, need_id)))
+    return changed(posts.get_need, clock.confirm_need, need_id, NEED)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_login import current_user
 
 from csr_hub.domain.policy import Role
@@ -10,7 +10,7 @@ from csr_hub.extensions import db
 from csr_hub.services import partnerships
 from csr_hub.web.access import roles_required
 from csr_hub.web.api import bp
-from csr_hub.web.api.helpers import idempotent, json_body, list_answer, paging
+from csr_hub.web.api.helpers import idempotent, json_body, scoped_list
 from csr_hub.web.api.schemas import partnerships as schema
 from csr_hub.web.security import client_ip
 
@@ -22,10 +22,7 @@ def render(p) -> dict:
 @bp.get("/partnerships")
 @roles_required(active=False)
 def list_partnerships():
-    page, per_page = paging()
-    return list_answer(
-        partnerships.list_partnerships(db.session, current_user, request.args, page, per_page), render
-    )
+    return scoped_list(partnerships.list_partnerships, render)
 
 
 @bp.post("/partnerships")

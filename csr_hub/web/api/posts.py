@@ -1,18 +1,23 @@
-"""Needs, offers and their suggestions."""
+"""Needs, offers and their suggestions: the same six routes for each, from one table."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
 
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from marshmallow import Schema
 
 from csr_hub.domain.policy import Role
 from csr_hub.extensions import db
 from csr_hub.services import posts, suggestions
 from csr_hub.services.errors import ValidationFailed
 from csr_hub.web.access import roles_required
-from csr_hub.web.api import bp, serialize
+from csr_hub.web.api import bp
 from csr_hub.web.api.helpers import idempotent, json_body, list_answer, paging
+from csr_hub.web.api.schemas.posts import NEED, OFFER, NeedSuggestions, OfferSuggestions
 from csr_hub.web.security import client_ip
 
 
@@ -34,97 +39,81 @@ def _band() -> str | None:
     return raw
 
 
-@bp.get("/needs")
-def list_needs():
-    page, per_page = paging()
-    return list_answer(posts.list_needs(db.session, request.args, page, per_page), serialize.need)
-
-
-@bp.post("/needs")
-@roles_required(Role.SCHOOL_STAFF)
-@idempotent
-def create_need():
-    need = posts.create_need(db.session, current_user, json_body(), ip=client_ip())
+def changed(get: Callable, change: Callable, post_id: int, schema: Schema, *args):
+    """Apply ``change(session, user, post, *args)`` and answer the post as it now is."""
+    change(db.session, current_user, get(db.session, post_id), *args, ip=client_ip())
     db.session.commit()
-    return jsonify(serialize.need(posts.get_need(db.session, need.id))), 201
+    return jsonify(schema.dump(get(db.session, post_id)))
 
 
-@bp.get("/needs/<int:need_id>")
-def get_need(need_id: int):
-    return jsonify(serialize.need(posts.get_need(db.session, need_id)))
+@dataclass(frozen=True)
+class Kind:
+    """One kind of post and the service functions that serve it."""
+
+    one: str  # "need": the name in its paths and endpoints
+    schema: Schema
+    get: Callable
+    list: Callable
+    create: Callable
+    update: Callable
+    close: Callable
+    close_name: str  # "cancel" / "withdraw"
+    suggest: Callable
+    other: str  # the key of the suggested post in each item
+    suggestions: Schema
+    author: Role
+    editors: tuple[Role, ...]
 
 
-@bp.patch("/needs/<int:need_id>")
-@roles_required(Role.SCHOOL_STAFF, Role.DISTRICT_DIRECTOR, Role.CENTRAL_OFFICER)
-def update_need(need_id: int):
-    data = json_body()
-    need = posts.get_need(db.session, need_id)
-    posts.update_need(db.session, current_user, need, data, ip=client_ip())
-    db.session.commit()
-    return jsonify(serialize.need(posts.get_need(db.session, need_id)))
+def add_routes(k: Kind) -> None:
+    """``/{k}s`` GET, POST; ``/{k}s/<{k}_id>`` GET, PATCH; ``…/cancel|withdraw`` POST; ``…/suggestions`` GET."""
+    key = f"{k.one}_id"
+    base, item = f"/{k.one}s", f"/{k.one}s/<int:{key}>"
+
+    def listed():
+        return list_answer(k.list(db.session, request.args, *paging()), k.schema)
+
+    def create():
+        post = k.create(db.session, current_user, json_body(), ip=client_ip())
+        db.session.commit()
+        return jsonify(k.schema.dump(k.get(db.session, post.id))), 201
+
+    def get(**ids: int):
+        return jsonify(k.schema.dump(k.get(db.session, ids[key])))
+
+    def update(**ids: int):
+        data = json_body()
+        return changed(k.get, k.update, ids[key], k.schema, data)
+
+    def close(**ids: int):
+        return changed(k.get, k.close, ids[key], k.schema)
+
+    def suggested(**ids: int):
+        limit, band = _limit(), _band()
+        ranked = k.suggest(db.session, k.get(db.session, ids[key]), limit, band=band)
+        return jsonify(
+            k.suggestions.dump({"items": [{k.other: p, **suggestions.item_json(s)} for p, s in ranked]})
+        )
+
+    add = bp.add_url_rule
+    add(base, f"list_{k.one}s", listed, methods=["GET"])
+    add(base, f"create_{k.one}", roles_required(k.author)(idempotent(create)), methods=["POST"])
+    add(item, f"get_{k.one}", get, methods=["GET"])
+    add(item, f"update_{k.one}", roles_required(*k.editors)(update), methods=["PATCH"])
+    closing = roles_required(k.author)(idempotent(close))
+    add(f"{item}/{k.close_name}", f"{k.close_name}_{k.one}", closing, methods=["POST"])
+    add(f"{item}/suggestions", f"{k.one}_suggestions", suggested, methods=["GET"])
 
 
-@bp.post("/needs/<int:need_id>/cancel")
-@roles_required(Role.SCHOOL_STAFF)
-@idempotent
-def cancel_need(need_id: int):
-    need = posts.get_need(db.session, need_id)
-    posts.cancel_need(db.session, current_user, need, ip=client_ip())
-    db.session.commit()
-    return jsonify(serialize.need(posts.get_need(db.session, need_id)))
-
-
-@bp.get("/needs/<int:need_id>/suggestions")
-def need_suggestions(need_id: int):
-    limit, band = _limit(), _band()
-    need = posts.get_need(db.session, need_id)
-    ranked = suggestions.for_need(db.session, need, limit, band=band)
-    return jsonify({"items": [{"offer": serialize.offer(o), **suggestions.item_json(s)} for o, s in ranked]})
-
-
-@bp.get("/offers")
-def list_offers():
-    page, per_page = paging()
-    return list_answer(posts.list_offers(db.session, request.args, page, per_page), serialize.offer)
-
-
-@bp.post("/offers")
-@roles_required(Role.COMPANY_REP)
-@idempotent
-def create_offer():
-    offer = posts.create_offer(db.session, current_user, json_body(), ip=client_ip())
-    db.session.commit()
-    return jsonify(serialize.offer(posts.get_offer(db.session, offer.id))), 201
-
-
-@bp.get("/offers/<int:offer_id>")
-def get_offer(offer_id: int):
-    return jsonify(serialize.offer(posts.get_offer(db.session, offer_id)))
-
-
-@bp.patch("/offers/<int:offer_id>")
-@roles_required(Role.COMPANY_REP)
-def update_offer(offer_id: int):
-    data = json_body()
-    offer = posts.get_offer(db.session, offer_id)
-    posts.update_offer(db.session, current_user, offer, data, ip=client_ip())
-    db.session.commit()
-    return jsonify(serialize.offer(posts.get_offer(db.session, offer_id)))
-
-
-@bp.post("/offers/<int:offer_id>/withdraw")
-@roles_required(Role.COMPANY_REP)
-@idempotent
-def withdraw_offer(offer_id: int):
-    offer = posts.get_offer(db.session, offer_id)
-    posts.withdraw_offer(db.session, current_user, offer, ip=client_ip())
-    db.session.commit()
-    return jsonify(serialize.offer(posts.get_offer(db.session, offer_id)))
-
-
-@bp.get("/offers/<int:offer_id>/suggestions")
-def offer_suggestions(offer_id: int):
-    limit, band = _limit(), _band()
-    offer = posts.get_offer(db.session, offer_id)
-    ranked = suggestions.for_offer(db.session, offer, limit, band=band)
-    return jsonify({"items": [{"need": serialize.need(n), **suggestions.item_json(s)} for n, s in ranked]})
+NEEDS = Kind(
+    "need", NEED, posts.get_need, posts.list_needs, posts.create_need, posts.update_need, posts.cancel_need,
+    "cancel", suggestions.for_need, "offer", OfferSuggestions(), Role.SCHOOL_STAFF,
+    (Role.SCHOOL_STAFF, Role.DISTRICT_DIRECTOR, Role.CENTRAL_OFFICER),
+)  # fmt: skip
+OFFERS = Kind(
+    "offer", OFFER, posts.get_offer, posts.list_offers, posts.create_offer, posts.update_offer,
+    posts.withdraw_offer, "withdraw", suggestions.for_offer, "need", NeedSuggestions(), Role.COMPANY_REP,
+    (Role.COMPANY_REP,),
+)  # fmt: skip
+add_routes(NEEDS)
+add_routes(OFFERS)

@@ -13,6 +13,7 @@ from csr_hub.models import District
 from csr_hub.services import reports
 from csr_hub.services.errors import Forbidden, ValidationFailed
 from csr_hub.web.api import bp
+from csr_hub.web.api.schemas.common import SUMMARY
 from csr_hub.web.reports.replica import report_session
 
 
@@ -20,7 +21,7 @@ from csr_hub.web.reports.replica import report_session
 def report_summary():
     code = request.args.get("district")
     if not code:
-        return jsonify(reports.summary(report_session()))
+        return jsonify(SUMMARY.dump(reports.summary(report_session())))
     district = db.session.scalar(sa.select(District).where(District.code == code))
     if not current_user.is_authenticated:
         abort(401)
@@ -32,4 +33,4 @@ def report_summary():
     )
     if not allowed:
         raise Forbidden()
-    return jsonify(reports.summary(report_session(), district_id=district.id))
+    return jsonify(SUMMARY.dump(reports.summary(report_session(), district_id=district.id)))

@@ -3,38 +3,22 @@
 from __future__ import annotations
 
 from csr_hub.domain.policy import Role
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, jsonify, request
 from flask_login import current_user
 
 from csr_hub.extensions import db
-from csr_hub.models import Upload
 from csr_hub.services import uploads
 from csr_hub.web.access import roles_required
 from csr_hub.web.api import bp
-from csr_hub.web.api.serialize import iso
+from csr_hub.web.api.schemas.matches import UPLOAD, UploadList
 from csr_hub.web.security import client_ip
 from csr_hub.web.uploads.routes import send_upload
-
-
-def upload_json(u: Upload) -> dict:
-    return {
-        "id": u.id,
-        "match_id": u.match_id,
-        "kind": u.kind,
-        "content_type": u.content_type,
-        "size": u.size,
-        "original_name": u.original_name,
-        "sha256": u.sha256,
-        "uploaded_by_id": u.uploaded_by_id,
-        "created_at": iso(u.created_at),
-        "url": url_for("api.get_upload", match_id=u.match_id, upload_id=u.id),
-    }
 
 
 @bp.get("/matches/<int:match_id>/uploads")
 @roles_required(active=False)
 def list_uploads(match_id: int):
-    return jsonify({"items": [upload_json(u) for u in uploads.list_for(db.session, current_user, match_id)]})
+    return jsonify(UploadList().dump({"items": uploads.list_for(db.session, current_user, match_id)}))
 
 
 @bp.post("/matches/<int:match_id>/uploads")
@@ -59,7 +43,7 @@ def create_upload(match_id: int):
         db.session.rollback()
         uploads.discard(upload, folder)
         raise
-    return jsonify(upload_json(upload)), 201
+    return jsonify(UPLOAD.dump(upload)), 201
 
 
 @bp.get("/matches/<int:match_id>/uploads/<int:upload_id>")

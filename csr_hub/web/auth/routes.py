@@ -7,21 +7,20 @@ import json
 from urllib.parse import urlsplit
 
 import segno
-import sqlalchemy as sa
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from csr_hub.extensions import db
-from csr_hub.models import AuditEvent, Match, Need, Notification, Offer, Province
-from csr_hub.services import accounts, audit
+from csr_hub.services import accounts, audit, personal_data, reference_lookup
 from csr_hub.services import totp as totp_service
 from csr_hub.services.errors import OtpInvalid, OtpRequired, ServiceError
 from csr_hub.web import ratelimits
 from csr_hub.web.access import roles_required
-from csr_hub.web.api import serialize
+from csr_hub.web.api.schemas.accounts import USER
 from csr_hub.web.auth.forms import ConfirmForm, LoginForm, OtpForm, PasswordForm, RegisterForm
 from csr_hub.web.forms import apply_service_errors, ok
+from csr_hub.web.i18n import current_lang
 from csr_hub.web.security import client_ip
 
 bp = Blueprint("auth", __name__)
@@ -89,11 +88,8 @@ def logout():
 
 
 def _province_choices():
-    from csr_hub.web.i18n import current_lang
-
-    lang_en = current_lang() == "en"  # the session's language too, not only ?lang=
-    rows = db.session.scalars(sa.select(Province).order_by(Province.name_en if lang_en else Province.name_th))
-    return [("", "—")] + [(p.code, p.name_en if lang_en else p.name_th) for p in rows]
+    # the session's language too, not only ?lang=
+    return [("", "—")] + reference_lookup.province_choices(db.session, current_lang())
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -137,6 +133,11 @@ def _setup_marker(user) -> str:
     return f"{user.id}:{digest}"
 
 
+def _record(user, action: str) -> None:
+    """An audit record of something the user did to their own account."""
+    audit.record(db.session, action, actor_id=user.id, object_type="user", object_id=user.id, ip=client_ip())
+
+
 @bp.route("/account/totp", methods=["GET", "POST"])
 @roles_required("totp", active=False)
 def totp():
@@ -148,26 +149,12 @@ def totp():
     if not user.totp_enrolled and not mine and request.method == "GET":
         # a new secret for this session; one another session was shown stops working
         totp_service.begin_enrolment(user)
-        audit.record(
-            db.session,
-            "totp.enrol_start",
-            actor_id=user.id,
-            object_type="user",
-            object_id=user.id,
-            ip=client_ip(),
-        )
+        _record(user, "totp.enrol_start")
         db.session.commit()
         session["totp_setup"] = _setup_marker(user)
     elif not user.totp_enrolled and form.validate_on_submit():
         if mine and totp_service.finish_enrolment(db.session, user, form.otp.data):
-            audit.record(
-                db.session,
-                "totp.enrol",
-                actor_id=user.id,
-                object_type="user",
-                object_id=user.id,
-                ip=client_ip(),
-            )
+            _record(user, "totp.enrol")
             # sessions opened with the password alone before enrolment end here; this one goes on
             accounts.end_sessions(db.session, user)
             db.session.commit()
@@ -207,33 +194,9 @@ def account():
 @roles_required(active=False)
 def my_data():
     """PDPA: everything the service keeps about the caller."""
-    u = current_user
-    data = {
-        "user": {
-            **serialize.user(u),
-            "phone": u.phone,
-            "created_at": serialize.iso(u.created_at),
-            "privacy_accepted_at": serialize.iso(u.privacy_accepted_at),
-        },
-        "needs_posted": [n.id for n in db.session.scalars(sa.select(Need).where(Need.created_by_id == u.id))],
-        "offers_posted": [
-            o.id for o in db.session.scalars(sa.select(Offer).where(Offer.created_by_id == u.id))
-        ],
-        "matches_proposed": [
-            m.id for m in db.session.scalars(sa.select(Match).where(Match.proposed_by_user_id == u.id))
-        ],
-        "notifications": [
-            {"at": serialize.iso(n.created_at), "message_th": n.message_th, "message_en": n.message_en}
-            for n in db.session.scalars(sa.select(Notification).where(Notification.user_id == u.id))
-        ],
-        "audit_events": [
-            {"at": serialize.iso(e.at), "action": e.action, "ip": e.ip}
-            for e in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.actor_id == u.id))
-        ],
-    }
-    audit.record(
-        db.session, "user.data_export", actor_id=u.id, object_type="user", object_id=u.id, ip=client_ip()
-    )
+    u = current_user._get_current_object()
+    rest = personal_data.gather(db.session, u, ip=client_ip())
+    data = {"user": {**USER.dump(u), **rest.pop("account")}, **rest}
     db.session.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(

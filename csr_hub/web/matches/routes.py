@@ -1,29 +1,33 @@
 """Match pages: propose (from a suggestion or a chosen need/offer), show with history, act.
 
 A proposal posts, then redirects back (post / redirect / get) with its errors kept for the page it came
-from. An action posts to the match page's own address: done, it redirects there; refused, the same page
-answers with the refusal's status (409 or 422), the errors next to their fields and a summary at the top,
-and the browser's history entry is replaced (app.js) so a reload does not post again.
+from. An action posts to the match page's own address and is taken the way every page action is
+(web/page_actions.py): done, it redirects there; refused, the same page answers with the refusal's status
+(409 or 422, the contract's codes), the errors next to their fields and a summary at the top; a form sent
+again once it was done (its one-time token claimed) acts on nothing and redirects to the page.
 """
 
 from __future__ import annotations
 
-from csr_hub.domain.policy import Role
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from csr_hub.domain import workflow
-from csr_hub.domain.policy import WAITING_APPROVAL, MatchStatus
+from csr_hub.domain.policy import MatchStatus, Role
 from csr_hub.extensions import db
-from csr_hub.services import matches, notify
+from csr_hub.services import match_page, matches, notify
 from csr_hub.services.errors import ServiceError
+from csr_hub.web import page_actions
 from csr_hub.web.access import roles_required
 from csr_hub.web.forms import ok, stash_form
 from csr_hub.web.needs.forms import ProposeForm
 from csr_hub.web.security import client_ip
 
 bp = Blueprint("matches", __name__)
+bp.add_app_template_global(page_actions.action_token, "action_token")
+
+#: a match action form's one-time token is claimed under "<this>:<match id>" (web/page_actions.py)
+ACT_ROUTE = "page:matches.act"
 
 #: the step bar: the statuses a match passes on its way, in order (district approval sits in "approved")
 STEPS: tuple[str, ...] = ("proposed", "pledged", "approved", "delivered", "completed")
@@ -95,25 +99,22 @@ def steps_for(match) -> dict:
 
 
 def _render(match_id: int, status: int = 200, errors: dict | None = None, values: dict | None = None):
-    match = matches.get_match(db.session, current_user, match_id)
-    allowed = matches.allowed_actions_for(current_user, match)
-    turn = workflow.whose_turn(match.status, match.proposed_by)
     threshold = current_app.config["CSR_CENTRAL_THRESHOLD_THB"]
+    facts = match_page.load(db.session, current_user, match_id, threshold)
+    match, allowed = facts.match, facts.actions
     return render_template(
         "matches/show.html",
         match=match,
         actions=allowed,
         main_actions=[a for a in allowed if a not in DESTRUCTIVE_ACTIONS],
         destructive_actions=[a for a in allowed if a in DESTRUCTIVE_ACTIONS],
-        turn=turn.value if turn else None,
+        turn=facts.turn,
         due_on=getattr(match, "due_on", None),
         steps=steps_for(match),
-        threshold=threshold,
+        above_threshold=facts.above_threshold,
         # the badge is true only while the central approval is still to come
-        needs_central=match.value_thb >= threshold and match.status in WAITING_APPROVAL,
-        errors=errors or {},
-        failed=(values or {}).get("action"),
-        values=values or {},
+        needs_central=facts.needs_central,
+        **page_actions.form_state(errors, values),
     ), status
 
 
@@ -131,27 +132,13 @@ def act(match_id: int):
     data = {"action": request.form.get("action", ""), "note": request.form.get("note", "")}
     if request.form.get("received_quantity", "") != "":
         data["received_quantity"] = request.form.get("received_quantity")
-    try:
-        matches.act(
-            db.session,
-            current_user,
-            match_id,
-            data,
-            current_app.config["CSR_CENTRAL_THRESHOLD_THB"],
-            ip=client_ip(),
-        )
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.status in (403, 404) or exc.status not in (409, 422):
-            raise
-        errors = {k: [str(m) for m in v] for k, v in exc.fields.items()}
-        if exc.status == 409 or not errors:
-            errors = {"_form": [str(exc.message)], **errors}
-        # the match page itself, with the refusal's status (409, 422: the contract's codes) and the errors;
-        # the form posted to the page's own address and app.js replaces the history entry, so a reload
-        # shows the page again rather than posting twice
-        return _render(match_id, exc.status, errors, {k: str(v) for k, v in data.items()})
-    notify.send_for_match(db.session, match_id)
-    ok(_("Done."))
-    return redirect(url_for("matches.show_match", match_id=match_id), 303)
+    threshold = current_app.config["CSR_CENTRAL_THRESHOLD_THB"]
+    return page_actions.run(
+        ACT_ROUTE,
+        match_id,
+        lambda: matches.act(db.session, current_user, match_id, data, threshold, ip=client_ip()),
+        lambda status, errors, values: _render(match_id, status, errors, values),
+        url_for("matches.show_match", match_id=match_id),
+        {k: str(v) for k, v in data.items()},
+        after=lambda: notify.send_for_match(db.session, match_id),
+    )

@@ -25,7 +25,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import NumberInput
 
 from csr_hub.domain.reference import CATEGORIES, URGENCIES
-from csr_hub.services.validation import MAX_QUANTITY
+from csr_hub.services.validation import DESCRIPTION_MAX, MAX_QUANTITY, NOTE_MAX, TITLE_MAX, UNIT_MAX
 
 
 def category_choices(lang: str):
@@ -74,15 +74,17 @@ OPTIONAL_BLANK = ("quantity", "estimated_cost_thb", "value_thb", "needed_by", "a
 
 class PostForm(FlaskForm):
     category = SelectField(_l("Category"), validators=[Required()], validate_choice=False)
-    title = StringField(_l("Title"), validators=[Required()], render_kw={"maxlength": 200})
-    description = TextAreaField(_l("Description (Thai, English or both)"), render_kw={"maxlength": 5000})
+    title = StringField(_l("Title"), validators=[Required()], render_kw={"maxlength": TITLE_MAX})
+    description = TextAreaField(
+        _l("Description (Thai, English or both)"), render_kw={"maxlength": DESCRIPTION_MAX}
+    )
     quantity = _Raw(
         _l("Quantity"),
         widget=NumberInput(min=1, max=MAX_QUANTITY),
         validators=[Required()],
         render_kw={"inputmode": "numeric"},
     )
-    unit = StringField(_l("Unit (e.g. เครื่อง, sets, people)"), render_kw={"maxlength": 50})
+    unit = StringField(_l("Unit (e.g. เครื่อง, sets, people)"), render_kw={"maxlength": UNIT_MAX})
     #: one token per form shown: the same form sent twice (back button, double click) posts once
     form_token = HiddenField("")
 
@@ -165,5 +167,5 @@ class ProposeForm(FlaskForm):
             NumberRange(min=1, max=MAX_QUANTITY, message=_l("Enter a whole number from 1 to %(max)s.")),
         ],
     )
-    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=NOTE_MAX)])
     submit = SubmitField(_l("Propose this match"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,9 +14,10 @@ from csr_hub.domain import money
 from csr_hub.domain.policy import PartnershipStatus, Role, can, is_active, register_ability, role_of
 from csr_hub.domain.reference import BANGKOK, CATEGORIES, QUALITY_GROUPS, label, today_bangkok
 from csr_hub.extensions import db
-from csr_hub.models import Company, Province, School
-from csr_hub.services import donations, partnerships
+from csr_hub.models import Company
+from csr_hub.services import donations, partnerships, reference_lookup
 from csr_hub.services.errors import NotFound, ServiceError, ValidationFailed
+from csr_hub.web import page_actions
 from csr_hub.web.access import roles_required
 from csr_hub.web.api.schemas import partnerships as schema
 from csr_hub.web.forms import apply_service_errors, ok, parse_page_date
@@ -62,13 +62,9 @@ def esa_partnerships(user: Any) -> list:
 @bp.app_template_global()
 def partnership_figures(district_code: str | None = None) -> list[dict[str, Any]]:
     """Partnership figures per ESA for the reports page (one ESA's when it is given)."""
-    district_id = None
-    if district_code:
-        from csr_hub.models import District
-
-        district_id = db.session.scalar(sa.select(District.id).where(District.code == district_code))
-        if district_id is None:
-            return []
+    district_id = reference_lookup.district_id(db.session, district_code or "")
+    if district_code and district_id is None:
+        return []
     return partnerships.figures_by_district(db.session, district_id)
 
 
@@ -105,7 +101,7 @@ def list_partnerships():
 
 def _form_data(form: PartnershipForm) -> dict[str, Any]:
     code = (form.school_code.data or "").strip()
-    school_id = db.session.scalar(sa.select(School.id).where(School.code == code)) if code else None
+    school_id = reference_lookup.school_id(db.session, code)
     return {
         "school_id": school_id if school_id is not None else (None if not code else -1),
         "starts_on": parse_page_date(form.starts_on.data),
@@ -146,7 +142,7 @@ def new_partnership():
     return render_template("partnerships/form.html", form=form), status
 
 
-def _render(pid: int, status: int = 200, errors: dict | None = None, failed: str | None = None, values=None):
+def _render(pid: int, status: int = 200, errors: dict | None = None, values: dict | None = None):
     p = partnerships.get(db.session, current_user, pid)
     return render_template(
         "partnerships/show.html",
@@ -154,9 +150,7 @@ def _render(pid: int, status: int = 200, errors: dict | None = None, failed: str
         years=partnerships.years(db.session, p),
         needs=partnerships.open_needs(db.session, p.school_id),
         actions=partnerships.allowed_actions(current_user, p),
-        errors=errors or {},
-        failed=failed,
-        values=values or {},
+        **page_actions.form_state(errors, values),
     ), status
 
 
@@ -166,23 +160,22 @@ def show_partnership(partnership_id: int):
     return _render(partnership_id)
 
 
+#: a partnership action form's one-time token is claimed under "<this>:<id>" (web/page_actions.py)
+ACT_ROUTE = "page:partnerships.act"
+
+
 @bp.post("/partnerships/<int:partnership_id>/actions")
 @roles_required()
 def act(partnership_id: int):
     data = {"action": request.form.get("action", ""), "note": request.form.get("note", "")}
-    try:
-        partnerships.act(db.session, current_user, partnership_id, data, ip=client_ip())
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.status not in (409, 422):
-            raise
-        if exc.status == 409 or "note" not in exc.fields:
-            flash(" ".join(str(m) for v in exc.fields.values() for m in v) or str(exc.message), "error")
-        errors = {k: [str(m) for m in v] for k, v in exc.fields.items()}
-        return _render(partnership_id, exc.status, errors, failed=data["action"], values=data)
-    ok(_("Done."))
-    return redirect(url_for("partnerships.show_partnership", partnership_id=partnership_id), 303)
+    return page_actions.run(
+        ACT_ROUTE,
+        partnership_id,
+        lambda: partnerships.act(db.session, current_user, partnership_id, data, ip=client_ip()),
+        lambda status, errors, values: _render(partnership_id, status, errors, values),
+        url_for("partnerships.show_partnership", partnership_id=partnership_id),
+        data,
+    )
 
 
 # -- donation records -------------------------------------------------------------------------------------------
@@ -294,15 +287,11 @@ def statement(company_id: int):
             raise
         flash(" ".join(str(m) for v in exc.fields.values() for m in v), "error")
         return redirect(url_for("partnerships.statement", company_id=company_id), 303)
-    lang = current_lang()
-    provinces = {
-        p.code: (p.name_en if lang == "en" else p.name_th) for p in db.session.scalars(sa.select(Province))
-    }
     return render_template(
         "companies/statement.html",
         s=data,
         company=data["company"],
-        provinces=provinces,
+        provinces=reference_lookup.province_names(db.session, current_lang()),
         rule=donations.tax_rule_for(data["year"]),
         rules=donations.tax_rules(),
         years=list(range(today_bangkok().year, 2021, -1)),

@@ -14,17 +14,13 @@ from flask_babel import force_locale
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from csr_hub.db_events import write_intent
-from csr_hub.domain.reference import BANGKOK
-from csr_hub.extensions import db
-from csr_hub.services import audit, jobs
+from csr_hub.services import jobs
+from csr_hub.web.reports import files
 from csr_hub.web.reports import tables as T
-from csr_hub.web.security import client_ip
+from csr_hub.web.reports.files import MIMETYPES
+from csr_hub.web.api.schemas.common import JOB
 
-MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+__all__ = ["MIMETYPES", "export_dir", "export_job", "file_of", "start"]
 
 
 def export_dir() -> Path:
@@ -43,24 +39,9 @@ def file_of(job) -> Path | None:
 
 def start(scope: T.Scope, name: str, fmt: str, lang: str, n_rows: int):
     """Enqueue the export; 202 with the job (JSON), or a page that follows it for a browser."""
-    db.session.rollback()
-    token = write_intent.set(True)
-    try:
-        audit.record(
-            db.session,
-            "report.export",
-            actor_id=current_user.id,
-            object_type="report",
-            ip=client_ip(),
-            table=name,
-            format=fmt,
-            district=scope.district_code,
-            company=scope.company_id,
-            rows=n_rows,
-            job=True,
-        )
+    with files.audited(scope, name, fmt, n_rows, job=True) as session:
         job = jobs.enqueue(
-            db.session,
+            session,
             "export",
             current_user,
             "csr_hub.web.reports.export_job:export_job",
@@ -69,11 +50,8 @@ def start(scope: T.Scope, name: str, fmt: str, lang: str, n_rows: int):
             lang=lang,
             scope=dataclasses.asdict(scope),
         )
-        db.session.commit()
-    finally:
-        write_intent.reset(token)
-    db.session.refresh(job)
-    body = jobs.as_json(job, result_url=url_for("api.get_job", job_id=job.id))
+    session.refresh(job)
+    body = JOB.dump(job)
     if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
         response = current_app.make_response((render_template("jobs/show.html", job=job), 202))
     else:
@@ -92,24 +70,14 @@ def export_job(
     scope: dict[str, Any],
 ) -> dict[str, Any]:
     """The job: the same rows and file as a direct export, written to ``instance/exports``."""
-    from csr_hub.web.reports import routes
-
     sc = T.Scope(**scope)
     t = T.TABLES[table]
+    now = datetime.now(timezone.utc)
     with force_locale(lang):
         rows = T.rows(table, t.load(session, sc), lang)
         progress(50)
-        now = datetime.now(timezone.utc)
-        if fmt == "csv":
-            body = routes._csv(t, rows)
-        else:
-            about = [
-                ("Report", str(t.title)),
-                ("Rows", str(len(rows))),
-                ("Made at", now.astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M")),
-            ]
-            body = routes._xlsx(t, rows, about)
-    stem = f"csr-hub-{table}-{sc.district_code or 'national'}-{now.astimezone(BANGKOK):%Y%m%d%H%M%S}"
-    name = f"{stem}-{os.urandom(4).hex()}.{fmt}"
+        about = files.about(session, t, sc, len(rows), now, lang) if fmt == "xlsx" else None
+        body = files.table_file(t, rows, fmt, about)
+    name = f"{files.stem(table, sc, now, '%Y%m%d%H%M%S')}-{os.urandom(4).hex()}.{fmt}"
     (export_dir() / name).write_bytes(body)
     return {"file": name, "rows": len(rows), "format": fmt, "download_url": None}

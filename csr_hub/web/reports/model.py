@@ -1,4 +1,4 @@
-"""A report table's shape: its scope, its columns, and how its rows are loaded and shaped."""
+"""A report table's shape: its columns, and how its rows are loaded (for a :class:`Scope`) and shaped."""
 
 from __future__ import annotations
 
@@ -7,19 +7,7 @@ from typing import Any, Callable
 
 from sqlalchemy.orm import Session
 
-
-@dataclass(frozen=True)
-class Scope:
-    """Whose figures a report shows and how much of them."""
-
-    district_id: int | None = None
-    district_code: str = ""
-    #: directors, central officers and admins see the waiting matches and every company
-    officer: bool = False
-    #: a company rep always sees its own company's row, shown publicly or not
-    own_company_id: int | None = None
-    #: the companies' page may be narrowed to one company
-    company_id: int | None = None
+from csr_hub.services.report_scope import Scope
 
 
 @dataclass(frozen=True)
@@ -54,3 +42,6 @@ class Table:
     @property
     def export_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.in_export)
+
+
+__all__ = ["Column", "Scope", "Table"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -50,13 +50,17 @@ FIGURES = (
     Column("completed_count", _l("Confirmed by schools"), "int"),
     Column("gap_thb", _l("Gap after budget and CSR"), "money"),
 )
-COMPANY_FIGURES = (
-    Column("pledged_count", _l("Pledged"), "int"),
-    Column("pledged_value_thb", _l("Value pledged"), "money"),
-    Column("delivered_count", _l("Delivered"), "int"),
-    Column("delivered_value_thb", _l("Value delivered"), "money"),
-    Column("completed_count", _l("Confirmed by schools"), "int"),
-)
+
+
+def figures(*keys: str) -> tuple[Column, ...]:
+    """Some of the figures' columns, in the figures' order."""
+    return tuple(c for c in FIGURES if c.key in keys)
+
+
+#: what a month shows: pledged and delivered
+MONTH_FIGURES = figures("pledged_count", "pledged_value_thb", "delivered_count", "delivered_value_thb")
+#: what a company contributes: pledged, delivered, confirmed by the schools
+COMPANY_FIGURES = figures(*(c.key for c in MONTH_FIGURES), "completed_count")
 STAGES = (
     ("needs", _l("Needs posted"), "needs_count", "needs_value_thb"),
     ("pledged", _l("Pledged"), "pledged_count", "pledged_value_thb"),
@@ -67,12 +71,48 @@ STAGES = (
     ("gap", _l("Gap after budget and CSR"), None, "gap_thb"),
 )
 
+Loader = Callable[[Session, Scope], Any]
+Shaper = Callable[[Any, str], list[dict[str, Any]]]
 
-# --- loaders (the service calls) and shapers (rows in the reader's language) ----------------------------
+
+# --- loaders (the service calls) -----------------------------------------------------------------------
 def _summary(session: Session, scope: Scope) -> dict[str, Any]:
     return reports.summary(session, scope.district_id)
 
 
+def _in_district(figures_of: Callable[..., Any], **extra: Any) -> Loader:
+    """A loader of figures narrowed to the scope's ESA (the nation's when it has none)."""
+    return lambda session, scope: figures_of(session, scope.district_id, **extra)
+
+
+_by_school = _in_district(reports.by_school)
+_by_month = _in_district(reports.by_month)
+_durations = _in_district(reports.state_durations)
+_waiting = _in_district(reports.oldest_waiting, limit=100)
+
+
+def _by_district(session: Session, scope: Scope) -> list[dict[str, Any]]:
+    rows = reports.by_district(session)
+    return [r for r in rows if r["district_code"] == scope.district_code] if scope.district_id else rows
+
+
+def _companies(session: Session, scope: Scope, by: str | None = None) -> list[dict[str, Any]]:
+    """Companies' contributions (``by`` the schools' province or the category); the public sees the
+    companies that agreed to be shown, a rep its own too, officers every one."""
+    args = {
+        "district_id": scope.district_id,
+        "public_only": not scope.officer,
+        "include_company_id": scope.own_company_id,
+        "company_id": scope.company_id,
+    }
+    return reports.companies_by(session, by, **args) if by else reports.companies(session, **args)
+
+
+def _companies_by(by: str) -> Loader:
+    return lambda session, scope: _companies(session, scope, by)
+
+
+# --- shapers (rows in the reader's language) -------------------------------------------------------------
 def _shape_summary(s: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     return [
         {
@@ -85,104 +125,53 @@ def _shape_summary(s: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     ]
 
 
-def _shape_by_category(s: dict[str, Any], lang: str) -> list[dict[str, Any]]:
-    return [
-        {**r, "category_label": _label(reference.CATEGORIES, r["category"], lang)} for r in s["by_category"]
-    ]
+def _labels(source: str | None = None, **labels: tuple[str, dict]) -> Shaper:
+    """A shaper that adds to each row (of ``figures[source]`` when the figures are a dict) the label of
+    its codes: ``label_key=(code_key, reference table)``, where the row has the code."""
+
+    def shape(figures: Any, lang: str) -> list[dict[str, Any]]:
+        rows = figures[source] if source else figures
+        return [
+            {**r, **{k: _label(table, r[code], lang) for k, (code, table) in labels.items() if code in r}}
+            for r in rows
+        ]
+
+    return shape
 
 
-def _shape_by_group(s: dict[str, Any], lang: str) -> list[dict[str, Any]]:
-    return [
-        {**r, "quality_group_label": _label(reference.QUALITY_GROUPS, r["quality_group"], lang)}
-        for r in s["by_quality_group"]
-    ]
-
-
-def _by_district(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    rows = reports.by_district(session)
-    return [r for r in rows if r["district_code"] == scope.district_code] if scope.district_id else rows
+_shape_by_category = _labels("by_category", category_label=("category", reference.CATEGORIES))
+_shape_by_group = _labels("by_quality_group", quality_group_label=("quality_group", reference.QUALITY_GROUPS))
+_shape_states = _labels(status_label=("status", reference.STATUS_LABELS))
+_with_group = _labels(quality_group_label=("quality_group", reference.QUALITY_GROUPS))
+_with_category = _labels(category_label=("category", reference.CATEGORIES))
+_with_waiting = _labels(
+    status_label=("status", reference.STATUS_LABELS), waiting_for_label=("waiting_for", reference.ROLE_LABELS)
+)
 
 
 def _shape_named(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    out = []
-    for r in rows:
-        extra = {"name": _name(r, lang)}
-        extra["short_name"] = short_name(extra["name"])
-        if "quality_group" in r:
-            extra["quality_group_label"] = _label(reference.QUALITY_GROUPS, r["quality_group"], lang)
-        out.append({**r, **extra})
-    return out
-
-
-def _by_school(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    return reports.by_school(session, scope.district_id)
-
-
-def _by_month(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    return reports.by_month(session, scope.district_id)
+    named = ({**r, "name": _name(r, lang)} for r in rows)
+    return [{**r, "short_name": short_name(r["name"])} for r in _with_group(list(named), lang)]
 
 
 def _shape_months(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     return [{**r, "month_label": reference.format_month(r["year"], r["month_no"], lang)} for r in rows]
 
 
-def _durations(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    return reports.state_durations(session, scope.district_id)
-
-
-def _shape_states(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    return [{**r, "status_label": _label(reference.STATUS_LABELS, r["status"], lang)} for r in rows]
-
-
-def _waiting(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    return reports.oldest_waiting(session, scope.district_id, limit=100)
-
-
 def _shape_waiting(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     return [
-        {
-            **r,
-            "status_label": _label(reference.STATUS_LABELS, r["status"], lang),
-            "waiting_for_label": _label(reference.ROLE_LABELS, r["waiting_for"], lang),
-            "since_date": r["since"].astimezone(BANGKOK).date(),
-            "school_name": _name(r, lang, "school_"),
-        }
-        for r in rows
+        {**r, "since_date": r["since"].astimezone(BANGKOK).date(), "school_name": _name(r, lang, "school_")}
+        for r in _with_waiting(rows, lang)
     ]
-
-
-def _company_args(scope: Scope) -> dict[str, Any]:
-    return {
-        "district_id": scope.district_id,
-        "public_only": not scope.officer,
-        "include_company_id": scope.own_company_id,
-        "company_id": scope.company_id,
-    }
-
-
-def _companies(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    return reports.companies(session, **_company_args(scope))
-
-
-def _companies_by_province(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    return reports.companies_by(session, "province", **_company_args(scope))
-
-
-def _companies_by_category(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    return reports.companies_by(session, "category", **_company_args(scope))
 
 
 def _shape_companies(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     names = reference_province_names(lang)
-    out = []
-    for r in rows:
-        extra: dict[str, Any] = {}
-        if "province_code" in r:
-            extra["province_name"] = names.get(r["province_code"] or "", "")
-        if "category" in r:
-            extra["category_label"] = _label(reference.CATEGORIES, r["category"], lang)
-        out.append({**r, **extra})
-    return out
+    placed = (
+        {**r, "province_name": names.get(r["province_code"] or "", "")} if "province_code" in r else r
+        for r in rows
+    )
+    return _with_category(list(placed), lang)
 
 
 _PROVINCES: dict[str, tuple[str, str]] = {}

@@ -12,35 +12,10 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from csr_hub.domain import money
-from csr_hub.web.reports.charts import category_chart, gap_chart, month_chart  # noqa: F401
-from csr_hub.web.reports.model import Column, Scope, Table  # noqa: F401
-from csr_hub.web.reports.shapes import (  # noqa: F401  (re-exported: the tables' old import path)
-    COMPANY_FIGURES,
-    FIGURES,
-    STAGES,
-    _by_district,
-    _by_month,
-    _by_school,
-    _companies,
-    _companies_by_category,
-    _companies_by_province,
-    _durations,
-    _label,
-    _name,
-    _shape_by_category,
-    _shape_by_group,
-    _shape_companies,
-    _shape_months,
-    _shape_named,
-    _shape_states,
-    _shape_summary,
-    _shape_waiting,
-    _summary,
-    _waiting,
-    reference_province_names,
-    short_name,
-)
-
+from csr_hub.web.reports import shapes as S
+from csr_hub.web.reports.charts import category_chart, gap_chart, month_chart
+from csr_hub.web.reports.model import Column, Scope, Table
+from csr_hub.web.reports.shapes import reference_province_names, short_name
 
 #: the columns of the long per-ESA and per-school tables on a page
 BRIEF = (
@@ -53,8 +28,32 @@ BRIEF = (
     "gap_thb",
 )
 _school_link = ("main.school_page", {"code": "school_code"})
+
+
+def _coded(code: str, code_header: Any, label: str, label_header: Any) -> tuple[Column, Column]:
+    """A code for the exports and its label for the page."""
+    return Column(code, code_header, on_page=False), Column(label, label_header)
+
+
+_CATEGORY = _coded("category", _l("Category code"), "category_label", _l("Category"))
 #: a company's name opens its own contributions, by province and by category
-_company_link = ("reports.companies", {"company": "company_id"})
+_COMPANY = (
+    Column("company_id", _l("Company id"), "int", on_page=False),
+    Column("name", _l("Company"), link=("reports.companies", {"company": "company_id"})),
+)
+#: an ESA's code and full name go to the exports; the page shows the short name, linked to its report
+_ESA = (
+    Column("district_code", _l("ESA code"), on_page=False),
+    Column("name", _l("ESA"), on_page=False),
+    Column("short_name", _l("ESA"), link=("reports.index", {"district": "district_code"}), in_export=False),
+)
+
+
+def _companies(name: str, title: Any, where: tuple[Column, ...], by: str | None = None) -> Table:
+    """A table of companies' contributions, each company placed by ``where``."""
+    load = S._companies_by(by) if by else S._companies
+    return Table(name, title, (*_COMPANY, *where, *S.COMPANY_FIGURES), load, S._shape_companies)
+
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -63,52 +62,30 @@ TABLES: dict[str, Table] = {
             "summary",
             _l("Summary"),
             (
-                Column("stage", _l("Stage code"), on_page=False),
-                Column("stage_label", _l("Stage")),
+                *_coded("stage", _l("Stage code"), "stage_label", _l("Stage")),
                 Column("count", _l("Count"), "int"),
                 Column("value_thb", _l("Value (baht)"), "money"),
             ),
-            _summary,
-            _shape_summary,
+            S._summary,
+            S._shape_summary,
         ),
-        Table(
-            "by_category",
-            _l("By category"),
-            (
-                Column("category", _l("Category code"), on_page=False),
-                Column("category_label", _l("Category")),
-                *FIGURES,
-            ),
-            _summary,
-            _shape_by_category,
-        ),
+        Table("by_category", _l("By category"), (*_CATEGORY, *S.FIGURES), S._summary, S._shape_by_category),
         Table(
             "by_quality_group",
             _l("By school quality group"),
             (
-                Column("quality_group", _l("Group code"), on_page=False),
-                Column("quality_group_label", _l("School quality group")),
-                *FIGURES,
+                *_coded("quality_group", _l("Group code"), "quality_group_label", _l("School quality group")),
+                *S.FIGURES,
             ),
-            _summary,
-            _shape_by_group,
+            S._summary,
+            S._shape_by_group,
         ),
         Table(
             "by_district",
             _l("By ESA"),
-            (
-                Column("district_code", _l("ESA code"), on_page=False),
-                Column("name", _l("ESA"), on_page=False),
-                Column(
-                    "short_name",
-                    _l("ESA"),
-                    link=("reports.index", {"district": "district_code"}),
-                    in_export=False,
-                ),
-                *FIGURES,
-            ),
-            _by_district,
-            _shape_named,
+            (*_ESA, *S.FIGURES),
+            S._by_district,
+            S._shape_named,
             page_keys=("short_name", *BRIEF),
         ),
         Table(
@@ -118,39 +95,31 @@ TABLES: dict[str, Table] = {
                 Column("school_code", _l("School code"), on_page=False),
                 Column("name", _l("School"), link=_school_link),
                 Column("quality_group_label", _l("School quality group")),
-                *FIGURES,
+                *S.FIGURES,
             ),
-            _by_school,
-            _shape_named,
+            S._by_school,
+            S._shape_named,
             page_keys=("quality_group_label", *BRIEF),
         ),
         Table(
             "by_month",
             _l("Pledged and delivered by month"),
-            (
-                Column("month", _l("Month (YYYY-MM)"), on_page=False),
-                Column("month_label", _l("Month")),
-                Column("pledged_count", _l("Pledged"), "int"),
-                Column("pledged_value_thb", _l("Value pledged"), "money"),
-                Column("delivered_count", _l("Delivered"), "int"),
-                Column("delivered_value_thb", _l("Value delivered"), "money"),
-            ),
-            _by_month,
-            _shape_months,
+            (*_coded("month", _l("Month (YYYY-MM)"), "month_label", _l("Month")), *S.MONTH_FIGURES),
+            S._by_month,
+            S._shape_months,
         ),
         Table(
             "durations",
             _l("Days matches spend in each state"),
             (
-                Column("status", _l("State code"), on_page=False),
-                Column("status_label", _l("State")),
+                *_coded("status", _l("State code"), "status_label", _l("State")),
                 Column("finished_count", _l("Stays ended"), "int"),
                 Column("median_days", _l("Median days"), "days"),
                 Column("current_count", _l("In this state now"), "int"),
                 Column("current_median_days", _l("Median days so far"), "days"),
             ),
-            _durations,
-            _shape_states,
+            S._durations,
+            S._shape_states,
         ),
         Table(
             "waiting",
@@ -167,47 +136,21 @@ TABLES: dict[str, Table] = {
                 Column("company_name", _l("Company")),
                 Column("value_thb", _l("Value"), "money"),
             ),
-            _waiting,
-            _shape_waiting,
+            S._waiting,
+            S._shape_waiting,
             officer_only=True,
         ),
-        Table(
-            "companies",
-            _l("Companies' contributions"),
-            (
-                Column("company_id", _l("Company id"), "int", on_page=False),
-                Column("name", _l("Company"), link=_company_link),
-                Column("province_name", _l("Company's province")),
-                *COMPANY_FIGURES,
-            ),
-            _companies,
-            _shape_companies,
+        _companies(
+            "companies", _l("Companies' contributions"), (Column("province_name", _l("Company's province")),)
         ),
-        Table(
+        _companies(
             "companies_by_province",
             _l("Companies' contributions by province"),
-            (
-                Column("company_id", _l("Company id"), "int", on_page=False),
-                Column("name", _l("Company"), link=_company_link),
-                Column("province_code", _l("Province code"), on_page=False),
-                Column("province_name", _l("Province of the schools")),
-                *COMPANY_FIGURES,
-            ),
-            _companies_by_province,
-            _shape_companies,
+            _coded("province_code", _l("Province code"), "province_name", _l("Province of the schools")),
+            "province",
         ),
-        Table(
-            "companies_by_category",
-            _l("Companies' contributions by category"),
-            (
-                Column("company_id", _l("Company id"), "int", on_page=False),
-                Column("name", _l("Company"), link=_company_link),
-                Column("category", _l("Category code"), on_page=False),
-                Column("category_label", _l("Category")),
-                *COMPANY_FIGURES,
-            ),
-            _companies_by_category,
-            _shape_companies,
+        _companies(
+            "companies_by_category", _l("Companies' contributions by category"), _CATEGORY, "category"
         ),
     )
 }
@@ -256,5 +199,7 @@ __all__ = [
     "cell_value",
     "gap_chart",
     "month_chart",
+    "reference_province_names",
     "rows",
+    "short_name",
 ]

@@ -1,0 +1,128 @@
+"""What each role's landing page shows: its own posts, what waits for it, its approval queue, its figures,
+and beside each waiting match the school's other open needs and the company's delivery record."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from csr_hub.domain.policy import DELIVERED_OR_FURTHER, MatchStatus, NeedStatus, Role, role_of
+from csr_hub.models import AuditEvent, Match, Need, Offer, User
+from csr_hub.services import accounts, clock, duplicates, matches, posts, reports
+
+
+def _visible(session: Session, user: User, args: dict[str, str], n: int = 50) -> list[Match]:
+    return matches.list_matches(session, user, args, 1, n).items
+
+
+def _my_turn(session: Session, user: User, statuses: str) -> list[Match]:
+    """Matches in ``statuses`` whose next step is the user's, the longest waiting first."""
+    rows = _visible(session, user, {"status": statuses, "sort": "waiting"}, 100)
+    return [m for m in rows if matches.is_users_turn(user, m)]
+
+
+def _pending_users(session: Session, user: User) -> list[User]:
+    return list(session.scalars(accounts.verifiable_users_query(user).limit(100)))
+
+
+def _unrecognised(session: Session, model: Any, still_up: Any) -> list:
+    """Posts the vocabulary found no item in (newest first), for the central officers to teach it."""
+    query = sa.select(model).where(model.item_kinds == "", still_up).order_by(model.id.desc()).limit(50)
+    return list(session.scalars(query))
+
+
+def _school(session: Session, user: User) -> dict[str, Any]:
+    return {
+        "needs": posts.list_needs(session, {"status": "all", "school_id": user.school_id}, 1, 100).items,
+        "waiting": _my_turn(session, user, "proposed,delivered"),
+        "matches": _visible(session, user, {}),
+    }
+
+
+def _company(session: Session, user: User) -> dict[str, Any]:
+    mine = _visible(session, user, {})
+    return {
+        "offers": posts.list_offers(session, {"status": "all", "company_id": user.company_id}, 1, 100).items,
+        "waiting": _my_turn(session, user, "proposed,approved"),
+        "matches": mine,
+        "certificates": [m for m in mine if m.status == MatchStatus.COMPLETED],
+    }
+
+
+def _director(session: Session, user: User) -> dict[str, Any]:
+    district = user.district
+    return {
+        "queue": clock.queue_order(_visible(session, user, {"status": "pledged", "sort": "waiting"}, 100)),
+        "duplicates": duplicates.for_district(session, user.district_id) if user.district_id else [],
+        "summary": reports.summary(session, district_id=user.district_id),
+        "pending_users": _pending_users(session, user),
+        "needs": posts.list_needs(session, {"district": district.code if district else ""}, 1, 20).items,
+    }
+
+
+def _central(session: Session, user: User) -> dict[str, Any]:
+    waiting = _visible(session, user, {"status": "pledged,district_approved", "sort": "waiting"}, 100)
+    return {
+        # an ESA-approved match, or a pledged one the clock escalated past its director
+        "queue": clock.queue_order(
+            [m for m in waiting if m.status == MatchStatus.DISTRICT_APPROVED or m.escalated_at is not None]
+        ),
+        "summary": reports.summary(session),
+        "pending_users": _pending_users(session, user),
+        "unrecognised_needs": _unrecognised(session, Need, Need.cancelled.is_(False)),
+        "unrecognised_offers": _unrecognised(session, Offer, Offer.withdrawn.is_(False)),
+    }
+
+
+def _admin(session: Session, user: User) -> dict[str, Any]:
+    return {
+        "summary": reports.summary(session),
+        "pending_users": _pending_users(session, user),
+        "audit": list(session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(100))),
+        "user_count": session.scalar(sa.select(sa.func.count(User.id))),
+    }
+
+
+_BY_ROLE: dict[Role, Callable[[Session, User], dict[str, Any]]] = {
+    Role.SCHOOL_STAFF: _school,
+    Role.COMPANY_REP: _company,
+    Role.DISTRICT_DIRECTOR: _director,
+    Role.CENTRAL_OFFICER: _central,
+    Role.ADMIN: _admin,
+}
+
+
+def context_for(session: Session, rows: list[Match]) -> dict[str, dict[int, int]]:
+    """Beside each waiting match: its school's open needs, its company's delivered matches (two queries)."""
+    schools = {m.need.school_id for m in rows}
+    companies = {m.offer.company_id for m in rows}
+    school_needs: dict[int, int] = {}
+    company_record: dict[int, int] = {}
+    if schools:
+        school_needs = dict(
+            session.execute(
+                sa.select(Need.school_id, sa.func.count(Need.id))
+                .where(Need.school_id.in_(schools), Need.status_clause(NeedStatus.OPEN))
+                .group_by(Need.school_id)
+            ).all()
+        )
+    if companies:
+        company_record = dict(
+            session.execute(
+                sa.select(Offer.company_id, sa.func.count(Match.id))
+                .join(Match, Match.offer_id == Offer.id)
+                .where(Offer.company_id.in_(companies), Match.status.in_(DELIVERED_OR_FURTHER))
+                .group_by(Offer.company_id)
+            ).all()
+        )
+    return {"school_needs": school_needs, "company_record": company_record}
+
+
+def for_user(session: Session, user: User) -> dict[str, Any]:
+    """The user's dashboard: what their role sees, with the context of each match that waits."""
+    build = _BY_ROLE.get(role_of(user))
+    shown = build(session, user) if build else {}
+    shown.update(context_for(session, shown.get("queue", []) + shown.get("waiting", [])))
+    return shown

@@ -1,0 +1,185 @@
+"""Needs and offers as the matcher's plain views: from ORM objects (one pair, the post being shown) and
+from plain SQL rows (the candidates, read by the thousand without ORM objects).
+
+One table per kind says where each view field comes from — the SQL column for a candidate row and the
+attribute of a loaded object — so both paths build the same view. ``services/suggestions.py`` (live
+suggestions) and ``services/batch.py`` (the national run) read through these loaders.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Any, Iterable, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from csr_hub.domain import matching
+from csr_hub.models import Company, Need, Offer, Province, School, offer_provinces
+
+
+class Place(NamedTuple):
+    region: str
+    latitude: float
+    longitude: float
+
+
+NOWHERE = Place("", 0.0, 0.0)
+
+
+def province_table(session: Session) -> dict[str, Place]:
+    """Province code → (region, latitude, longitude), as plain tuples (read thousands of times)."""
+    return {
+        code: Place(region, lat, lon)
+        for code, region, lat, lon in session.connection().execute(
+            sa.select(Province.code, Province.region, Province.latitude, Province.longitude)
+        )
+    }
+
+
+def _description_if_needed(model):
+    """The description only where no search column was stored (the matcher then analyses the text)."""
+    return sa.case((sa.func.coalesce(model.search_text, "") == "", model.description), else_="")
+
+
+def _post_fields(model) -> dict[str, tuple[Any, str]]:
+    """View field → (SQL column of a candidate row, attribute of a loaded object): what both kinds share."""
+    return {
+        "id": (model.id, "id"),
+        "category": (model.category, "category"),
+        "title": (model.title, "title"),
+        "description": (_description_if_needed(model), "description"),
+        "remaining": (model.quantity - model.committed_quantity, "remaining_quantity"),
+        "items": (model.item_kinds, "item_kinds"),
+        "search": (model.search_text, "search_text"),
+    }
+
+
+def _same_names(model, *names: str) -> dict[str, tuple[Any, str]]:
+    return {name: (getattr(model, name), name) for name in names}
+
+
+NEED_FIELDS = {
+    **_post_fields(Need),
+    **_same_names(Need, "needed_by", "urgency", "school_id"),
+    "province_code": (School.province_code, "school.province_code"),
+    "quality_group": (School.quality_group, "school.quality_group"),
+}
+#: ``value_thb``, ``quantity`` and ``home`` (the company's province) make the value per unit and the seat
+OFFER_FIELDS = {
+    **_post_fields(Offer),
+    **_same_names(Offer, "available_until", "value_thb", "quantity", "nationwide", "company_id"),
+    "home": (Company.province_code, "company.province_code"),
+}
+
+
+def columns(fields: dict[str, tuple[Any, str]]) -> list:
+    return [col.label(name) for name, (col, _path) in fields.items()]
+
+
+def _attribute(obj, path: str):
+    for name in path.split("."):
+        obj = getattr(obj, name) if obj is not None else None
+    return obj
+
+
+def _from_object(obj, fields: dict[str, tuple[Any, str]]) -> dict[str, Any]:
+    return {name: _attribute(obj, path) for name, (_col, path) in fields.items()}
+
+
+@lru_cache(maxsize=4096)
+def _kinds(item_kinds: str | None) -> frozenset[str]:
+    return frozenset((item_kinds or "").split())
+
+
+def _texts(f: dict[str, Any]) -> dict[str, Any]:
+    f["description"] = f["description"] or ""
+    f["search"] = f["search"] or ""
+    f["items"] = _kinds(f["items"])
+    return f
+
+
+def _need(f: dict[str, Any], provinces: dict[str, Place], status: str = "open") -> matching.NeedView:
+    place = provinces.get(f["province_code"] or "", NOWHERE)
+    return matching.NeedView(
+        **_texts(f), region=place.region, latitude=place.latitude, longitude=place.longitude, status=status
+    )
+
+
+def _offer(
+    f: dict[str, Any], provinces: dict[str, Place], served: Iterable[str], status: str = "open"
+) -> matching.OfferView:
+    codes = frozenset(served)
+    home = provinces.get(f.pop("home") or "")
+    value, quantity = f.pop("value_thb"), f.pop("quantity")
+    del f["nationwide"]
+    return matching.OfferView(
+        **_texts(f),
+        value_per_unit=float(value or 0) / quantity if quantity else 0.0,
+        provinces=codes,
+        regions=frozenset(provinces[c].region for c in codes if c in provinces),
+        latitude=home.latitude if home else None,
+        longitude=home.longitude if home else None,
+        status=status,
+    )
+
+
+# --- one post, from its loaded object ------------------------------------------------------------------
+def need_view(need: Need, provinces: dict[str, Place]) -> matching.NeedView:
+    return _need(_from_object(need, NEED_FIELDS), provinces, need.status)
+
+
+def offer_view(offer: Offer, provinces: dict[str, Place], today: date) -> matching.OfferView:
+    served = [p.code for p in offer.provinces]
+    return _offer(_from_object(offer, OFFER_FIELDS), provinces, served, offer.status_on(today))
+
+
+# --- candidates, from plain rows ------------------------------------------------------------------------
+def need_from_row(row, provinces: dict[str, Place]) -> matching.NeedView:
+    return _need(row._asdict(), provinces)
+
+
+def offer_from_row(row, provinces: dict[str, Place], served: Iterable[str]) -> matching.OfferView:
+    return _offer(row._asdict(), provinces, served)
+
+
+def open_offers(today: date):
+    return (
+        sa.select(*columns(OFFER_FIELDS))
+        .select_from(Offer)
+        .outerjoin(Company, Company.id == Offer.company_id)
+        .where(Offer.status_clause("open", today))
+    )
+
+
+def open_needs():
+    return (
+        sa.select(*columns(NEED_FIELDS))
+        .select_from(Need)
+        .join(School, School.id == Need.school_id)
+        .where(Need.status_clause("open"))
+    )
+
+
+def rows(session: Session, stmt):
+    """Plain tuples through the session's connection: no ORM loading for thousands of candidates."""
+    return session.connection().execute(stmt).all()  # one fetchall, not a fetchone per row
+
+
+def open_need_views(session: Session, provinces: dict[str, Place]) -> list[matching.NeedView]:
+    """Every open need, as views (one statement)."""
+    return [need_from_row(r, provinces) for r in rows(session, open_needs().order_by(Need.id))]
+
+
+def open_offer_views(session: Session, provinces: dict[str, Place], today: date) -> list[matching.OfferView]:
+    """Every open offer with all the provinces it serves, as views (two statements)."""
+    served: dict[int, list[str]] = {}
+    open_ids = open_offers(today).with_only_columns(Offer.id)
+    links = sa.select(offer_provinces.c.offer_id, offer_provinces.c.province_code)
+    for offer_id, code in rows(session, links.where(offer_provinces.c.offer_id.in_(open_ids))):
+        served.setdefault(offer_id, []).append(code)
+    return [
+        offer_from_row(r, provinces, served.get(r.id, ()))
+        for r in rows(session, open_offers(today).order_by(Offer.id))
+    ]
