@@ -50,6 +50,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
+    from csr_hub.web import page_cache
+
+    page_cache.init_app(app)  # last: see its docstring
 
 
 def redis_client(app: Flask):

@@ -42,6 +42,9 @@ TABLES = frozenset(
         "schools",
         "districts",
         "companies",
+        "need_photos",  # the lists and pages the page cache keeps show them
+        "vocabulary_terms",  # terms added on /vocabulary/ change search and suggestions
+        "suggestions",  # the batch match's stored suggestions
     }
 )
 _WRITE = re.compile(
@@ -105,24 +108,41 @@ class FigureCache:
                 self._local.clear()
             self._local[key] = (time.monotonic() + self.ttl, value)
 
-    def get_or_compute(self, name: str, args: tuple, kwargs: dict, compute: Callable[[], Any]) -> Any:
+    def key(self, name: str, *parts: Any) -> str:
+        """A key under the current generation: what is stored under it is never read after the next write."""
+        raw = repr((name, parts))
+        return f"{self.generation()}:{name}:{hashlib.sha1(raw.encode()).hexdigest()}"
+
+    def lookup(self, key: str) -> Any | None:
+        """The value stored under ``key`` (a fresh copy), or None; None too when the store is unreachable."""
         try:
-            gen = self.generation()
-            raw = repr((name, args, sorted(kwargs.items())))
-            key = f"{gen}:{name}:{hashlib.sha1(raw.encode()).hexdigest()}"
             found = self._get(key)
         except Exception:
-            log.warning("report cache unavailable; computing", exc_info=True)
-            return compute()
-        if found is not None:
-            self.hits += 1
-            return pickle.loads(found)  # a fresh copy: callers may change what they get
-        self.misses += 1
-        value = compute()
+            log.warning("report cache unavailable", exc_info=True)
+            return None
+        if found is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return pickle.loads(found)  # a fresh copy: callers may change what they get
+
+    def store(self, key: str, value: Any) -> None:
         try:
             self._set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         except Exception:
-            log.warning("could not store a report figure", exc_info=True)
+            log.warning("could not store in the report cache", exc_info=True)
+
+    def get_or_compute(self, name: str, args: tuple, kwargs: dict, compute: Callable[[], Any]) -> Any:
+        try:
+            key = self.key(name, args, sorted(kwargs.items()))
+        except Exception:
+            log.warning("report cache unavailable; computing", exc_info=True)
+            return compute()
+        found = self.lookup(key)
+        if found is not None:
+            return found
+        value = compute()
+        self.store(key, value)
         return value
 
 

@@ -1,0 +1,106 @@
+"""Public pages and lists for anonymous visitors, served from the report cache's generation-keyed store.
+
+At national size the public routes (the home page, ``/needs``, a need's page, ``/api/v1/needs`` …) spend
+their time listing and scoring rows that change far less often than they are read. An anonymous visitor
+sees exactly what every other anonymous visitor sees in the same language, so the whole response is
+kept under the report cache's *generation* (:mod:`csr_hub.services.reporting.cache`): any committed write
+to the tables these routes read moves the generation on, and the next visitor gets a freshly rendered
+response — exact, not "eventually". Without Redis a write made by another process shows after at most
+``REPORT_CACHE_SECONDS``, the bound that also keeps "today" (expiry, days waiting) current.
+
+Never cached: logged-in users and API callers with a token, requests that change the session (``?lang=``,
+a pending flash message), responses that rendered a CSRF token or set a cookie, anything but a 200.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g, request, session
+from flask_login import current_user
+
+from csr_hub.extensions import db
+from csr_hub.services.reporting import cache as figure_cache
+
+#: the public GET endpoints whose anonymous response depends only on the URL, the language and the data
+ENDPOINTS = frozenset(
+    {
+        "main.index",
+        "main.school_page",
+        "main.company_page",
+        "main.companies_recognition",
+        "needs.list_needs",
+        "needs.show_need",
+        "offers.list_offers",
+        "offers.show_offer",
+        "api.list_needs",
+        "api.list_offers",
+        "api.get_need",
+        "api.get_offer",
+        "api.need_suggestions",
+        "api.offer_suggestions",
+        "api.schools",
+        "api.school",
+    }
+)
+#: response headers never replayed from the cache (the rest, e.g. Content-Type and Link, are)
+_DROPPED = frozenset({"set-cookie", "content-length", "x-page-cache"})
+#: request headers that make the answer depend on the caller
+_PERSONAL = ("Authorization", "If-None-Match", "If-Modified-Since")
+
+
+def _cache():
+    if request.method != "GET" or request.endpoint not in ENDPOINTS:
+        return None
+    if "lang" in request.args or "_flashes" in session or any(h in request.headers for h in _PERSONAL):
+        return None
+    if current_user.is_authenticated:
+        return None
+    return figure_cache.cache_for(db.session)
+
+
+def _lookup():
+    g.pop("page_cache_hit", None)  # an app context pushed around several requests (tests, tasks) keeps g
+    g.pop("page_cache_key", None)
+    cache = _cache()
+    if cache is None:
+        return None
+    from csr_hub.web.i18n import select_locale
+
+    key = cache.key("page", request.full_path, select_locale())
+    hit = cache.lookup(key)
+    if hit is None:
+        g.page_cache_key = key  # stored under the generation read before the page was made
+        return None
+    body, headers = hit
+    g.page_cache_hit = True
+    response = Response(body, status=200, headers=headers)
+    response.headers["X-Page-Cache"] = "hit"
+    return response
+
+
+def _store(response: Response) -> Response:
+    key = g.pop("page_cache_key", None)
+    if key is None or g.get("page_cache_hit"):
+        return response
+    if (
+        response.status_code != 200
+        or response.direct_passthrough
+        or response.is_streamed
+        or "csrf_token" in g  # the page carries a form token tied to this visitor's session
+        or session.modified
+        or "Set-Cookie" in response.headers
+    ):
+        return response
+    cache = current_app.extensions.get("csr_report_cache")
+    if cache is None:
+        return response
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _DROPPED]
+    cache.store(key, (response.get_data(), headers))
+    response.headers["X-Page-Cache"] = "miss"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register last: the look-up runs after the login, token and TOTP checks, the store before the
+    security headers are added (after_request functions run in reverse), so a hit gets them afresh."""
+    app.before_request(_lookup)
+    app.after_request(_store)
