@@ -92,3 +92,17 @@ def test_the_cache_can_be_turned_off(app):
     for _ in range(2):
         r = client.get("/needs")
         assert r.status_code == 200 and "X-Page-Cache" not in r.headers
+
+
+def test_need_and_offer_pages_are_cached_and_give_an_anonymous_visitor_no_cookie(
+    app, make_user, make_need, make_offer
+):
+    need = make_need(make_user("school_staff"), title="A need page to cache")
+    offer = make_offer(make_user("company_rep"), title="An offer page to cache")
+    db.session.commit()
+    for url in (f"/needs/{need.id}", f"/offers/{offer.id}", f"/api/v1/needs/{need.id}/suggestions"):
+        client = app.test_client()
+        first, second = client.get(url), client.get(url)
+        assert (first.status_code, second.status_code) == (200, 200), url
+        assert (first.headers["X-Page-Cache"], second.headers["X-Page-Cache"]) == ("miss", "hit"), url
+        assert "Set-Cookie" not in first.headers, url  # no form, so no CSRF token and no session

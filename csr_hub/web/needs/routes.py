@@ -183,8 +183,9 @@ def _show(need: Need, budget_form: BudgetForm | None = None, status: int = 200):
         budget_form=budget_form if can_budget else None,
         my_offers=my_offers,
         matches=visible,
-        propose_form=ProposeForm(),
-        confirm_form=ConfirmForm(),
+        # forms (and their CSRF token, hence a session cookie) only for someone who can act on them
+        propose_form=ProposeForm() if user else None,
+        confirm_form=ConfirmForm() if user else None,
         propose_errors=propose_errors,
         propose_values=propose_values,
         progress=progress_of(need),

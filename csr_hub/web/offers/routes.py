@@ -131,8 +131,9 @@ def show_offer(offer_id: int):
         held=held,
         my_needs=my_needs,
         matches=visible,
-        propose_form=ProposeForm(),
-        confirm_form=ConfirmForm(),
+        # forms (and their CSRF token, hence a session cookie) only for someone who can act on them
+        propose_form=ProposeForm() if user else None,
+        confirm_form=ConfirmForm() if user else None,
         propose_errors=propose_errors,
         propose_values=propose_values,
     )
