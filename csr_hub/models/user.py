@@ -46,11 +46,11 @@ class User(Base):
     district: Mapped[District | None] = relationship()
 
     __table_args__ = (
+        # the same strings the migrations wrote, spelled from the enums (role names live in domain/policy.py)
+        sa.CheckConstraint(f"role IN ({', '.join(repr(str(r)) for r in Role)})", name="role"),
         sa.CheckConstraint(
-            "role IN ('school_staff', 'company_rep', 'district_director', 'central_officer', 'admin')",
-            name="role",
+            f"status IN ({', '.join(repr(str(s)) for s in policy.UserStatus)})", name="status"
         ),
-        sa.CheckConstraint("status IN ('pending', 'active', 'disabled')", name="status"),
     )
 
     # Flask-Login protocol -------------------------------------------------

@@ -25,7 +25,7 @@ from csr_hub.models import Need, NeedPhoto, User
 from csr_hub.services import audit
 from csr_hub.services.errors import AccountPending, Forbidden, NotFound, invalid
 from csr_hub.services.posts import can_edit_need
-from csr_hub.services.uploads import MAX_BYTES, MAX_PIXELS, PIL_FORMATS, name_problem, sniff
+from csr_hub.services.uploads import MAX_BYTES, MAX_PIXELS, PIL_FORMATS, add_or_clean_up, name_problem, sniff
 
 #: the longest side of the page-sized copy and of the card-sized one, in pixels
 PAGE_SIDE = 1200
@@ -148,12 +148,7 @@ def attach(
         sha256=hashlib.sha256(photo.page.data).hexdigest(),
         uploaded_by_id=actor.id,
     )
-    session.add(row)
-    try:
-        session.flush()
-    except Exception:
-        remove_files(upload_folder, names)
-        raise
+    add_or_clean_up(session, row, lambda: remove_files(upload_folder, names))
     audit.record(
         session,
         "need.photo",

@@ -16,7 +16,7 @@ import re
 import secrets
 import unicodedata
 from pathlib import Path
-from typing import BinaryIO
+from typing import Callable, BinaryIO
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -182,12 +182,7 @@ def save(
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by_id=user.id,
     )
-    session.add(upload)
-    try:
-        session.flush()
-    except Exception:
-        discard(upload, folder)
-        raise
+    add_or_clean_up(session, upload, lambda: discard(upload, folder))
     audit.record(
         session,
         "upload.create",
@@ -221,3 +216,14 @@ def open_for(session: Session, user: User, match_id: int, upload_id: int, folder
     if not re.fullmatch(r"[0-9a-f]{32}\.(jpg|png|pdf)", upload.stored_name) or not path.is_file():
         raise NotFound()
     return upload, path
+
+
+def add_or_clean_up(session: Session, row: object, clean_up: Callable[[], None]) -> None:
+    """Add and flush ``row``; when the flush fails, ``clean_up()`` first removes the files already written
+    for it (nothing may stay on disk that no row refers to)."""
+    session.add(row)
+    try:
+        session.flush()
+    except Exception:
+        clean_up()
+        raise

@@ -15,39 +15,40 @@ BANGKOK = ("10", "central", 13.7563, 100.5018)
 TODAY = date(2026, 11, 25)
 
 
+def _post(p: dict) -> dict:
+    """The fields a labelled need and offer share, analysed as a saved post is."""
+    pa = analysis.analyse_post(p["title"], p.get("description", ""))
+    return {
+        "id": p["id"],
+        "category": p["category"],
+        "title": p["title"],
+        "description": p.get("description", ""),
+        "remaining": int(p.get("quantity", 1)),
+        "items": pa.analysis.items,
+        "search": pa.search,
+    }
+
+
 def offer_views(data: dict) -> list[OfferView]:
-    out = []
-    for o in data["offers"]:
-        pa = analysis.analyse_post(o["title"], o.get("description", ""))
-        out.append(
-            OfferView(
-                id=o["id"],
-                category=o["category"],
-                title=o["title"],
-                description=o.get("description", ""),
-                remaining=int(o.get("quantity", 1)),
-                available_until=None,
-                value_per_unit=1000.0,
-                provinces=frozenset(),
-                regions=frozenset(),
-                latitude=None,
-                longitude=None,
-                items=pa.analysis.items,
-                search=pa.search,
-            )
+    nowhere: frozenset[str] = frozenset()  # nationwide: no province or region limits the offer
+    return [
+        OfferView(
+            **_post(o),
+            available_until=None,
+            value_per_unit=1000.0,
+            provinces=nowhere,
+            regions=nowhere,
+            latitude=None,
+            longitude=None,
         )
-    return out
+        for o in data["offers"]
+    ]
 
 
 def need_view(n: dict) -> NeedView:
-    pa = analysis.analyse_post(n["title"], n.get("description", ""))
     code, region, lat, lon = BANGKOK
     return NeedView(
-        id=n["id"],
-        category=n["category"],
-        title=n["title"],
-        description=n.get("description", ""),
-        remaining=int(n.get("quantity", 1)),
+        **_post(n),
         needed_by=None,
         urgency=n.get("urgency", "normal"),
         province_code=code,
@@ -55,8 +56,6 @@ def need_view(n: dict) -> NeedView:
         latitude=lat,
         longitude=lon,
         quality_group=n.get("quality_group", "core"),
-        items=pa.analysis.items,
-        search=pa.search,
     )
 
 

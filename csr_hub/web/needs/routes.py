@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from csr_hub.domain.policy import MatchStatus, Role, has_role
@@ -18,6 +19,7 @@ from csr_hub.web.auth.forms import ConfirmForm
 from csr_hub.web.forms import apply_service_errors, commit_or_show_errors, ok, pop_form, stash_form
 from csr_hub.web.i18n import current_lang
 from csr_hub.web.listing import choices, run_list
+from csr_hub.web import post_pages
 from csr_hub.web.matches.routes import PROPOSE_KEY
 from csr_hub.web.needs.forms import (
     BudgetForm,
@@ -28,7 +30,7 @@ from csr_hub.web.needs.forms import (
     category_choices,
     urgency_choices,
 )
-from csr_hub.web.once import AlreadyClaimed, already_posted, claim, new_token, remember
+from csr_hub.web.once import AlreadyClaimed, claim, remember
 from csr_hub.web.security import client_ip
 
 bp = Blueprint("needs", __name__)
@@ -58,6 +60,11 @@ def _need_form(obj=None, cls: type[NeedForm] = NeedForm) -> NeedForm:
 
 
 NEW_NEED_ROUTE = "page:needs.new_need"
+ALREADY_POSTED = _l("This need was already posted; here it is.")
+
+
+def _show_url(need_id: int) -> str:
+    return url_for("needs.show_need", need_id=need_id)
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])
@@ -65,14 +72,11 @@ NEW_NEED_ROUTE = "page:needs.new_need"
 def new_need():
     form = _need_form(cls=NewNeedForm)
     status = 200
-    if request.method == "GET":
-        form.form_token.data = new_token()
+    post_pages.start_once(form)
     if form.validate_on_submit():
         token = form.form_token.data or ""
-        done = already_posted(db.session, current_user, token, NEW_NEED_ROUTE)
-        if done is not None:  # the same form sent again (back button, reload, double click)
-            flash(_("This need was already posted; here it is."), "info")
-            return redirect(url_for("needs.show_need", need_id=done), 303)
+        if (sent := post_pages.already_sent(NEW_NEED_ROUTE, token, ALREADY_POSTED, _show_url)) is not None:
+            return sent
         photo = None
         if _chosen(form.photo.data):  # checked before anything is saved: a bad photo posts nothing
             try:
@@ -110,13 +114,8 @@ def new_need():
         try:
             need, status = commit_or_show_errors(form, create, _("Your need is posted."))
         except AlreadyClaimed:
-            db.session.rollback()
             need_photos.remove_files(_uploads(), written)
-            done = already_posted(db.session, current_user, token, NEW_NEED_ROUTE)
-            flash(_("This need was already posted; here it is."), "info")
-            return redirect(
-                url_for("needs.show_need", need_id=done) if done else url_for("dashboard.index"), 303
-            )
+            return post_pages.already_sent(NEW_NEED_ROUTE, token, ALREADY_POSTED, _show_url, lost_race=True)
         if need is not None:
             return redirect(url_for("needs.show_need", need_id=need.id))
         need_photos.remove_files(_uploads(), written)
@@ -200,41 +199,28 @@ def show_need(need_id: int):
 @bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.SCHOOL_STAFF)
 def edit_need(need_id: int):
-    need = posts.get_need(db.session, need_id)
-    if not posts.can_edit_need(current_user, need):
-        abort(403)
-    form = _need_form(obj=need)
-    status = 200
-    if form.validate_on_submit():
-        saved, status = commit_or_show_errors(
-            form,
-            lambda: posts.update_need(db.session, current_user, need, form.service_data(), ip=client_ip()),
-            _("Saved."),
-        )
-        if saved is not None:
-            return redirect(url_for("needs.show_need", need_id=need.id))
-        need = posts.get_need(db.session, need_id)
-    elif request.method == "POST":
-        status = 400
-    return render_template(
-        "needs/form.html", form=form, need=need, held=posts.holds_quantity(db.session, need)
-    ), status
+    need = post_pages.owned(posts.get_need, posts.can_edit_need, need_id)
+    return post_pages.edit_page(
+        need,
+        posts.get_need,
+        _need_form(obj=need),
+        lambda n, form: posts.update_need(db.session, current_user, n, form.service_data(), ip=client_ip()),
+        lambda n: url_for("needs.show_need", need_id=n.id),
+        lambda form, n: render_template(
+            "needs/form.html", form=form, need=n, held=posts.holds_quantity(db.session, n)
+        ),
+    )
 
 
 @bp.post("/needs/<int:need_id>/cancel")
 @roles_required(Role.SCHOOL_STAFF)
 def cancel_need(need_id: int):
-    need = posts.get_need(db.session, need_id)
-    if not posts.can_edit_need(current_user, need):
-        abort(403)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        commit_or_show_errors(
-            form,
-            lambda: posts.cancel_need(db.session, current_user, need, ip=client_ip()),
-            _("The need is cancelled."),
-        )
-    return redirect(url_for("needs.show_need", need_id=need_id))
+    return post_pages.confirm_and_act(
+        post_pages.owned(posts.get_need, posts.can_edit_need, need_id),
+        lambda n: posts.cancel_need(db.session, current_user, n, ip=client_ip()),
+        _("The need is cancelled."),
+        url_for("needs.show_need", need_id=need_id),
+    )
 
 
 @bp.post("/needs/<int:need_id>/budget")
@@ -275,10 +261,7 @@ def need_photo(need_id: int, small: bool = False):
 
 
 def _owned_need(need_id: int) -> Need:
-    need = posts.get_need(db.session, need_id)
-    if not posts.can_edit_need(current_user, need):
-        abort(403)
-    return need
+    return post_pages.owned(posts.get_need, posts.can_edit_need, need_id)
 
 
 @bp.post("/needs/<int:need_id>/photo")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from csr_hub.domain.policy import Role, has_role
@@ -16,12 +17,18 @@ from csr_hub.web.forms import commit_or_show_errors
 from csr_hub.web.i18n import current_lang
 from csr_hub.web.forms import pop_form
 from csr_hub.web.listing import choices, province_choices, run_list
+from csr_hub.web import post_pages
 from csr_hub.web.matches.routes import PROPOSE_KEY
 from csr_hub.web.needs.forms import OfferForm, ProposeForm, category_choices
-from csr_hub.web.once import AlreadyClaimed, already_posted, claim, new_token, remember
+from csr_hub.web.once import AlreadyClaimed, claim, remember
 from csr_hub.web.security import client_ip
 
 NEW_OFFER_ROUTE = "page:offers.new_offer"
+ALREADY_POSTED = _l("This offer was already posted; here it is.")
+
+
+def _show_url(offer_id: int) -> str:
+    return url_for("offers.show_offer", offer_id=offer_id)
 
 
 def provinces_by_region() -> list[tuple[str, str, list[tuple[str, str]]]]:
@@ -75,14 +82,11 @@ def _data(form: OfferForm) -> dict:
 def new_offer():
     form = _offer_form()
     status = 200
-    if request.method == "GET":
-        form.form_token.data = new_token()
+    post_pages.start_once(form)
     if form.validate_on_submit():
         token = form.form_token.data or ""
-        done = already_posted(db.session, current_user, token, NEW_OFFER_ROUTE)
-        if done is not None:  # the same form sent again (back button, reload, double click)
-            flash(_("This offer was already posted; here it is."), "info")
-            return redirect(url_for("offers.show_offer", offer_id=done), 303)
+        if (sent := post_pages.already_sent(NEW_OFFER_ROUTE, token, ALREADY_POSTED, _show_url)) is not None:
+            return sent
 
         def create():
             record = claim(db.session, current_user, token, NEW_OFFER_ROUTE)
@@ -93,11 +97,7 @@ def new_offer():
         try:
             offer, status = commit_or_show_errors(form, create, _("Your offer is posted."))
         except AlreadyClaimed:
-            db.session.rollback()
-            done = already_posted(db.session, current_user, token, NEW_OFFER_ROUTE)
-            flash(_("This offer was already posted; here it is."), "info")
-            target = url_for("offers.show_offer", offer_id=done) if done else url_for("dashboard.index")
-            return redirect(target, 303)
+            return post_pages.already_sent(NEW_OFFER_ROUTE, token, ALREADY_POSTED, _show_url, lost_race=True)
         if offer is not None:
             return redirect(url_for("offers.show_offer", offer_id=offer.id))
     elif request.method == "POST":
@@ -142,42 +142,29 @@ def show_offer(offer_id: int):
 @bp.route("/offers/<int:offer_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.COMPANY_REP)
 def edit_offer(offer_id: int):
-    offer = posts.get_offer(db.session, offer_id)
-    if not posts.can_edit_offer(current_user, offer):
-        abort(403)
-    form = _offer_form(obj=offer)
-    status = 200
-    if form.validate_on_submit():
-        saved, status = commit_or_show_errors(
-            form,
-            lambda: posts.update_offer(db.session, current_user, offer, _data(form), ip=client_ip()),
-            _("Saved."),
-        )
-        if saved is not None:
-            return redirect(url_for("offers.show_offer", offer_id=offer.id))
-        offer = posts.get_offer(db.session, offer_id)
-    elif request.method == "POST":
-        status = 400
-    return render_template(
-        "offers/form.html",
-        form=form,
-        offer=offer,
-        held=posts.holds_quantity(db.session, offer),
-        regions=provinces_by_region(),
-    ), status
+    offer = post_pages.owned(posts.get_offer, posts.can_edit_offer, offer_id)
+    return post_pages.edit_page(
+        offer,
+        posts.get_offer,
+        _offer_form(obj=offer),
+        lambda o, form: posts.update_offer(db.session, current_user, o, _data(form), ip=client_ip()),
+        lambda o: url_for("offers.show_offer", offer_id=o.id),
+        lambda form, o: render_template(
+            "offers/form.html",
+            form=form,
+            offer=o,
+            held=posts.holds_quantity(db.session, o),
+            regions=provinces_by_region(),
+        ),
+    )
 
 
 @bp.post("/offers/<int:offer_id>/withdraw")
 @roles_required(Role.COMPANY_REP)
 def withdraw_offer(offer_id: int):
-    offer = posts.get_offer(db.session, offer_id)
-    if not posts.can_edit_offer(current_user, offer):
-        abort(403)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        commit_or_show_errors(
-            form,
-            lambda: posts.withdraw_offer(db.session, current_user, offer, ip=client_ip()),
-            _("The offer is withdrawn."),
-        )
-    return redirect(url_for("offers.show_offer", offer_id=offer_id))
+    return post_pages.confirm_and_act(
+        post_pages.owned(posts.get_offer, posts.can_edit_offer, offer_id),
+        lambda o: posts.withdraw_offer(db.session, current_user, o, ip=client_ip()),
+        _("The offer is withdrawn."),
+        url_for("offers.show_offer", offer_id=offer_id),
+    )
