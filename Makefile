@@ -49,7 +49,7 @@ scheduler: install
 	CSR_ENV=$${CSR_ENV:-production} $(FLASK) jobs scheduler
 
 test: install-test
-	$(BIN)/python -m pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider -n 3 $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check csr_hub tests bench
