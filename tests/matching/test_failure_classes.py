@@ -117,6 +117,30 @@ def test_the_subject_of_a_person_asked_for_is_a_passing_mention(
     assert weights(as_a_thing).get(person_of) == 1.0  # the same subject asked for as a thing is the head
 
 
+@pytest.mark.parametrize(
+    "title, description, wanted, attached",
+    [
+        ("เครื่องพิมพ์สำหรับห้องธุรการ", "ขอเครื่องพิมพ์เลเซอร์ที่รองรับการสั่งพิมพ์จากแท็บเล็ตของครู", "printer", "tablet"),
+        ("Projector", "We need a projector that connects to our laptops via HDMI", "projector", "laptop"),
+        ("เครื่องสำรองไฟ", "ขอเครื่องสำรองไฟ ต่อพ่วงกับคอมพิวเตอร์ห้องธุรการ", "ups", "computer"),
+    ],
+)
+def test_what_the_requested_thing_connects_to_is_a_passing_mention(title, description, wanted, attached):
+    w = weights(title, description)
+    assert w[wanted] == 1.0 and w.get(attached, 0.0) <= 0.3, w
+    # asked for in its own right, the same thing is the head
+    assert weights("ขอแท็บเล็ตและโน้ตบุ๊ก", "ต้องการแท็บเล็ต 10 เครื่อง และโน้ตบุ๊ก 2 เครื่อง")["laptop"] == 1.0
+
+
+def test_thai_instruments_named_in_english_are_instruments():
+    assert (
+        weights("Instruments for our Thai ensemble", "khim, angklung and a thai xylophone")[
+            "musical_instruments"
+        ]
+        == 1.0
+    )
+
+
 def test_a_kind_of_the_same_family_after_a_purpose_word_refines_the_request():
     # "internet of the satellite kind" asks for satellite internet; "a board like a tablet" is no tablet
     assert weights("เราต้องการอินเทอร์เน็ตแบบดาวเทียม").get("satellite_internet") == 1.0

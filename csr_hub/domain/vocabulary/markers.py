@@ -248,3 +248,25 @@ MARKERS["person_post"] = (
 #: linkers that say where: the item after one is a place ("กำจัดปลวกในอาคารเรียนและบ้านพักครู", pest
 #: control in the buildings and the teachers' houses), even when what is done there is no known item
 LOCATIVE = frozenset({"ใน", "ภายใน", "บริเวณ", "in", "inside", "within", "around", "throughout"})
+
+# What the requested thing connects to or works with is a passing mention, however far after it the
+# linker stands ("กระดานอัจฉริยะที่เขียนบนจอได้ เชื่อมต่อโน้ตบุ๊กของครูได้", a smart board that connects to
+# the teacher's laptop; "a printer compatible with our tablets").
+MARKERS["attach"] = (
+    "เชื่อมต่อ",
+    "เชื่อมต่อกับ",
+    "ต่อกับ",
+    "ต่อเข้ากับ",
+    "ต่อพ่วง",
+    "รองรับ",
+    "เข้ากันได้กับ",
+    "connect to",
+    "connects to",
+    "connected to",
+    "connect with",
+    "connects with",
+    "compatible with",
+    "works with",
+    "plugs into",
+    "pairs with",
+)

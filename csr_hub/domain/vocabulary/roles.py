@@ -28,6 +28,8 @@ HEAD_REACH = 60
 NEG_REACH = 40
 POST_NEG_REACH = 25
 LINK_GAP = 16
+#: characters of matching form from the item before a connection marker ("… เชื่อมต่อ …") to it
+ATTACH_REACH = 40
 
 MARKERS = markers.MARKERS
 LOCATIVE = markers.LOCATIVE
@@ -125,6 +127,16 @@ def weigh(
                 m[2] == "link" and m[0] >= p.end and m[1] <= h.start for m in markers
             ):
                 context = True
+        if not context and k > 0:
+            p = hits[k - 1]
+            context = any(
+                m[2] == "attach"
+                and m[0] >= p.end
+                and m[0] - p.end <= ATTACH_REACH
+                and m[1] <= h.start
+                and h.start - m[1] <= LINK_GAP
+                for m in markers
+            )
         if not context and k + 1 < len(hits):
             q = hits[k + 1]
             context = (
