@@ -236,3 +236,19 @@ def test_bands_order_the_suggestions():
     order = ["strong", "possible", "weak"]
     assert [order.index(s.band) for _, s in ranked] == sorted(order.index(s.band) for _, s in ranked)
     assert ranked[-1][1].band != "strong"
+
+
+@pytest.mark.parametrize(
+    "title, description, code",
+    [
+        ("Accident insurance for our staff", "group accident insurance for 15 teachers", "teacher_insurance"),
+        ("ขอประกันอุบัติเหตุให้นักเรียน", "เด็กนักเรียนเดินทางไกลทุกวัน", "student_insurance"),
+        ("ตรวจสุขภาพประจำปีให้ครู", "ครูไม่ได้ตรวจสุขภาพมา 3 ปี", "teacher_health_check"),
+    ],
+)
+def test_a_generic_word_is_resolved_by_whom_it_is_for_and_checks_are_not_insurance(title, description, code):
+    w = weights(title, description)
+    assert w.get(code) == 1.0, w
+    others = {"teacher_insurance", "student_insurance", "teacher_health_check"} - {code}
+    assert not others & set(w), w
+    assert weights("Insurance", "We need insurance") == {}  # for nobody named: left out, not guessed
