@@ -252,3 +252,10 @@ def test_a_generic_word_is_resolved_by_whom_it_is_for_and_checks_are_not_insuran
     others = {"teacher_insurance", "student_insurance", "teacher_health_check"} - {code}
     assert not others & set(w), w
     assert weights("Insurance", "We need insurance") == {}  # for nobody named: left out, not guessed
+
+
+def test_a_subject_naming_a_room_makes_no_teacher_of_that_subject():
+    # the board goes in the maths classroom; nobody asked for a maths teacher
+    w = weights("จอสัมผัสสำหรับห้องเรียน", "ขอจออัจฉริยะที่ครูเขียนบนจอได้ สำหรับห้องเรียนคณิตศาสตร์")
+    assert "stem_teacher" not in w, w
+    assert weights("ขอครูสอนคณิตศาสตร์", "1 อัตรา")["stem_teacher"] == 1.0  # the teacher asked for

@@ -125,9 +125,13 @@ class Detection:
         strong_hits = [h for h in item_hits if not h[3]]
         strong = {h[2] for h in strong_hits}
         requests = [(s, e) for s, e, kind in markers if kind in ("head", "neg_pre")]
+        # a room between two concepts: the one after it names the room ("ครู … ห้องเรียนคณิตศาสตร์", the
+        # teacher … the maths classroom), so the two make no item together (no maths teacher was asked for)
+        rooms = [(s, e) for s, e, c in concept_hits if c == "c_classroom"]
+        rooms += [(s, e) for s, e, kind in markers if kind == "link" and mt[s:e] == "ห้อง"]
 
         def barrier(a: int, b: int) -> bool:
-            return any(a <= s and e <= b for s, e in requests)
+            return any(a <= s and e <= b for s, e in requests) or any(a <= s and e <= b for s, e in rooms)
 
         ruled = v._apply_rules(concept_hits, barrier)
         strong |= set(ruled)
