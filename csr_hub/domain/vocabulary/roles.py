@@ -73,6 +73,15 @@ def _is_a_place(h: Hit, prev: Hit | None, markers, mt: str) -> bool:
     return False
 
 
+def _marked_between(markers, kind: str, p: Hit, h: Hit, after_p: int, before_h: int) -> bool:
+    """A ``kind`` marker between hits ``p`` and ``h``: at most ``after_p`` characters after ``p`` and at most
+    ``before_h`` before ``h``."""
+    return any(
+        m[2] == kind and p.end <= m[0] <= p.end + after_p and m[1] <= h.start <= m[1] + before_h
+        for m in markers
+    )
+
+
 def _same_family(a: str, b: str, family_of: Callable[[str], str | None]) -> bool:
     fa = family_of(a)
     return fa is not None and fa == family_of(b)
@@ -119,24 +128,13 @@ def weigh(
         if negated:
             roles.append("negated")
             continue
-        context = False
-        if k > 0:
-            p = hits[k - 1]
-            gap = h.start - p.end
-            if 0 <= gap <= LINK_GAP and any(
-                m[2] == "link" and m[0] >= p.end and m[1] <= h.start for m in markers
-            ):
-                context = True
-        if not context and k > 0:
-            p = hits[k - 1]
-            context = any(
-                m[2] == "attach"
-                and m[0] >= p.end
-                and m[0] - p.end <= ATTACH_REACH
-                and m[1] <= h.start
-                and h.start - m[1] <= LINK_GAP
-                for m in markers
-            )
+        p = hits[k - 1] if k > 0 else None
+        # after a linker that follows the item before ("แอร์ห้องคอมพิวเตอร์"), or after a connection
+        # marker however far after it ("… เชื่อมต่อโน้ตบุ๊กของครูได้"): where it goes, what it works with
+        context = p is not None and (
+            (0 <= h.start - p.end <= LINK_GAP and _marked_between(markers, "link", p, h, LINK_GAP, LINK_GAP))
+            or _marked_between(markers, "attach", p, h, ATTACH_REACH, LINK_GAP)
+        )
         if not context and k + 1 < len(hits):
             q = hits[k + 1]
             context = (
@@ -149,16 +147,8 @@ def weigh(
                 )
                 and q.start - h.end <= LINK_GAP + 8
             )
-        if not context and k > 0 and not _same_family(hits[k - 1].code, h.code, family_of):
-            p = hits[k - 1]
-            context = any(
-                m[2] == "purpose"
-                and m[0] >= p.end
-                and m[0] - p.end <= PURPOSE_REACH
-                and m[1] <= h.start
-                and h.start - m[1] <= PURPOSE_REACH
-                for m in markers
-            )
+        if not context and p is not None and not _same_family(p.code, h.code, family_of):
+            context = _marked_between(markers, "purpose", p, h, PURPOSE_REACH, PURPOSE_REACH)
         if not context and _is_a_place(h, hits[k - 1] if k > 0 else None, markers, mt):
             roles.append("place")  # where the unnamed thing goes or is done: never the head
             continue
