@@ -259,3 +259,34 @@ def test_a_subject_naming_a_room_makes_no_teacher_of_that_subject():
     w = weights("จอสัมผัสสำหรับห้องเรียน", "ขอจออัจฉริยะที่ครูเขียนบนจอได้ สำหรับห้องเรียนคณิตศาสตร์")
     assert "stem_teacher" not in w, w
     assert weights("ขอครูสอนคณิตศาสตร์", "1 อัตรา")["stem_teacher"] == 1.0  # the teacher asked for
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("ขอถังดับฯ ประจำอาคารเรียน 6 ถัง", "fire_safety"),  # ถังดับฯ: ถังดับเพลิง cut short by ฯ
+        ("โปรเจคฯ ห้องประชุมเสีย ขอเครื่องใหม่", "projector"),
+        ("ห้องธุรการขอคอมฯ ตั้งโต๊ะ 2 ชุด", "desktop_computer"),
+    ],
+)
+def test_a_thai_word_cut_short_by_paiyannoi_is_the_word(text, code):
+    assert weights(text).get(code) == 1.0, weights(text)
+
+
+def test_a_name_with_paiyannoi_and_et_cetera_are_not_cut_words():
+    assert weights("กรุงเทพฯ") == {}  # a dictionary word no term begins with: a name
+    assert weights("โรงเรียนบ้านหนองบัวฯ") == {}  # too short a piece of a longer term
+    assert weights("อุปกรณ์กีฬา ฟุตบอล ฯลฯ") == {"sports_equipment": 1.0}  # ฯลฯ is "etc."
+
+
+@pytest.mark.parametrize("text", ["ขอแอร์ 2 เครื่อง ไม่เอาพัดลม", "ขอแอร์ พัดลมมีแล้ว", "ไม่อยากได้พัดลม ขอแอร์"])
+def test_everyday_thai_negations_drop_the_item(text):
+    w = weights(text)
+    assert w.get("air_conditioner") == 1.0 and "fan" not in w, w
+
+
+def test_a_misspelt_generic_word_is_found_and_stays_generic():
+    w = weights("Our pupils need 20 compters")
+    assert 0.8 <= w.get("computer", 0) < 1.0, w  # found fuzzily, weighed by its confidence
+    # a specific kind named beside it still wins over the generic word
+    assert "computer" not in weights("20 compters: desktop PCs for the lab")

@@ -16,6 +16,9 @@ word) — "นม" (milk) is never found inside "ร้อนมาก". Then it
 
 from __future__ import annotations
 
+import bisect
+import functools
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +28,9 @@ from csr_hub.domain.vocabulary.categories import CATEGORY_CODES, RELATED_CATEGOR
 from csr_hub.domain.vocabulary.detect import Detection, wraps_term
 from csr_hub.domain.vocabulary.fuzzy import FuzzyIndex
 from csr_hub.domain.vocabulary.scan import Scanner, context_rx, form, variants
+
+#: a Thai word cut short by ฯ (not ฯลฯ, "etc."); the run before it may hold other words too
+_CUT_WORD = re.compile("([\u0e01-\u0e2e\u0e30-\u0e7f]+)\u0e2f(?!\u0e25)")
 
 #: concepts close enough to form a rule-built item (characters of matching form, ~5 words)
 RULE_GAP = 30
@@ -72,6 +78,7 @@ class Vocabulary:
         item_thai: set[str] = set()
         item_entries: dict[str, list[tuple]] = {}
         fuzzy_terms: dict[str, str] = {}
+        weak_fuzzy: set[str] = set()
         for raw in data["items"]:
             code = raw["code"]
             weak = list(raw.get("weak", []))
@@ -89,10 +96,17 @@ class Vocabulary:
             for t in strong:
                 for v in variants(t):
                     item_entries.setdefault(v, []).append(("item", code, False))
+                if form(t) in weak_fuzzy:  # strong for this item wins over weak for another
+                    weak_fuzzy.discard(form(t))
+                    fuzzy_terms[form(t)] = code
                 fuzzy_terms.setdefault(form(t), code)
             for t in weak:
                 for v in variants(t):
                     item_entries.setdefault(v, []).append(("item", code, True))
+                # a misspelt generic word ("compters") is still that generic word: weak, like the word
+                if form(t) not in fuzzy_terms:
+                    weak_fuzzy.add(form(t))
+                    fuzzy_terms[form(t)] = code
             for rule in raw.get("rules", []):
                 self.rules.append((code, rule))
             if raw.get("suppresses"):
@@ -134,7 +148,7 @@ class Vocabulary:
                 thai_terms.add(w)
                 marker_entries.setdefault(form(w), []).append((kind,))
         self.marker_scanner = Scanner(marker_entries)
-        self.fuzzy = FuzzyIndex(fuzzy_terms)
+        self.fuzzy = FuzzyIndex(fuzzy_terms, frozenset(weak_fuzzy & fuzzy_terms.keys()))
         sw = data.get("stopwords", {})
         from csr_hub.domain.text import normalise
 
@@ -218,8 +232,63 @@ class Vocabulary:
         return Detection(self, norm, len(norm) if title_end is None else title_end, pieces)
 
     def analyse_norm(self, norm: str, title_end: int | None = None) -> Analysis:
+        if "ฯ" in norm:
+            norm, title_end = self.expand_abbreviations(norm, title_end)
         d = self.detect(norm, title_end)
         return Analysis(d.found, d.concepts, d.weights, d.tokens)
+
+    # --- Thai abbreviations with ฯ (ไปยาลน้อย): "คอมฯ", "โปรเจคฯ", "ถังดับฯ" -----------------------------------
+    @functools.cached_property
+    def _thai_strong(self) -> list[str]:
+        """The normalised Thai item terms, sorted: what a word cut short by ฯ may stand for."""
+        from csr_hub.domain.text import normalise
+
+        out = set()
+        for item in self.items.values():
+            out.update(t for t in (normalise(term) for term in item.terms) if t and is_thai(t[0]))
+        return sorted(out)
+
+    def _expansion(self, run: str) -> tuple[int, str] | None:
+        """For the Thai run before a ฯ: (where the cut word starts, what it stands for). The cut word is the
+        longest ending of the run (three letters or more) that begins some item term and is at least half of
+        the shortest such term, written out as that term; a run that ends in a dictionary word no term begins with ("กรุงเทพฯ") is a name,
+        not a cut."""
+        from pythainlp.corpus import thai_words
+
+        words, terms = thai_words(), self._thai_strong
+        for i in range(max(0, len(run) - 20), len(run) - 2):
+            stem = run[i:]
+            k = bisect.bisect_left(terms, stem)
+            found = []
+            while k < len(terms) and terms[k].startswith(stem):
+                found.append(terms[k])
+                k += 1
+            full = min(found, key=len) if found else ""
+            if found and 2 * len(stem) >= len(full):  # the cut keeps at least half the word
+                return i, full
+            if stem in words:
+                return None
+        return None
+
+    def expand_abbreviations(self, norm: str, title_end: int | None) -> tuple[str, int | None]:
+        """Write each word cut short by ฯ out as far as the vocabulary's terms agree ("ถังดับฯ" → "ถังดับเพลิง",
+        "คอมฯ ตั้งโต๊ะ" → "คอม ตั้งโต๊ะ", which the term "คอมตั้งโต๊ะ" then finds); ฯลฯ ("etc.") is left."""
+        out, at, shift, end = [], 0, 0, title_end
+        for m in _CUT_WORD.finditer(norm):
+            found = self._expansion(m.group(1))
+            if found is None:
+                continue
+            start, full = m.start(1) + found[0], found[1]
+            out.append(norm[at:start])
+            out.append(full + " ")
+            at = m.end()
+            delta = len(full) + 1 - (m.end() - start)
+            if end is not None and m.end() <= title_end:
+                shift += delta
+        if not out:
+            return norm, title_end
+        out.append(norm[at:])
+        return "".join(out), (None if end is None else end + shift)
 
 
 RELATED = RELATED_CATEGORIES

@@ -118,8 +118,8 @@ class Detection:
                 continue
             found = v.fuzzy.lookup(text, known)
             if found:
-                code, conf, _term = found
-                item_hits.append((s, e, code, False, conf))
+                code, conf, term = found
+                item_hits.append((s, e, code, term in v.fuzzy.weak, conf))
                 covered_markers.append((s, e))
                 concept_hits = [c for c in concept_hits if not (s <= c[0] and c[1] <= e)]
         strong_hits = [h for h in item_hits if not h[3]]

@@ -23,11 +23,12 @@ MAX_WINDOW = 4
 
 
 class FuzzyIndex:
-    def __init__(self, terms: dict[str, str]):
-        """``terms``: matching form → item code (strong terms only)."""
+    def __init__(self, terms: dict[str, str], weak: frozenset[str] = frozenset()):
+        """``terms``: matching form → item code; ``weak``: those of them that are generic ("weak") terms."""
         self.thai = [t for t in terms if any(is_thai(c) for c in t)]
         self.latin = [t for t in terms if t.isascii()]
         self.code = terms
+        self.weak = weak
 
     def lookup(self, query: str, known: bool = False) -> tuple[str, float, str] | None:
         """(item code, confidence 0–1, the term it resembles) or None; ``known``: the phrase is made of
