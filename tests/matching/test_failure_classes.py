@@ -290,3 +290,9 @@ def test_a_misspelt_generic_word_is_found_and_stays_generic():
     assert 0.8 <= w.get("computer", 0) < 1.0, w  # found fuzzily, weighed by its confidence
     # a specific kind named beside it still wins over the generic word
     assert "computer" not in weights("20 compters: desktop PCs for the lab")
+
+
+def test_an_ambiguous_word_misspelt_or_resolved_by_whom_it_is_for():
+    assert weights("Satelite internet", "Island school needs satelite link.") == {"satellite_internet": 1.0}
+    assert weights("ขอ notebook สำหรับครู", "ครูบรรจุใหม่ใช้ทำงาน")["laptop"] == 1.0
+    assert weights("notebook for students", "200 exercise notebooks, lined pages") == {"exercise_book": 1.0}
