@@ -15,14 +15,15 @@ import pytest
 from csr_hub.domain.matching import evaluate, labelled
 
 BLIND = Path(__file__).resolve().parents[1] / "data" / "match_eval_blind.json"
-#: a third set (200 needs, 100 offers), written blind this round and looked at twice: before and after the
-#: vocabulary grew; never tuned on (its floors are what the code reached at the second look)
+#: a third set (200 needs, 100 offers), written blind this round and looked at three times: before and after
+#: the vocabulary grew, and once more (to report, not to tune) after the rules found on the tuning sets;
+#: never tuned on. Its floors are what the code reached at the last look.
 BLIND3 = BLIND.with_name("match_eval_blind3.json")
 FLOORS3 = {
-    "p1": 0.87,
-    "r5": 0.98,
+    "p1": 0.88,
+    "r5": 0.99,
     "cross_gap": 0.05,
-    "category_split": 0.90,
+    "category_split": 0.92,
     "right_strong": 0.52,
     "no_answer_not_strong": 0.90,
 }
