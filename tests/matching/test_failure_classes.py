@@ -296,3 +296,26 @@ def test_an_ambiguous_word_misspelt_or_resolved_by_whom_it_is_for():
     assert weights("Satelite internet", "Island school needs satelite link.") == {"satellite_internet": 1.0}
     assert weights("ขอ notebook สำหรับครู", "ครูบรรจุใหม่ใช้ทำงาน")["laptop"] == 1.0
     assert weights("notebook for students", "200 exercise notebooks, lined pages") == {"exercise_book": 1.0}
+
+
+def test_a_negation_in_the_title_reaches_no_further_than_the_title():
+    w = weights("ขอหมึกแท้ค่ะ ไม่เอาเครื่องนะคะ", "หมึกปริ้นเตอร์หมดทั้ง 4 สี เครื่องดีอยู่ค่ะ")
+    assert w.get("printer_supplies") == 1.0, w
+
+
+@pytest.mark.parametrize(
+    "title, description, wanted, dropped",
+    [
+        ("Scholarships for poor students, not for teachers", "", "scholarship", "teacher_scholarship"),
+        ("ขอโปรเจคเตอร์", "ปีที่แล้วได้รับบริจาคโต๊ะเก้าอี้จากมูลนิธิ", "projector", "desks_chairs"),
+        (
+            "We need a projector",
+            "Our desks were donated by the temple last year.",
+            "projector",
+            "desks_chairs",
+        ),
+    ],
+)
+def test_what_is_not_for_them_or_was_already_donated_is_not_asked_for(title, description, wanted, dropped):
+    w = weights(title, description)
+    assert w.get(wanted) == 1.0 and w.get(dropped, 0.0) <= 0.3, w

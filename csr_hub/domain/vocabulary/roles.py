@@ -117,7 +117,8 @@ def weigh(
     desc_requests = [m for m in requests if m[0] >= title_end]
     roles: list[str] = []
     for k, h in enumerate(hits):
-        near = _nearest_before(requests, h.start, NEG_REACH)
+        # a request or negation in the title reaches no further than the title
+        near = _nearest_before(desc_requests if h.start >= title_end else requests, h.start, NEG_REACH)
         negated = near is not None and near[2] == "neg_pre"
         if not negated:
             nxt = hits[k + 1].start if k + 1 < len(hits) else len(mt)
