@@ -14,7 +14,7 @@ a pending flash message), responses that rendered a CSRF token or set a cookie, 
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Response, g, request, session
 from flask_login import current_user
 
 from csr_hub.extensions import db
@@ -68,7 +68,7 @@ def _lookup():
     key = cache.key("page", request.full_path, select_locale())
     hit = cache.lookup(key)
     if hit is None:
-        g.page_cache_key = key  # stored under the generation read before the page was made
+        g.page_cache_key = (cache, key)  # stored under the generation read before the page was made
         return None
     body, headers = hit
     g.page_cache_hit = True
@@ -78,8 +78,8 @@ def _lookup():
 
 
 def _store(response: Response) -> Response:
-    key = g.pop("page_cache_key", None)
-    if key is None or g.get("page_cache_hit"):
+    pending = g.pop("page_cache_key", None)
+    if pending is None or g.get("page_cache_hit"):
         return response
     if (
         response.status_code != 200
@@ -90,9 +90,7 @@ def _store(response: Response) -> Response:
         or "Set-Cookie" in response.headers
     ):
         return response
-    cache = current_app.extensions.get("csr_report_cache")
-    if cache is None:
-        return response
+    cache, key = pending
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _DROPPED]
     cache.store(key, (response.get_data(), headers))
     response.headers["X-Page-Cache"] = "miss"

@@ -96,10 +96,10 @@ class Vocabulary:
             for t in strong:
                 for v in variants(t):
                     item_entries.setdefault(v, []).append(("item", code, False))
-                if form(t) in weak_fuzzy:  # strong for this item wins over weak for another
-                    weak_fuzzy.discard(form(t))
-                    fuzzy_terms[form(t)] = code
-                fuzzy_terms.setdefault(form(t), code)
+                f = form(t)
+                if f not in fuzzy_terms or f in weak_fuzzy:  # the first strong term wins, and over any weak
+                    weak_fuzzy.discard(f)
+                    fuzzy_terms[f] = code
             for t in weak:
                 for v in variants(t):
                     item_entries.setdefault(v, []).append(("item", code, True))
@@ -249,10 +249,11 @@ class Vocabulary:
         return sorted(out)
 
     def _expansion(self, run: str) -> tuple[int, str] | None:
-        """For the Thai run before a ฯ: (where the cut word starts, what it stands for). The cut word is the
-        longest ending of the run (three letters or more) that begins some item term and is at least half of
-        the shortest such term, written out as that term; a run that ends in a dictionary word no term begins with ("กรุงเทพฯ") is a name,
-        not a cut."""
+        """For the Thai run before a ฯ: (where the cut word starts, what it stands for).
+
+        The cut word is the longest ending of the run (three letters or more) that begins some item term and
+        is at least half of the shortest such term; it stands for that term. A run that ends in a dictionary
+        word no term begins with ("กรุงเทพฯ") is a name, not a cut."""
         from pythainlp.corpus import thai_words
 
         words, terms = thai_words(), self._thai_strong
@@ -273,22 +274,20 @@ class Vocabulary:
     def expand_abbreviations(self, norm: str, title_end: int | None) -> tuple[str, int | None]:
         """Write each word cut short by ฯ out as far as the vocabulary's terms agree ("ถังดับฯ" → "ถังดับเพลิง",
         "คอมฯ ตั้งโต๊ะ" → "คอม ตั้งโต๊ะ", which the term "คอมตั้งโต๊ะ" then finds); ฯลฯ ("etc.") is left."""
-        out, at, shift, end = [], 0, 0, title_end
+        out, at, shift = [], 0, 0
         for m in _CUT_WORD.finditer(norm):
             found = self._expansion(m.group(1))
             if found is None:
                 continue
             start, full = m.start(1) + found[0], found[1]
-            out.append(norm[at:start])
-            out.append(full + " ")
+            out += [norm[at:start], full + " "]
+            if title_end is not None and m.end() <= title_end:  # the title grows by what was written out
+                shift += len(full) + 1 - (m.end() - start)
             at = m.end()
-            delta = len(full) + 1 - (m.end() - start)
-            if end is not None and m.end() <= title_end:
-                shift += delta
         if not out:
             return norm, title_end
         out.append(norm[at:])
-        return "".join(out), (None if end is None else end + shift)
+        return "".join(out), (None if title_end is None else title_end + shift)
 
 
 RELATED = RELATED_CATEGORIES

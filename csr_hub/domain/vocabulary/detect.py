@@ -127,11 +127,11 @@ class Detection:
         requests = [(s, e) for s, e, kind in markers if kind in ("head", "neg_pre")]
         # a room between two concepts: the one after it names the room ("ครู … ห้องเรียนคณิตศาสตร์", the
         # teacher … the maths classroom), so the two make no item together (no maths teacher was asked for)
-        rooms = [(s, e) for s, e, c in concept_hits if c == "c_classroom"]
-        rooms += [(s, e) for s, e, kind in markers if kind == "link" and mt[s:e] == "ห้อง"]
+        walls = requests + [(s, e) for s, e, c in concept_hits if c == "c_classroom"]
+        walls += [(s, e) for s, e, kind in markers if kind == "link" and mt[s:e] == "ห้อง"]
 
         def barrier(a: int, b: int) -> bool:
-            return any(a <= s and e <= b for s, e in requests) or any(a <= s and e <= b for s, e in rooms)
+            return any(a <= s and e <= b for s, e in walls)
 
         ruled = v._apply_rules(concept_hits, barrier)
         strong |= set(ruled)

@@ -205,7 +205,7 @@ def edit_need(need_id: int):
         posts.get_need,
         _need_form(obj=need),
         lambda n, form: posts.update_need(db.session, current_user, n, form.service_data(), ip=client_ip()),
-        lambda n: url_for("needs.show_need", need_id=n.id),
+        lambda n: _show_url(n.id),
         lambda form, n: render_template(
             "needs/form.html", form=form, need=n, held=posts.holds_quantity(db.session, n)
         ),

@@ -148,7 +148,7 @@ def edit_offer(offer_id: int):
         posts.get_offer,
         _offer_form(obj=offer),
         lambda o, form: posts.update_offer(db.session, current_user, o, _data(form), ip=client_ip()),
-        lambda o: url_for("offers.show_offer", offer_id=o.id),
+        lambda o: _show_url(o.id),
         lambda form, o: render_template(
             "offers/form.html",
             form=form,
