@@ -6,77 +6,57 @@ from flask_babel import lazy_gettext as _l
 
 
 class ServiceError(Exception):
-    status = 400
-    code = "bad_request"
+    """A refusal: its HTTP ``status``, its stable ``code`` in the API's JSON, and the ``default`` message
+    (lazy, so it is said in the language of whoever reads it)."""
+
+    status, code, default = 400, "bad_request", _l("Bad request.")
 
     def __init__(self, message: object = None, fields: dict[str, list[object]] | None = None):
         super().__init__(str(message) if message is not None else self.code)
-        self.message = message if message is not None else self.default_message()
+        self.message = message if message is not None else self.default
         self.fields = fields or {}
-
-    def default_message(self) -> object:
-        return _l("Bad request.")
 
 
 class ValidationFailed(ServiceError):
-    status = 422
-    code = "validation_error"
-
-    def default_message(self):
-        return _l("Some fields are not valid.")
+    status, code, default = 422, "validation_error", _l("Some fields are not valid.")
 
 
 class Unauthorized(ServiceError):
-    status = 401
-    code = "unauthorized"
-
-    def default_message(self):
-        return _l("Wrong e-mail or password.")
+    status, code, default = 401, "unauthorized", _l("Wrong e-mail or password.")
 
 
 class OtpRequired(Unauthorized):
-    code = "otp_required"
-
-    def default_message(self):
-        return _l("Enter the 6-digit code from your authenticator app.")
+    code, default = "otp_required", _l("Enter the 6-digit code from your authenticator app.")
 
 
 class OtpInvalid(Unauthorized):
-    code = "otp_invalid"
-
-    def default_message(self):
-        return _l("That code is not valid. Try the current code from your authenticator app.")
+    code, default = (
+        "otp_invalid",
+        _l("That code is not valid. Try the current code from your authenticator app."),
+    )
 
 
 class Forbidden(ServiceError):
-    status = 403
-    code = "forbidden"
-
-    def default_message(self):
-        return _l("You are not allowed to do this.")
+    status, code, default = 403, "forbidden", _l("You are not allowed to do this.")
 
 
 class AccountPending(Forbidden):
-    code = "account_pending"
-
-    def default_message(self):
-        return _l("Your account is waiting for verification; you cannot make changes yet.")
+    code, default = (
+        "account_pending",
+        _l("Your account is waiting for verification; you cannot make changes yet."),
+    )
 
 
 class NotFound(ServiceError):
-    status = 404
-    code = "not_found"
-
-    def default_message(self):
-        return _l("Not found.")
+    status, code, default = 404, "not_found", _l("Not found.")
 
 
 class Conflict(ServiceError):
-    status = 409
-    code = "conflict"
-
-    def default_message(self):
-        return _l("This conflicts with the current state; reload and try again.")
+    status, code, default = (
+        409,
+        "conflict",
+        _l("This conflicts with the current state; reload and try again."),
+    )
 
 
 def invalid(field: str, message: object) -> ValidationFailed:

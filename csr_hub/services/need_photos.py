@@ -149,15 +149,9 @@ def attach(
         uploaded_by_id=actor.id,
     )
     add_or_clean_up(session, row, lambda: remove_files(upload_folder, names))
+    details = {"size": row.size, "replaced": bool(stale)}
     audit.record(
-        session,
-        "need.photo",
-        actor_id=actor.id,
-        object_type="need",
-        object_id=need.id,
-        ip=ip,
-        size=row.size,
-        replaced=bool(stale),
+        session, "need.photo", actor_id=actor.id, object_type="need", object_id=need.id, ip=ip, **details
     )
     return row, stale
 

@@ -38,7 +38,6 @@ state_durations = cached(_timeline.state_durations)
 oldest_waiting = cached(_timeline.oldest_waiting)
 waiting_stats = cached(_timeline.waiting_stats)
 companies = cached(_companies.companies)
-companies_by = cached(_companies.companies_by)
 certificate = _companies.certificate  # returns ORM objects: never cached
 completed_matches = cached(_companies.completed_matches)
 
@@ -91,7 +90,6 @@ __all__ = [
     "companies",
     "completed_matches",
     "summary_and_districts",
-    "companies_by",
     "dashboard",
     "grouped",
     "month_window",

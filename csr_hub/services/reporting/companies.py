@@ -69,46 +69,35 @@ def companies(
     public_only: bool = False,
     company_id: int | None = None,
     include_company_id: int | None = None,
+    by: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Per company: what it pledged and delivered (to schools of the ESA when given). One query.
+    """Per company: what it pledged and delivered (to schools of the ESA when given); ``by`` ``province``
+    (of the receiving school) or ``category``: per company and per that. One query.
 
     ``public_only`` keeps the verified companies that agreed to be shown (and ``include_company_id``).
     """
-    q = _company_query([Company.province_code], district_id, public_only, company_id, include_company_id)
-    out = [
-        {"company_id": r[0], "name": r[1], "province_code": r[2], **_company_figures(r[3:])}
-        for r in session.execute(q)
-    ]
-    return sorted(out, key=_company_order)
-
-
-def companies_by(
-    session: Session,
-    dimension: str,
-    district_id: int | None = None,
-    public_only: bool = False,
-    company_id: int | None = None,
-    include_company_id: int | None = None,
-) -> list[dict[str, Any]]:
-    """Per company and per province of the receiving school (``province``) or per category. One query."""
-    if dimension == "province":
-        col, name = School.province_code, "province_code"
-        q = (
-            _company_query([col], district_id, public_only, company_id, include_company_id)
-            .join(Need, Match.need_id == Need.id)
-            .join(School, Need.school_id == School.id)
-        )
-    elif dimension == "category":
-        col, name = Need.category, "category"
-        q = _company_query([col], district_id, public_only, company_id, include_company_id).join(
-            Need, Match.need_id == Need.id
-        )
-    else:
-        raise ValueError(dimension)
+    if by not in (None, "province", "category"):
+        raise ValueError(by)
+    name, col = _BY[by]
+    q = _company_query([col], district_id, public_only, company_id, include_company_id)
+    if by is not None:
+        q = q.join(Need, Match.need_id == Need.id)
+    if by == "province":
+        q = q.join(School, Need.school_id == School.id)
     out = [
         {"company_id": r[0], "name": r[1], name: r[2], **_company_figures(r[3:])} for r in session.execute(q)
     ]
+    if by is None:
+        return sorted(out, key=_company_order)
     return sorted(out, key=lambda r: (*_company_order(r), r[name] or ""))
+
+
+#: what a row is placed by: the company's own province, or the receiving school's province, or the category
+_BY = {
+    None: ("province_code", Company.province_code),
+    "province": ("province_code", School.province_code),
+    "category": ("category", Need.category),
+}
 
 
 # --- certificate ----------------------------------------------------------------------------------------

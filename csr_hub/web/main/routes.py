@@ -105,7 +105,7 @@ def companies_recognition():
     lang = current_lang()
     provinces = reference_province_names(lang)
     cats: dict[int, list[str]] = {}
-    for r in reports.companies_by(db.session, "category", public_only=True):
+    for r in reports.companies(db.session, public_only=True, by="category"):
         if r["delivered_count"] > 0:
             cats.setdefault(r["company_id"], []).append(label(CATEGORIES, r["category"], lang))
     rows = [

@@ -52,6 +52,16 @@ class _Raw(StringField):
         self.data = "" if value is None else str(value)
 
 
+def _baht(label) -> _Raw:
+    """A required amount of money in baht, typed as the user writes it (the service parses and checks it)."""
+    return _Raw(
+        label,
+        widget=NumberInput(min=0, step="0.01"),
+        validators=[Required()],
+        render_kw={"inputmode": "decimal"},
+    )
+
+
 class _DateText(StringField):
     """A date typed as ``31/12/2570`` (Buddhist Era) on Thai pages or ``31/12/2027`` in English.
 
@@ -104,12 +114,7 @@ class PostForm(FlaskForm):
 
 
 class NeedForm(PostForm):
-    estimated_cost_thb = _Raw(
-        _l("Estimated cost (baht)"),
-        widget=NumberInput(min=0, step="0.01"),
-        validators=[Required()],
-        render_kw={"inputmode": "decimal"},
-    )
+    estimated_cost_thb = _baht(_l("Estimated cost (baht)"))
     needed_by = _DateText(_l("Needed by"), render_kw=DATE_KW)
     urgency = SelectField(_l("Urgency"), default="normal", validators=[Required()], validate_choice=False)
     submit = SubmitField(_l("Save"))
@@ -136,22 +141,12 @@ class PhotoForm(FlaskForm):
 
 
 class BudgetForm(FlaskForm):
-    budget_thb = _Raw(
-        _l("Government budget already allocated (baht)"),
-        widget=NumberInput(min=0, step="0.01"),
-        validators=[Required()],
-        render_kw={"inputmode": "decimal"},
-    )
+    budget_thb = _baht(_l("Government budget already allocated (baht)"))
     submit = SubmitField(_l("Save budget"))
 
 
 class OfferForm(PostForm):
-    value_thb = _Raw(
-        _l("Total value (baht)"),
-        widget=NumberInput(min=0, step="0.01"),
-        validators=[Required()],
-        render_kw={"inputmode": "decimal"},
-    )
+    value_thb = _baht(_l("Total value (baht)"))
     available_until = _DateText(_l("Available until"), render_kw=DATE_KW)
     provinces = SelectMultipleField(_l("Provinces served (none chosen = nationwide)"), validate_choice=False)
     submit = SubmitField(_l("Save"))

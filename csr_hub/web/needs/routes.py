@@ -8,29 +8,25 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from csr_hub.domain.policy import MatchStatus, Role, has_role
+from csr_hub.domain.policy import MatchStatus, Role
 from csr_hub.extensions import db
 from csr_hub.models import Match, Need
-from csr_hub.services import matches as match_service
 from csr_hub.services import duplicates, need_photos, posts, suggestions
 from csr_hub.services.errors import ServiceError, ValidationFailed, invalid
 from csr_hub.web.access import roles_required
 from csr_hub.web.auth.forms import ConfirmForm
-from csr_hub.web.forms import apply_service_errors, commit_or_show_errors, ok, pop_form, stash_form
+from csr_hub.web.forms import apply_service_errors, ok, pop_form, stash_form
 from csr_hub.web.i18n import current_lang
 from csr_hub.web.listing import choices, run_list
 from csr_hub.web import post_pages
-from csr_hub.web.matches.routes import PROPOSE_KEY
 from csr_hub.web.needs.forms import (
     BudgetForm,
     NeedForm,
     NewNeedForm,
     PhotoForm,
-    ProposeForm,
     category_choices,
     urgency_choices,
 )
-from csr_hub.web.once import AlreadyClaimed, claim, remember
 from csr_hub.web.security import client_ip
 
 bp = Blueprint("needs", __name__)
@@ -59,69 +55,53 @@ def _need_form(obj=None, cls: type[NeedForm] = NeedForm) -> NeedForm:
     return form
 
 
-NEW_NEED_ROUTE = "page:needs.new_need"
-ALREADY_POSTED = _l("This need was already posted; here it is.")
+NEEDS = post_pages.PostKind(
+    "need", posts.get_need, posts.can_edit_need, _l("This need was already posted; here it is.")
+)
 
 
-def _show_url(need_id: int) -> str:
-    return url_for("needs.show_need", need_id=need_id)
+def _form_page(form: NeedForm, need: Need | None = None, status: int = 200, **extra):
+    held = posts.holds_quantity(db.session, need) if need is not None else False
+    return render_template("needs/form.html", form=form, need=need, held=held, **extra), status
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])
 @roles_required(Role.SCHOOL_STAFF)
 def new_need():
     form = _need_form(cls=NewNeedForm)
-    status = 200
     post_pages.start_once(form)
-    if form.validate_on_submit():
-        token = form.form_token.data or ""
-        if (sent := post_pages.already_sent(NEW_NEED_ROUTE, token, ALREADY_POSTED, _show_url)) is not None:
-            return sent
-        photo = None
-        if _chosen(form.photo.data):  # checked before anything is saved: a bad photo posts nothing
-            try:
-                photo = need_photos.prepare(form.photo.data.filename, form.photo.data.stream)
-            except ValidationFailed as exc:
-                apply_service_errors(form, exc)
-                return render_template("needs/form.html", form=form, need=None, held=False), exc.status
-        if not request.form.get("post_anyway"):  # warn before saving what looks like one already posted
-            data = form.service_data()
-            similar = duplicates.find(
-                db.session, current_user.school_id, data.get("title", ""), data.get("description", "")
-            )
-            if similar:
-                return render_template(
-                    "needs/form.html",
-                    form=form,
-                    need=None,
-                    held=False,
-                    duplicates=similar,
-                    photo_dropped=photo is not None,
-                )
-        written: list[str] = []
-
-        def create():
-            record = claim(db.session, current_user, token, NEW_NEED_ROUTE)
-            need = posts.create_need(db.session, current_user, form.service_data(), ip=client_ip())
-            if photo is not None:
-                row, _stale = need_photos.attach(
-                    db.session, current_user, need, photo, _uploads(), client_ip()
-                )
-                written.extend([row.stored_name, row.thumb_name])
-            remember(record, need.id)
-            return need
-
+    if not form.validate_on_submit():
+        return _form_page(form, status=400 if request.method == "POST" else 200)  # 400: the CSRF token
+    if (sent := NEEDS.sent_before(form)) is not None:
+        return sent
+    photo = None
+    if _chosen(form.photo.data):  # checked before anything is saved: a bad photo posts nothing
         try:
-            need, status = commit_or_show_errors(form, create, _("Your need is posted."))
-        except AlreadyClaimed:
-            need_photos.remove_files(_uploads(), written)
-            return post_pages.already_sent(NEW_NEED_ROUTE, token, ALREADY_POSTED, _show_url, lost_race=True)
-        if need is not None:
-            return redirect(url_for("needs.show_need", need_id=need.id))
+            photo = need_photos.prepare(form.photo.data.filename, form.photo.data.stream)
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+            return _form_page(form, status=exc.status)
+    if not request.form.get("post_anyway"):  # warn before saving what looks like one already posted
+        data = form.service_data()
+        similar = duplicates.find(
+            db.session, current_user.school_id, data.get("title", ""), data.get("description", "")
+        )
+        if similar:
+            return _form_page(form, duplicates=similar, photo_dropped=photo is not None)
+    written: list[str] = []
+
+    def create():
+        need = posts.create_need(db.session, current_user, form.service_data(), ip=client_ip())
+        if photo is not None:
+            row, _stale = need_photos.attach(db.session, current_user, need, photo, _uploads(), client_ip())
+            written.extend([row.stored_name, row.thumb_name])
+        return need
+
+    def clean_up():
         need_photos.remove_files(_uploads(), written)
-    elif request.method == "POST":
-        status = 400  # the CSRF token was missing or expired: form_errors() says so
-    return render_template("needs/form.html", form=form, need=None, held=False), status
+
+    sent, status = NEEDS.post_once(form, create, _("Your need is posted."), clean_up)
+    return sent or _form_page(form, status=status)
 
 
 def _chosen(data) -> bool:
@@ -154,21 +134,11 @@ def progress_of(need: Need) -> dict:
 
 def _show(need: Need, budget_form: BudgetForm | None = None, status: int = 200):
     ranked = suggestions.for_need(db.session, need, 10) if need.status == "open" else []
-    user = current_user if current_user.is_authenticated else None
-    can_edit = bool(user and posts.can_edit_need(user, need))
-    can_budget = bool(user and posts.can_set_budget(user, need))
-    my_offers = []
-    if user and has_role(user, Role.COMPANY_REP) and user.status == "active":
-        my_offers = posts.list_offers(db.session, {"company_id": user.company_id}, 1, 100).items
-    propose_errors, propose_values = pop_form(PROPOSE_KEY) if user else ({}, {})
-    if propose_values.get("need_id") != str(need.id):
-        propose_errors, propose_values = {}, {}
-    visible = []
-    if user:
-        visible = match_service.list_matches(db.session, user, {"need_id": need.id}, 1, 100).items
+    parts = NEEDS.page_parts(need)
+    can_edit = parts["can_edit"]
+    can_budget = current_user.is_authenticated and posts.can_set_budget(current_user, need)
     if can_budget and budget_form is None:
         budget_form = BudgetForm(budget_thb=need.budget_thb)
-    held = posts.holds_quantity(db.session, need) if can_edit else False
     photo_errors, _values = pop_form(PHOTO_KEY + str(need.id)) if can_edit else ({}, {})
     return render_template(
         "needs/show.html",
@@ -177,17 +147,9 @@ def _show(need: Need, budget_form: BudgetForm | None = None, status: int = 200):
         photo_form=PhotoForm() if can_edit and need.status != "cancelled" else None,
         photo_errors=photo_errors,
         suggestions=ranked,
-        can_edit=can_edit,
-        held=held,
         budget_form=budget_form if can_budget else None,
-        my_offers=my_offers,
-        matches=visible,
-        # forms (and their CSRF token, hence a session cookie) only for someone who can act on them
-        propose_form=ProposeForm() if user else None,
-        confirm_form=ConfirmForm() if user else None,
-        propose_errors=propose_errors,
-        propose_values=propose_values,
         progress=progress_of(need),
+        **parts,
     ), status
 
 
@@ -199,28 +161,19 @@ def show_need(need_id: int):
 @bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.SCHOOL_STAFF)
 def edit_need(need_id: int):
-    need = post_pages.owned(posts.get_need, posts.can_edit_need, need_id)
-    return post_pages.edit_page(
-        need,
-        posts.get_need,
-        _need_form(obj=need),
-        lambda n, form: posts.update_need(db.session, current_user, n, form.service_data(), ip=client_ip()),
-        lambda n: _show_url(n.id),
-        lambda form, n: render_template(
-            "needs/form.html", form=form, need=n, held=posts.holds_quantity(db.session, n)
-        ),
-    )
+    def save(need, form):
+        return posts.update_need(db.session, current_user, need, form.service_data(), ip=client_ip())
+
+    return NEEDS.edit_page(need_id, lambda n: _need_form(obj=n), save, lambda form, n: _form_page(form, n)[0])
 
 
 @bp.post("/needs/<int:need_id>/cancel")
 @roles_required(Role.SCHOOL_STAFF)
 def cancel_need(need_id: int):
-    return post_pages.confirm_and_act(
-        post_pages.owned(posts.get_need, posts.can_edit_need, need_id),
-        lambda n: posts.cancel_need(db.session, current_user, n, ip=client_ip()),
-        _("The need is cancelled."),
-        url_for("needs.show_need", need_id=need_id),
-    )
+    def cancel(need):
+        return posts.cancel_need(db.session, current_user, need, ip=client_ip())
+
+    return NEEDS.confirm_and_act(need_id, cancel, _("The need is cancelled."))
 
 
 @bp.post("/needs/<int:need_id>/budget")
@@ -260,15 +213,11 @@ def need_photo(need_id: int, small: bool = False):
     return response.make_conditional(request)
 
 
-def _owned_need(need_id: int) -> Need:
-    return post_pages.owned(posts.get_need, posts.can_edit_need, need_id)
-
-
 @bp.post("/needs/<int:need_id>/photo")
 @roles_required(Role.SCHOOL_STAFF)
 def upload_need_photo(need_id: int):
     """Add or replace the need's photo; errors go back to the need's page beside the field (PRG)."""
-    need = _owned_need(need_id)
+    need = NEEDS.owned(need_id)
     form = PhotoForm()
     back = redirect(url_for("needs.show_need", need_id=need_id) + "#photo", 303)
     if not form.validate_on_submit():
@@ -297,7 +246,7 @@ def upload_need_photo(need_id: int):
 @bp.post("/needs/<int:need_id>/photo/remove")
 @roles_required(Role.SCHOOL_STAFF)
 def remove_need_photo(need_id: int):
-    need = _owned_need(need_id)
+    need = NEEDS.owned(need_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:

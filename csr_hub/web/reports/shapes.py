@@ -105,7 +105,7 @@ def _companies(session: Session, scope: Scope, by: str | None = None) -> list[di
         "include_company_id": scope.own_company_id,
         "company_id": scope.company_id,
     }
-    return reports.companies_by(session, by, **args) if by else reports.companies(session, **args)
+    return reports.companies(session, **args, by=by)
 
 
 def _companies_by(by: str) -> Loader:
