@@ -73,7 +73,7 @@ bench-quick: install-test
 	$(BIN)/python bench/bench_lists.py
 
 translations: install-test
-	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs ".*" -k _l -k lazy_gettext -k _ -k gettext -k ngettext:1,2 -o csr_hub/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs ".*" -k _l -k lazy_gettext -k _ -k gettext -k ngettext:1,2 -k _p:1c,2 -o csr_hub/translations/messages.pot .
 	$(BIN)/pybabel update -i csr_hub/translations/messages.pot -d csr_hub/translations -l th --no-fuzzy-matching --ignore-obsolete
 
 clean:

@@ -314,14 +314,16 @@ def act(
 
 
 def status_label(status: str) -> str:
-    from csr_hub.domain.reference import STATUS_LABELS
+    """The status's label in the request's language (English outside a request)."""
     from flask_babel import get_locale
 
-    th, en = STATUS_LABELS.get(status, (status, status))
+    from csr_hub import labels
+
     try:
-        return th if str(get_locale() or "en") == "th" else en
+        lang = str(get_locale() or "en")
     except Exception:  # outside a request
-        return en
+        lang = "en"
+    return labels.label(labels.STATUSES, status, "th" if lang == "th" else "en")
 
 
 def is_users_turn(user: User, match: Match) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from csr_hub.domain import money
 from csr_hub.domain.policy import Role, UserStatus
-from csr_hub.domain.reference import STATUS_LABELS
+from csr_hub import labels
 from csr_hub.domain.workflow import Actor, whose_turn
 from csr_hub.models import Match, Notification, User
 from csr_hub.services import line, mail
@@ -77,7 +77,7 @@ def match_changed(session: Session, match: Match, actor: User, action: str) -> l
     """Tell both parties (every active user of the school and of the company) and the approver whose turn
     it is, but not the actor, in the caller's transaction."""
     th, en = ACTION_WORDS.get(action, (action, action))
-    st_th, st_en = STATUS_LABELS.get(match.status, (match.status, match.status))
+    st_th, st_en = labels.both(labels.STATUSES, match.status)
     title = match.need.title[:80]
     msg_th = (
         f"{actor.full_name} {th} #{match.id} «{title}» ({match.quantity} {match.need.unit}, "

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from csr_hub.domain.reference import CATEGORIES, QUALITY_GROUPS, URGENCIES, today_bangkok
+from csr_hub.domain.reference import CATEGORIES, QUALITY_GROUPS, URGENCIES, URGENCY_RANK, today_bangkok
 from csr_hub.models import District, Need, Offer, Province, School, district_provinces, offer_provinces
 from csr_hub.services.errors import ValidationFailed
 from csr_hub.services.listing import Page, choice_filter, id_filter, like, one, paginate, search_terms
@@ -107,7 +107,7 @@ def need_query(session: Session, args: dict[str, Any]):
     if f.quality_group:
         q = q.where(School.quality_group == f.quality_group)
     if f.urgency:
-        q = q.where(Need.urgency_rank == URGENCIES[f.urgency][2])  # indexed (ix_needs_list_cover)
+        q = q.where(Need.urgency_rank == URGENCY_RANK[f.urgency])  # indexed (ix_needs_list_cover)
     if f.province:
         q = q.where(School.province_code == f.province)
     if f.district is not None:

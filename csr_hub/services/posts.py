@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from csr_hub.domain import analysis
 from csr_hub.domain.policy import MatchStatus, Role, UserStatus
-from csr_hub.domain.reference import URGENCIES
+from csr_hub.domain.reference import URGENCY_RANK
 from csr_hub.domain.workflow import HOLDING_STATUSES
 from csr_hub.models import Match, Need, Offer, Province, User
 from csr_hub.services import audit, duplicates, validation
@@ -110,7 +110,7 @@ class NeedSide(Side):
 
     def apply(self, post: Any, values: dict[str, Any]) -> None:
         super().apply(post, values)
-        post.urgency_rank = URGENCIES[post.urgency][2]
+        post.urgency_rank = URGENCY_RANK[post.urgency]
 
     def saved(self, session: Session, post: Any, actor: User, created: bool) -> None:
         if created:

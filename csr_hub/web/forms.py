@@ -127,7 +127,9 @@ def parse_page_date(text: str | None) -> str | None:
 
 def format_page_date(value, lang: str) -> str:
     """A date as it is typed back into a page's date field: ``31/12/2570`` in Thai, ``31/12/2027`` in English."""
-    from datetime import date
+    from datetime import date, datetime
+
+    from pythainlp.util import thai_strftime
 
     if value in (None, ""):
         return ""
@@ -137,5 +139,6 @@ def format_page_date(value, lang: str) -> str:
             value = date.fromisoformat(iso or "")
         except ValueError:
             return value
-    year = value.year + 543 if lang == "th" else value.year
-    return f"{value.day:02d}/{value.month:02d}/{year}"
+    if lang == "th":  # the Buddhist Era year, as Thai users type it
+        return thai_strftime(datetime(value.year, value.month, value.day), "%d/%m/%Y")
+    return value.strftime("%d/%m/%Y")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale, get_translations
 
+from csr_hub import labels
 from csr_hub.domain import money, reference
 
 LANGS = ("th", "en")
@@ -110,7 +111,7 @@ def init_app(app: Flask) -> None:
         lang = current_lang()
         return {
             "current_lang": lang,
-            "label": lambda table, code: reference.label(getattr(reference, table), code, lang),
+            "label": lambda table, code: labels.label(getattr(labels, table), code, lang),
             "baht": lambda v: money.format_baht(v, lang),
             "offer_status": lambda o: o.status_on(reference.today_bangkok()),
         }

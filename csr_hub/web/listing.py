@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import request
 
-from csr_hub.domain.reference import CATEGORIES, QUALITY_GROUPS, URGENCIES
+from csr_hub import labels
 from csr_hub.extensions import db
 from csr_hub.models import District, Province
 from csr_hub.services.errors import ValidationFailed
@@ -41,12 +41,11 @@ def district_choices() -> list[tuple[str, str]]:
 
 
 def choices() -> dict[str, list[tuple[str, str]]]:
-    en = current_lang() == "en"
-    pick = lambda v: v[1] if en else v[0]  # noqa: E731
+    lang = current_lang()
     return {
-        "category": [(k, pick(v)) for k, v in CATEGORIES.items()],
-        "quality_group": [(k, pick(v)) for k, v in QUALITY_GROUPS.items()],
-        "urgency": [(k, pick(v)) for k, v in URGENCIES.items()],
+        "category": labels.choices(labels.CATEGORIES, lang),
+        "quality_group": labels.choices(labels.QUALITY_GROUPS, lang),
+        "urgency": labels.choices(labels.URGENCIES, lang),
         "province": province_choices(),
         "district": district_choices(),
     }

@@ -57,6 +57,14 @@ def _committed_po():
     return _read(PO)
 
 
+def _key(msgid):
+    return tuple(msgid) if isinstance(msgid, (list, tuple)) else msgid
+
+
+def _text(value) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def th(msgid: str) -> str:
     """The committed Thai for ``msgid`` (first form of a plural)."""
     message = _committed_po().get(msgid)
@@ -135,11 +143,13 @@ def test_catalogue_compiles_at_start_up_even_from_a_read_only_package(tmp_path, 
     target = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     assert target == tmp_path / "instance" / "translations"
     with (target / "th" / "LC_MESSAGES" / "messages.mo").open("rb") as f:
-        compiled = read_mo(f)
+        # keyed by (id, context); Babel's read_mo leaves a context as bytes
+        compiled = {(_key(m.id), _text(m.context)): m for m in read_mo(f) if m.id}
     for message in po:
         if message.id:
-            assert compiled.get(message.id) is not None, message.id
-            assert _strings(compiled.get(message.id))[0] == _strings(message)[0]
+            key = (_key(message.id), message.context)
+            assert key in compiled, key
+            assert _strings(compiled[key])[0] == _strings(message)[0]
     assert not list(target.glob("th/LC_MESSAGES/*.tmp"))
 
 

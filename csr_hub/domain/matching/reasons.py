@@ -16,7 +16,8 @@ from typing import Iterable
 from csr_hub.domain import vocabulary
 from csr_hub.domain.matching.parts import days_left, weights
 from csr_hub.domain.matching.views import Part
-from csr_hub.domain.reference import CATEGORIES, URGENCIES, format_date
+from csr_hub import labels
+from csr_hub.domain.reference import format_date
 
 _PARTS: dict[tuple, Part] = {}
 
@@ -33,8 +34,7 @@ def _put(key: tuple, value: float, th: str, en: str, code: str, params: tuple = 
 
 
 def _cat_label(code: str) -> tuple[str, str]:
-    th, en = CATEGORIES.get(code, (code, code))
-    return th, en
+    return labels.both(labels.CATEGORIES, code)
 
 
 def _names(codes: Iterable[str], limit: int = 3) -> tuple[str, str]:
@@ -202,7 +202,7 @@ def deadline(urgency: str, needed_by: date | None, today: date, v: float) -> Par
     p = _PARTS.get(key)
     if p is not None:
         return p
-    uth, uen, _ = URGENCIES.get(urgency, (urgency, urgency, 1))
+    uth, uen = labels.both(labels.URGENCIES, urgency)
     if needed_by is None:
         return _put(
             key,

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.widgets import NumberInput
 
-from csr_hub.domain.reference import QUALITY_GROUPS, ROLE_LABELS
+from csr_hub import labels
 
 
 class Required:
@@ -20,11 +20,11 @@ class Required:
 
 
 def role_choices(lang: str):
-    return [(k, v[1] if lang == "en" else v[0]) for k, v in ROLE_LABELS.items()]
+    return labels.choices(labels.ROLES, lang)
 
 
 def group_choices(lang: str):
-    return [(k, v[1] if lang == "en" else v[0]) for k, v in QUALITY_GROUPS.items()]
+    return labels.choices(labels.QUALITY_GROUPS, lang)
 
 
 class UserForm(FlaskForm):

@@ -98,7 +98,7 @@ def company_page(company_id: int):
 @bp.get("/companies")
 def companies_recognition():
     """Public thanks to verified companies that delivered, only those that agreed to be shown."""
-    from csr_hub.domain.reference import CATEGORIES, label
+    from csr_hub import labels
     from csr_hub.web.i18n import current_lang
     from csr_hub.web.reports.tables import reference_province_names
 
@@ -107,7 +107,7 @@ def companies_recognition():
     cats: dict[int, list[str]] = {}
     for r in reports.companies(db.session, public_only=True, by="category"):
         if r["delivered_count"] > 0:
-            cats.setdefault(r["company_id"], []).append(label(CATEGORIES, r["category"], lang))
+            cats.setdefault(r["company_id"], []).append(labels.label(labels.CATEGORIES, r["category"], lang))
     rows = [
         {
             **c,

@@ -24,16 +24,16 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import NumberInput
 
-from csr_hub.domain.reference import CATEGORIES, URGENCIES
+from csr_hub import labels
 from csr_hub.services.validation import DESCRIPTION_MAX, MAX_QUANTITY, NOTE_MAX, TITLE_MAX, UNIT_MAX
 
 
 def category_choices(lang: str):
-    return [(k, v[1] if lang == "en" else v[0]) for k, v in CATEGORIES.items()]
+    return labels.choices(labels.CATEGORIES, lang)
 
 
 def urgency_choices(lang: str):
-    return [(k, v[1] if lang == "en" else v[0]) for k, v in URGENCIES.items()]
+    return labels.choices(labels.URGENCIES, lang)
 
 
 class Required:

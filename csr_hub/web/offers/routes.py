@@ -22,7 +22,8 @@ def provinces_by_region() -> list[tuple[str, str, list[tuple[str, str]]]]:
     """The 77 provinces as (region code, region name, [(code, name)]): the offer form's checkboxes."""
     import sqlalchemy as sa
 
-    from csr_hub.domain.reference import REGIONS, label
+    from csr_hub import labels
+    from csr_hub.domain.reference import REGIONS
     from csr_hub.models import Province
 
     lang = current_lang()
@@ -31,7 +32,7 @@ def provinces_by_region() -> list[tuple[str, str, list[tuple[str, str]]]]:
     for code, name_th, name_en, region in rows:
         groups.setdefault(region, []).append((code, (name_en or name_th) if lang == "en" else name_th))
     return [
-        (region, label(REGIONS, region, lang), sorted(items, key=lambda p: p[1]))
+        (region, labels.label(labels.REGIONS, region, lang), sorted(items, key=lambda p: p[1]))
         for region, items in groups.items()
         if items
     ]

@@ -12,7 +12,8 @@ from flask_login import current_user
 
 from csr_hub.domain import money
 from csr_hub.domain.policy import PartnershipStatus, Role, can, is_active, register_ability, role_of
-from csr_hub.domain.reference import BANGKOK, CATEGORIES, QUALITY_GROUPS, label, today_bangkok
+from csr_hub import labels
+from csr_hub.domain.reference import BANGKOK, today_bangkok
 from csr_hub.extensions import db
 from csr_hub.models import Company
 from csr_hub.services import donations, partnerships, reference_lookup
@@ -309,12 +310,12 @@ def statement_export(company_id: int, fmt: str):
     summary = [[_("Total"), str(data["year"]), data["donations_count"], data["value_thb"]]]
     summary.append([_("Schools reached"), "", data["schools_count"], None])
     for key, title, table, name in (
-        ("by_category", _("By category"), CATEGORIES, "category"),
-        ("by_quality_group", _("Quality group"), QUALITY_GROUPS, "quality_group"),
+        ("by_category", _("By category"), labels.CATEGORIES, "category"),
+        ("by_quality_group", _("Quality group"), labels.QUALITY_GROUPS, "quality_group"),
         ("by_province", _("By province"), None, "province_code"),
     ):
         for g in data[key]:
-            shown = label(table, g[name], lang) if table else g[name]
+            shown = labels.label(table, g[name], lang) if table else g[name]
             summary.append([title, shown, g["donations_count"], g["value_thb"]])
     header = [str(h) for h in EDONATION_HEADER]
     rows = _edonation_rows(data["records"])

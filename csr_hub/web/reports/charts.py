@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from flask_babel import lazy_gettext as _l
 
+from csr_hub import labels
 from csr_hub.domain import charts, reference
 from csr_hub.web.reports.shapes import _label, _name, short_name
 
@@ -16,7 +17,7 @@ def category_chart(
     cats = [r for r in summary["by_category"] if r["needs_value_thb"] or r["pledged_value_thb"]] or summary[
         "by_category"
     ]
-    labels = [_label(reference.CATEGORIES, r["category"], lang) for r in cats]
+    names = [_label(labels.CATEGORIES, r["category"], lang) for r in cats]
     series = [
         charts.Series(str(_l("Value of needs"))),
         charts.Series(str(_l("Value pledged"))),
@@ -32,7 +33,7 @@ def category_chart(
                 "pledged by companies and the value delivered. The table below gives the figures."
             )
         ),
-        labels,
+        names,
         series,
         values,
         fmt,

@@ -7,6 +7,7 @@ from typing import Any, Callable
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from csr_hub import labels
 from csr_hub.domain import reference
 from csr_hub.domain.reference import BANGKOK
 from csr_hub.services import reports
@@ -14,7 +15,7 @@ from csr_hub.web.reports.model import Column, Scope
 
 
 def _label(table: dict, code: str | None, lang: str) -> str:
-    return reference.label(table, code or "", lang)
+    return labels.label(table, code, lang)
 
 
 def _name(row: dict[str, Any], lang: str, prefix: str = "") -> str:
@@ -139,13 +140,13 @@ def _labels(source: str | None = None, **labels: tuple[str, dict]) -> Shaper:
     return shape
 
 
-_shape_by_category = _labels("by_category", category_label=("category", reference.CATEGORIES))
-_shape_by_group = _labels("by_quality_group", quality_group_label=("quality_group", reference.QUALITY_GROUPS))
-_shape_states = _labels(status_label=("status", reference.STATUS_LABELS))
-_with_group = _labels(quality_group_label=("quality_group", reference.QUALITY_GROUPS))
-_with_category = _labels(category_label=("category", reference.CATEGORIES))
+_shape_by_category = _labels("by_category", category_label=("category", labels.CATEGORIES))
+_shape_by_group = _labels("by_quality_group", quality_group_label=("quality_group", labels.QUALITY_GROUPS))
+_shape_states = _labels(status_label=("status", labels.STATUSES))
+_with_group = _labels(quality_group_label=("quality_group", labels.QUALITY_GROUPS))
+_with_category = _labels(category_label=("category", labels.CATEGORIES))
 _with_waiting = _labels(
-    status_label=("status", reference.STATUS_LABELS), waiting_for_label=("waiting_for", reference.ROLE_LABELS)
+    status_label=("status", labels.STATUSES), waiting_for_label=("waiting_for", labels.ROLES)
 )
 
 
