@@ -319,3 +319,34 @@ def test_a_negation_in_the_title_reaches_no_further_than_the_title():
 def test_what_is_not_for_them_or_was_already_donated_is_not_asked_for(title, description, wanted, dropped):
     w = weights(title, description)
     assert w.get(wanted) == 1.0 and w.get(dropped, 0.0) <= 0.3, w
+
+
+# --- whom an item is for, its size, accessories, past givings ----------------------------------------
+def _facets(title: str, description: str = "") -> frozenset[str]:
+    from csr_hub.domain import vocabulary
+
+    return frozenset(c for c in vocabulary.analyse(description, title=title).concepts if "@" in c)
+
+
+def test_whom_and_what_size_an_item_is_for_is_read_next_to_it():
+    assert "desks_chairs@teachers" in _facets("โต๊ะทำงานครูพร้อมเก้าอี้")
+    assert "desks_chairs@students" in _facets("Student desks and chairs")
+    assert "tablet@students" in _facets("ขอ tablets ให้เด็ก ป.2")
+    assert "television@large" in _facets("Samsung 65-inch Smart TV for halls")
+    assert "television@small" in _facets("สมาร์ททีวี Samsung 43 นิ้ว สำหรับห้องเรียน")
+    # a beneficiary can make another kind: a scholarship for teachers
+    assert weights("Scolarship for teachers to study master's") == {"teacher_scholarship": 1.0}
+
+
+def test_a_device_named_for_its_accessory_or_consumable_is_a_passing_mention():
+    assert weights("ตลับหมึกและโทนเนอร์เครื่องพิมพ์") == {"printer_supplies": 1.0, "printer": 0.3}
+    assert weights("ฟิล์มกระจกสำหรับแท็บเล็ต")["tablet"] == 0.3
+    assert weights("ขอทีวีพร้อมขาแขวน")["television"] == 1.0
+
+
+def test_what_was_given_in_the_past_or_refused_in_passing_is_not_asked_for():
+    assert "desks_chairs" not in weights("ขอโปรเจคเตอร์", "เมื่อปีที่แล้วมีมูลนิธิบริจาคโต๊ะเก้าอี้ให้นักเรียน")
+    assert "eyeglasses" not in weights(
+        "Hearing aids for 3 pupils", "These three need hearing aids, not glasses."
+    )
+    assert "laptop" in weights("We do not have laptops for the teachers")

@@ -97,6 +97,11 @@ def batch_suggest(
     o_wsum = np.array([f.weight_sum for f in ofs])
     o_has = np.array([bool(f.items) for f in ofs])
     o_allow = np.array([f.allow for f in ofs], dtype=np.int64)
+    facet_ix = (
+        _Index()
+    )  # whom / what size an item is for: the need's values against the offer's contradictions
+    O_con = [facet_ix.row(f.facet_contra) for f in ofs]
+    O_con_w = [list(f.facet_contra.values()) for f in ofs]
     nationwide = np.array([i for i, o in enumerate(open_offers) if not o.provinces], dtype=np.int64)
     by_prov: dict[str, list[int]] = {}
     for i, o in enumerate(open_offers):
@@ -125,7 +130,11 @@ def batch_suggest(
     N_item = [item_ix.row(c) for c in n_items]
     N_w = [[f.weights[c] for c in cs] for f, cs in zip(nfs, n_items)]
     N_fam = [fam_ix.row(f.fams) for f in nfs]
+    N_own = [facet_ix.row(f.facet_own) for f in nfs]
+    N_own_w = [list(f.facet_own.values()) for f in nfs]
     V, I, F = len(tok_ix.cols) or 1, len(item_ix.cols) or 1, len(fam_ix.cols) or 1
+    Q = len(facet_ix.cols) or 1
+    Oq = _csr(O_con, Q, O_con_w).T.tocsc()
     Ob = _csr(O_bag, V).T.tocsc()
     On = _csr(O_neu, V).T.tocsc()
     Oi = _csr(O_item, I, O_w).T.tocsc()
@@ -154,7 +163,7 @@ def batch_suggest(
             if progress:
                 progress(done)
             continue
-        ob, on, oi, of_ = Ob[:, cand], On[:, cand], Oi[:, cand], Of[:, cand]
+        ob, on, oi, of_, oq = Ob[:, cand], On[:, cand], Oi[:, cand], Of[:, cand], Oq[:, cand]
         won: dict[int, list[tuple[int, Score]]] = {live[k].id: [] for k in members}
         oc = o_cat[cand]
         step = max(1, _CHUNK_CELLS // cand.size)
@@ -174,6 +183,8 @@ def batch_suggest(
             o_bag = np.where(full, of_len, on_len)
             sw = (_csr([N_item[k] for k in rows], I, [N_w[k] for k in rows]) @ oi).toarray()
             famov = (_csr([N_fam[k] for k in rows], F) @ of_).toarray() > 0
+            conflict = (_csr([N_own[k] for k in rows], Q, [N_own_w[k] for k in rows]) @ oq).toarray()
+            conflict[sw <= 0] = 0.0
             n_allow = np.array([nfs[k].allow for k in rows], dtype=np.int64)[:, None]
             led = (sw > 0) & (((n_allow >> oc[None, :]) & 1) > 0) & (((o_allow[cand] >> ci) & 1) > 0)[None, :]
             same = np.broadcast_to(_SAME[ci, oc][None, :], (r, cand.size))
@@ -201,6 +212,7 @@ def batch_suggest(
                     ]
                 )[:, None],
                 equity=np.array([parts.equity_value(live[k].quality_group) for k in rows])[:, None],
+                conflict=conflict,
             )
             v["item_led"] = led & ~same
             total = parts.total(v)

@@ -9,7 +9,8 @@ item-led category value are fitted on a labelled set and read from ``csr_hub/dat
   related categories, or a shared item kind filed elsewhere, 50; else 0;
 - ``item`` — item kinds, weighted (the head of the request 1, a passing mention 0.3, a fuzzy find its
   similarity): with S = Σ w_need·w_offer over the shared kinds, 100 × (0.5·min(1, S) + 0.3·S/Σw_need
-  + 0.2·S/Σw_offer); no kind in common but one family 55; none recognised on either side 40, on one
+  + 0.2·S/Σw_offer), S lowered where both posts say whom or what size a shared kind is for and they
+  differ; no kind in common but one family 55; none recognised on either side 40, on one
   side 25, different kinds 0;
 - ``text`` — Dice overlap 200·|A∩B| / (|A|+|B|) of the language-neutral words (concepts such as
   ซ่อม = repair, item kinds, families) — or, when both posts are written mostly in one script, of all
@@ -44,6 +45,11 @@ ITEM_BOUND: dict[str, float] = {
     "one_side": 25.0,  # only one side names a kind
     "different": 0.0,  # both name kinds, nothing in common
 }
+
+
+#: how much of a shared item kind counts no more when the posts mean it for different people or sizes
+#: (teachers' desks against pupils' desks, a small classroom TV against a hall's)
+CONFLICT = 0.6
 
 
 def weights() -> dict[str, float]:
@@ -82,18 +88,21 @@ def values(
     qty,
     deadline,
     equity,
+    conflict=0.0,
 ) -> dict[str, np.ndarray]:
     """Every part for arrays of pairs (broadcasting). Inputs are the pair features:
     booleans for the category relations (``item_led`` already requires a shared item), the shared item
     weight S and each side's weight sum, whether one family overlaps, whether each side names a kind,
-    the count of shared content words and each side's count, and the four order parts precomputed."""
+    the count of shared content words and each side's count, and the four order parts precomputed;
+    ``conflict``: the weight of the shared kinds the two posts mean for different people or sizes
+    (``views.facet_rows``), which counts ``CONFLICT`` less of what they share."""
     item_led_value = bands.current().item_led_category
     shared = np.asarray(shared_w) > 0
     category = np.where(
         same_cat, 100.0, np.where(item_led, item_led_value, np.where(related_cat | shared, 50.0, 0.0))
     )
     with np.errstate(divide="ignore", invalid="ignore"):
-        s = np.asarray(shared_w, dtype=np.float64)
+        s = np.maximum(0.0, np.asarray(shared_w, dtype=np.float64) - CONFLICT * np.asarray(conflict))
         cov = 0.5 * np.minimum(1.0, s) + 0.3 * np.minimum(1.0, s / np.maximum(n_w, 1e-9))
         cov = cov + 0.2 * np.minimum(1.0, s / np.maximum(o_w, 1e-9))
         item = np.where(

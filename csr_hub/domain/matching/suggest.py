@@ -53,7 +53,7 @@ def relevant(n_cat: str, nf: Features, o_cat: str, of: Features) -> bool:
 def pair_values(pairs: list[tuple[NeedView, Features, OfferView, Features]], today: date) -> dict:
     """Part values (arrays) for these pairs."""
     same, rel, led, sw, nw, ow, fam, nh, oh = [], [], [], [], [], [], [], [], []
-    inter, nb, ob, loc, qty, dl, eq = [], [], [], [], [], [], []
+    inter, nb, ob, loc, qty, dl, eq, cf = [], [], [], [], [], [], [], []
     per_need: dict[int, tuple] = {}
     related = RELATED_CATEGORIES
     nationwide = parts.nationwide
@@ -73,9 +73,12 @@ def pair_values(pairs: list[tuple[NeedView, Features, OfferView, Features]], tod
             sw.append(sum(nwts[c] * owts[c] for c in shared))
             oi = CATEGORY_INDEX.get(o.category, _OTHER)
             led.append(bool((nf.allow >> oi) & 1) and bool((of.allow >> consts[2]) & 1))
+            own, contra = nf.facet_own, of.facet_contra
+            cf.append(sum(w * contra[t] for t, w in own.items() if t in contra) if own and contra else 0.0)
         else:
             sw.append(0.0)
             led.append(False)
+            cf.append(0.0)
         nw.append(nf.weight_sum)
         ow.append(of.weight_sum)
         fam.append(not nf.fams.isdisjoint(of.fams))
@@ -118,6 +121,7 @@ def pair_values(pairs: list[tuple[NeedView, Features, OfferView, Features]], tod
         qty=np.array(qty, dtype=np.float64),
         deadline=np.array(dl, dtype=np.float64),
         equity=np.array(eq, dtype=np.float64),
+        conflict=np.array(cf, dtype=np.float64),
     )
     v["item_led"] = led_a & ~same_a
     return v

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from csr_hub.domain import analysis, vocabulary
 from csr_hub.domain import text as textmod
-from csr_hub.domain.vocabulary import category_mask
+from csr_hub.domain.vocabulary import category_mask, facets
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +100,9 @@ class Features:
     script: str = "en"
     #: the item kinds that are the head of the request (weight ≥ 0.5)
     head: frozenset[str] = frozenset()
+    #: whom or what size its items are for, and what contradicts that (``facet_rows``)
+    facet_own: dict[str, float] = field(default_factory=dict)
+    facet_contra: dict[str, float] = field(default_factory=dict)
 
 
 def _stem(w: str) -> str:
@@ -115,8 +118,39 @@ def bag(search: str) -> frozenset[str]:
     toks, concepts = sections[1], sections[3]
     stop = vocabulary.stopwords()
     words = {_stem(t) for t in toks.split() if len(t) > 1 and not t.isdigit() and t not in stop}
-    words.update(c for c in concepts.split() if c)
+    words.update(c for c in concepts.split() if c and "@" not in c)
     return frozenset(words)
+
+
+@lru_cache(maxsize=32768)
+def _facet_tokens(search: str) -> frozenset[str]:
+    """The qualified item codes (``laptop@teachers``) a post's analysis stored with its concepts."""
+    return frozenset(c for c in textmod.search_sections(search)[3].split() if "@" in c)
+
+
+def facet_rows(
+    tokens: frozenset[str], weights: dict[str, float]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """(what the post names, what contradicts it), both weighted by the item's weight: a need naming
+    ``desks_chairs@teachers`` conflicts with an offer whose row of contradictions holds it (an offer of
+    ``desks_chairs@students`` and not ``@teachers``). A need's value weighs 1 / the values it names of
+    that dimension, so naming both teachers and students conflicts only half with an offer for one."""
+    named: dict[tuple[str, str], set[str]] = {}
+    for t in tokens:
+        base, value = facets.split(t)
+        dim = facets.DIMENSION_OF.get(value)
+        if dim and base in weights:
+            named.setdefault((base, dim), set()).add(value)
+    own: dict[str, float] = {}
+    contra: dict[str, float] = {}
+    for (base, dim), values in named.items():
+        w = weights[base]
+        for value in values:
+            own[facets.qualified(base, value)] = w / len(values)
+        for value in facets.DIMENSIONS[dim]:
+            if value not in values:
+                contra[facets.qualified(base, value)] = w
+    return own, contra
 
 
 _THAI_CHARS = re.compile("[\u0e00-\u0e7f]")
@@ -146,6 +180,7 @@ def _features(items: frozenset[str], search: str) -> Features:
     # across scripts the words cannot meet, but their concepts and item kinds can (the words of a
     # same-script pair carry the item terms too, so both kinds of pair are compared on the same footing)
     neutral = frozenset(w for w in b if w.startswith("c_")) | items | {f"family:{f}" for f in families(items)}
+    own, contra = facet_rows(_facet_tokens(search), weights) if search else ({}, {})
     return Features(
         items,
         weights,
@@ -156,6 +191,8 @@ def _features(items: frozenset[str], search: str) -> Features:
         neutral,
         script(search),
         frozenset(head),
+        own,
+        contra,
     )
 
 
@@ -175,6 +212,7 @@ def features(view: NeedView | OfferView) -> Features:
 def clear_caches() -> None:
     """After a vocabulary change: features read the vocabulary (families, allowed categories)."""
     bag.cache_clear()
+    _facet_tokens.cache_clear()
     script.cache_clear()
     families.cache_clear()
     _features.cache_clear()

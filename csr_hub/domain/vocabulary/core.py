@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from csr_hub.domain.text import is_thai
-from csr_hub.domain.vocabulary import roles
+from csr_hub.domain.vocabulary import facets, roles
 from csr_hub.domain.vocabulary.categories import CATEGORY_CODES, RELATED_CATEGORIES
 from csr_hub.domain.vocabulary.detect import Detection, wraps_term
 from csr_hub.domain.vocabulary.fuzzy import FuzzyIndex
@@ -74,6 +74,10 @@ class Vocabulary:
         self.generic: set[str] = set()
         self.rules: list[tuple[str, list[list[str]]]] = []
         self.suppresses: dict[str, frozenset[str]] = {}
+        #: item code → {facet value: the item kind it becomes} ("scholarship" for teachers is another kind)
+        self.remap: dict[str, dict[str, str]] = {}
+        #: item code → the devices it is an accessory, consumable or repair of (a case, ink, a screen)
+        self.accessory_of: dict[str, frozenset[str]] = {}
         thai_terms: set[str] = set()
         item_thai: set[str] = set()
         item_entries: dict[str, list[tuple]] = {}
@@ -111,6 +115,10 @@ class Vocabulary:
                 self.rules.append((code, rule))
             if raw.get("suppresses"):
                 self.suppresses[code] = frozenset(raw["suppresses"])
+            if raw.get("for"):
+                self.remap[code] = dict(raw["for"])
+            if raw.get("accessory_of"):
+                self.accessory_of[code] = frozenset(raw["accessory_of"])
         for v, ents in item_entries.items():  # a word listed both strong and weak for one item is strong
             codes = {e[1] for e in ents if not e[2]}
             item_entries[v] = list(
@@ -148,6 +156,14 @@ class Vocabulary:
                 thai_terms.add(w)
                 marker_entries.setdefault(form(w), []).append((kind,))
         self.marker_scanner = Scanner(marker_entries)
+        facet_entries: dict[str, list[tuple]] = {}
+        for value, words in facets.WORDS.items():
+            for w in words:
+                thai_terms.add(w)
+                for f in variants(w):
+                    facet_entries.setdefault(f, []).append(("facet", value))
+        self.facet_scanner = Scanner(facet_entries)
+        self.facet_between = frozenset(form(w) for w in facets.BETWEEN)
         self.fuzzy = FuzzyIndex(fuzzy_terms, frozenset(weak_fuzzy & fuzzy_terms.keys()))
         sw = data.get("stopwords", {})
         from csr_hub.domain.text import normalise
@@ -235,7 +251,7 @@ class Vocabulary:
         if "ฯ" in norm:
             norm, title_end = self.expand_abbreviations(norm, title_end)
         d = self.detect(norm, title_end)
-        return Analysis(d.found, d.concepts, d.weights, d.tokens)
+        return Analysis(d.found, d.concepts | d.facets, d.weights, d.tokens)
 
     # --- Thai abbreviations with ฯ (ไปยาลน้อย): "คอมฯ", "โปรเจคฯ", "ถังดับฯ" -----------------------------------
     @functools.cached_property

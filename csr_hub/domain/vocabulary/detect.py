@@ -8,7 +8,7 @@ import bisect
 from typing import Any
 
 from csr_hub.domain.text import boundaries, is_thai, segment
-from csr_hub.domain.vocabulary import roles
+from csr_hub.domain.vocabulary import facets, roles
 from csr_hub.domain.vocabulary.fuzzy import windows
 from csr_hub.domain.vocabulary.scan import form, match_form
 
@@ -37,6 +37,39 @@ def _modifies(mt: str, s: int, e: int, strong_hits) -> bool:
         elif e <= hs and not mt[e:hs].strip():
             return True
     return False
+
+
+def _accessories(v: Any, hits: list, hit_roles: list[str], between_ok) -> list[str]:
+    """A device named as what an accessory, a consumable or a repair is for is a passing mention:
+    "เคสกันกระแทกสำหรับแท็บเล็ต", "ตลับหมึกเครื่องพิมพ์", "tablet cases", "printer ink"; and so is an
+    accessory that comes with the device asked for ("ทีวีพร้อมขาแขวน", a TV with its wall mount)."""
+    out = list(hit_roles)
+    for j, a in enumerate(hits):
+        if out[j] != "head" or not v.accessory_of.get(a.code):
+            continue
+        for k, h in enumerate(hits):
+            if (
+                k < j
+                and out[k] == "head"
+                and h.code in v.accessory_of[a.code]
+                and a.start - h.end <= facets.AFTER_REACH
+                and between_ok(h.end, a.start, facets.BUNDLE)
+                and not between_ok(h.end, a.start)
+            ):
+                out[j] = "context"
+                break
+    for k, h in enumerate(hits):
+        if out[k] not in ("head", "plain"):
+            continue
+        for j, a in enumerate(hits):
+            if j == k or hit_roles[j] == "negated" or h.code not in v.accessory_of.get(a.code, ()):
+                continue
+            before = a.end <= h.start and h.start - a.end <= facets.AFTER_REACH and between_ok(a.end, h.start)
+            after = h.end <= a.start and a.start - h.end <= 1
+            if before or after:
+                out[k] = "context"
+                break
+    return out
 
 
 class Detection:
@@ -166,10 +199,44 @@ class Detection:
                     roles.Hit(min(concept_hits[k][0] for k in ks), max(concept_hits[k][1] for k in ks), code)
                 )
         title_mt = bisect.bisect_left(where, title_end)
+        hits = sorted(hits, key=lambda h: (h.start, h.end))
         item_spans = [(h.start, h.end) for h in hits]
         free_markers = [m for m in markers if not any(m[0] < he and hs < m[1] for hs, he in item_spans)]
-        self.weights = roles.weigh(
+        # whom or what size each hit is for; a kind the data turns into another for that beneficiary
+        facet_hits = [
+            (s, e, v.facet_scanner.entries[w][0][1], w.isascii())
+            for s, e, w in v.facet_scanner.scan(mt, concept_ok)
+        ] + facets.inch_hits(mt)
+        walls = [(s, e) for s, e, kind in free_markers if kind in ("head", "neg_pre", "neg_post")]
+
+        def between_ok(a: int, b: int, extra: frozenset[str] = frozenset()) -> bool:
+            return all(
+                a <= ts
+                and te <= b
+                and (f in v.facet_between or f in extra or f.isascii() or f in v.facet_scanner.entries)
+                for ts, te, f in spans
+                if ts < b and te > a
+            )
+
+        hit_facets = facets.attach(item_spans, facet_hits, walls, between_ok) if facet_hits else []
+        for k, values in enumerate(hit_facets):
+            remap = v.remap.get(hits[k].code, {})
+            for value in sorted(values):
+                if value in remap:
+                    h = hits[k]
+                    hits[k] = roles.Hit(h.start, h.end, remap[value], h.confidence, h.weak)
+                    values.discard(value)
+                    break
+        hits, hit_roles = roles.assign(
             hits, free_markers, title_mt, mt, lambda c: v.items[c].family if c in v.items else None
+        )
+        hit_roles = _accessories(v, hits, hit_roles, between_ok)
+        self.weights = roles.weights_of(hits, hit_roles)
+        self.facets = frozenset(
+            facets.qualified(h.code, value)
+            for h, r, values in zip(hits, hit_roles, hit_facets)
+            if r != "negated"
+            for value in values
         )
         self.found = frozenset(self.weights)
         self.concepts = frozenset(c for _, _, c in concept_hits)

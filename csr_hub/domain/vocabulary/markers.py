@@ -23,6 +23,10 @@ MARKERS: dict[str, tuple[str, ...]] = {
         "เคยได้รับบริจาค",
         "ได้รับการบริจาค",
         "not for",
+        "do not send",
+        "don t send",
+        "no need to send",
+        "ไม่ต้องส่ง",
         "not asking for a new",
         "no need for",
         "no need of",
@@ -50,6 +54,10 @@ MARKERS: dict[str, tuple[str, ...]] = {
     "neg_post": (
         "มีพอแล้ว",
         "พอแล้ว",
+        "พอใช้แล้ว",
+        "พอใช้อยู่",
+        "ยังพอใช้",
+        "พอใช้ได้",
         "เพียงพอแล้ว",
         "มีเพียงพอแล้ว",
         "มีเพียงพอ",
@@ -71,6 +79,10 @@ MARKERS: dict[str, tuple[str, ...]] = {
         "is sufficient",
         "are sufficient",
         "already donated",
+        "were given",
+        "was given",
+        "were provided",
+        "was provided",
         "donated by",
         "was donated",
         "were donated",
@@ -122,6 +134,12 @@ MARKERS: dict[str, tuple[str, ...]] = {
         "asking for",
         "lack",
         "lacks",
+        "not enough",
+        "do not have",
+        "does not have",
+        "don t have",
+        "doesn t have",
+        "not have",
         "short of",
         "seeking",
         "want",
@@ -217,6 +235,26 @@ MARKERS: dict[str, tuple[str, ...]] = {
         "like",
     ),
 }
+
+#: a time in the past: a giving marked soon after it is what the school already has (``roles``)
+MARKERS["past"] = (
+    "เมื่อปีที่แล้ว",
+    "ปีที่แล้ว",
+    "ปีก่อน",
+    "เมื่อปีก่อน",
+    "เทอมที่แล้ว",
+    "เทอมก่อน",
+    "ภาคเรียนที่แล้ว",
+    "เมื่อก่อน",
+    "เคย",
+    "last year",
+    "last term",
+    "last semester",
+    "previously",
+    "in the past",
+)
+#: a bare negation: it reaches only the item right after it ("hearing aids, not glasses")
+MARKERS["neg_near"] = ("not", "but not", "rather than")
 
 # A person asked for, and the subject or trade that names them: the person is the request, the subject a
 # passing mention. Thai puts the head first ("โค้ชฟุตบอล" a football coach, "ครูอาสาสอนดนตรี" a volunteer

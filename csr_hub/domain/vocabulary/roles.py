@@ -51,6 +51,26 @@ class Hit:
     weak: bool = False
 
 
+#: characters of matching form a bare "not" reaches ("need hearing aids, not glasses")
+NEAR_NEG_REACH = 10
+#: characters of matching form from a time in the past to the giving it dates ("เมื่อปีที่แล้วมีมูลนิธิบริจาค…")
+PAST_REACH = 24
+
+
+def _past_requests(markers):
+    """A giving dated in the past ("last year a foundation donated …") is what the school already has:
+    the request marker it uses counts as a negation."""
+    past = [m for m in markers if m[2] == "past"]
+    if not past:
+        return markers
+    out = []
+    for m in markers:
+        if m[2] == "head" and any(p[1] <= m[0] and m[0] - p[1] <= PAST_REACH for p in past):
+            m = (m[0], m[1], "neg_pre")
+        out.append(m)
+    return out
+
+
 def _nearest_before(markers, pos: int, reach: int):
     best = None
     for s, e, kind in markers:
@@ -111,7 +131,29 @@ def weigh(
     ``family_of`` gives an item's family: after a purpose word an item of the same family refines the
     one before it ("อินเทอร์เน็ตแบบดาวเทียม", internet of the satellite kind) rather than naming what
     it is for ("กระดานเขียนแบบแท็บเล็ต", a board like a tablet)."""
+    return weights_of(*assign(hits, markers, title_end, mt, family_of))
+
+
+def weights_of(hits: list[Hit], roles: list[str]) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for h, role in zip(hits, roles):
+        if role == "negated":
+            continue
+        w = (1.0 if role == "head" else CONTEXT_WEIGHT) * h.confidence  # "subject" weighs as context
+        weights[h.code] = max(weights.get(h.code, 0.0), w)
+    return weights
+
+
+def assign(
+    hits: list[Hit],
+    markers: list[tuple[int, int, str]],
+    title_end: int,
+    mt: str,
+    family_of: Callable[[str], str | None] = lambda code: None,
+) -> tuple[list[Hit], list[str]]:
+    """The hits in text order and the role of each: head, context, place, subject or negated (``weigh``)."""
     hits = sorted(hits, key=lambda h: (h.start, h.end))
+    markers = _past_requests(markers)
     requests = [m for m in markers if m[2] in ("head", "neg_pre")]
     # a description's items are the object of the description's own markers, not the title's
     desc_requests = [m for m in requests if m[0] >= title_end]
@@ -121,7 +163,20 @@ def weigh(
         near = _nearest_before(desc_requests if h.start >= title_end else requests, h.start, NEG_REACH)
         negated = near is not None and near[2] == "neg_pre"
         if not negated:
-            nxt = hits[k + 1].start if k + 1 < len(hits) else len(mt)
+            negated = any(
+                m[2] == "neg_near"
+                and m[1] <= h.start <= m[1] + NEAR_NEG_REACH
+                and (k == 0 or hits[k - 1].end <= m[0])
+                for m in markers
+            )
+        if not negated:
+            # "ทีวีจอใหญ่ในหอประชุมมีแล้ว": a "have it" after the place an item is in covers the item too
+            j = k + 1
+            while j < len(hits) and _marked_between(
+                markers, "link", hits[j - 1], hits[j], LINK_GAP, LINK_GAP
+            ):
+                j += 1
+            nxt = hits[j].start if j < len(hits) else len(mt)
             negated = any(
                 m[2] == "neg_post" and m[0] >= h.end and m[0] - h.end <= POST_NEG_REACH and m[0] <= nxt
                 for m in markers
@@ -184,10 +239,4 @@ def weigh(
             roles = ["head" if r == "context" else r for r in roles]
     if any(r == "head" and not h.weak for h, r in zip(hits, roles)):
         roles = ["context" if h.weak and r == "head" else r for h, r in zip(hits, roles)]
-    weights: dict[str, float] = {}
-    for h, role in zip(hits, roles):
-        if role == "negated":
-            continue
-        w = (1.0 if role == "head" else CONTEXT_WEIGHT) * h.confidence  # "subject" weighs as context
-        weights[h.code] = max(weights.get(h.code, 0.0), w)
-    return weights
+    return hits, roles

@@ -1,0 +1,153 @@
+"""Whom an item is for and what size it is, read from the words next to it: "โต๊ะครู" (a teacher's desk)
+against "โต๊ะเก้าอี้นักเรียน" (pupils' desks), "tablets for students", "ทีวีเล็ก" against "a 65-inch TV for
+halls".
+
+A facet word belongs to the item hit it lies in (at the start or end of its term), follows closely
+(Thai puts the modifier after the noun: "โน้ตบุ๊กสำหรับครู"), or — a Latin word — stands just before
+("teacher laptops", "small TV"); nothing but linkers, numbers and classifiers may come between. A hit
+with a facet yields a qualified code ``base@value``, stored with the post's concepts; the matcher lowers
+the item part where both posts name a value of one dimension for the same item kind and the values
+differ (``matching.views``). An item kind may instead name the kind a beneficiary turns it into
+(``"for": {"teachers": "teacher_scholarship"}`` in the data file).
+"""
+
+from __future__ import annotations
+
+import re
+
+#: dimension → its values; values of one dimension exclude each other
+DIMENSIONS: dict[str, tuple[str, ...]] = {"for": ("teachers", "students"), "size": ("small", "large")}
+DIMENSION_OF = {v: d for d, vs in DIMENSIONS.items() for v in vs}
+
+WORDS: dict[str, tuple[str, ...]] = {
+    "teachers": (
+        "ครู",
+        "คุณครู",
+        "ครูผู้สอน",
+        "ข้าราชการครู",
+        "บุคลากร",
+        "บุคลากรครู",
+        "อาจารย์",
+        "teacher",
+        "teachers",
+        "teaching staff",
+        "staff",
+        "educator",
+    ),
+    "students": (
+        "นักเรียน",
+        "เด็กนักเรียน",
+        "เด็ก",
+        "เด็กๆ",
+        "เด็กเล็ก",
+        "ผู้เรียน",
+        "student",
+        "pupil",
+        "children",
+        "child",
+        "kid",
+        "learner",
+        "schoolchildren",
+    ),
+    "small": ("เล็ก", "ขนาดเล็ก", "จอเล็ก", "small", "mini", "compact"),
+    "large": ("ใหญ่", "ขนาดใหญ่", "จอใหญ่", "หอประชุม", "large", "big", "jumbo", "hall", "auditorium"),
+}
+
+#: what may stand between an item and its facet word (besides numbers)
+BETWEEN = frozenset(
+    (
+        "สำหรับ",
+        "ให้",
+        "ของ",
+        "แก่",
+        "ใช้",
+        "ที่ใช้",
+        "ประจำ",
+        "ไว้",
+        "จอ",
+        "เครื่อง",
+        "ชุด",
+        "ตัว",
+        "อัน",
+        "ใบ",
+        "คัน",
+        "ขนาด",
+        "นิ้ว",
+        "for",
+        "the",
+        "our",
+        "use",
+        "of",
+        "by",
+        "inch",
+        "inches",
+        "units",
+        "sets",
+        "pcs",
+        "smart",
+    )
+)
+#: what joins an accessory to the device it comes with ("ทีวีพร้อมขาแขวน", a TV with its wall mount)
+BUNDLE = frozenset(("พร้อม", "พร้อมด้วย", "และ", "with", "and", "including", "plus"))
+#: characters of matching form from the end of an item to a facet word after it, and from a Latin facet
+#: word before it to the item
+AFTER_REACH = 16
+BEFORE_REACH = 8
+
+#: a screen size: up to 50 inches is small, 60 and over large
+_INCHES = re.compile(r"(?<![0-9])([1-9][0-9])(?: ?(?:นิ้ว|inch|inches|in)(?![a-z]))")
+
+
+def qualified(code: str, value: str) -> str:
+    return f"{code}@{value}"
+
+
+def split(token: str) -> tuple[str, str]:
+    base, _, value = token.partition("@")
+    return base, value
+
+
+def inch_hits(mt: str) -> list[tuple[int, int, str, bool]]:
+    out = []
+    for m in _INCHES.finditer(mt):
+        size = int(m.group(1))
+        if size <= 50 or size >= 60:
+            out.append((m.start(), m.end(), "small" if size <= 50 else "large", True))
+    return out
+
+
+def attach(
+    hits: list[tuple[int, int]],
+    facet_hits: list[tuple[int, int, str, bool]],
+    walls: list[tuple[int, int]],
+    between_ok,
+) -> list[set[str]]:
+    """For each item hit (start, end), the facet values that belong to it. ``facet_hits``: (start, end,
+    value, whether the word is Latin — only a Latin word may stand before its item). ``walls`` (request and
+    negation markers) stop a facet word reaching an item; ``between_ok(a, b)`` says whether the text
+    from a to b holds only linkers, numbers and classifiers."""
+    out: list[set[str]] = [set() for _ in hits]
+    starts = sorted(s for s, _ in hits)
+
+    def clear(a: int, b: int) -> bool:
+        if any(a <= s < b for s in starts) or any(a <= ws and we <= b for ws, we in walls):
+            return False
+        return between_ok(a, b)
+
+    for fs, fe, value, latin in facet_hits:
+        best, best_gap = None, None
+        for k, (hs, he) in enumerate(hits):
+            if hs <= fs and fe <= he:
+                best, best_gap = k, -1
+                break
+            if he <= fs and fs - he <= AFTER_REACH and clear(he, fs):
+                gap = fs - he
+            elif fe <= hs and hs - fe <= BEFORE_REACH and latin and clear(fe, hs):
+                gap = hs - fe + 0.5
+            else:
+                continue
+            if best_gap is None or gap < best_gap:
+                best, best_gap = k, gap
+        if best is not None:
+            out[best].add(value)
+    return out
