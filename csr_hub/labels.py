@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from babel.support import NullTranslations, Translations
 
@@ -19,12 +19,19 @@ TRANSLATIONS = Path(__file__).parent / "translations"
 LANGS = ("th", "en")
 
 
-def _p(context: str, message: str) -> tuple[str, str]:
-    """Marks a label for extraction: (context, English message)."""
-    return context, message
+class Label(NamedTuple):
+    """A message of the catalogue: its context and its English text (the msgid)."""
+
+    context: str
+    message: str
 
 
-CATEGORIES: dict[str, tuple[str, str]] = {
+def _p(context: str, message: str) -> Label:
+    """Marks a label or message for extraction (``-k _p:1c,2``)."""
+    return Label(context, message)
+
+
+CATEGORIES: dict[str, Label] = {
     "devices": _p("category", "Devices"),
     "internet": _p("category", "Internet"),
     "teacher_housing": _p("category", "Teacher housing"),
@@ -37,20 +44,20 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "other": _p("category", "Other"),
 }
 
-URGENCIES: dict[str, tuple[str, str]] = {
+URGENCIES: dict[str, Label] = {
     "low": _p("urgency", "Low"),
     "normal": _p("urgency", "Normal"),
     "high": _p("urgency", "High"),
     "critical": _p("urgency", "Critical"),
 }
 
-QUALITY_GROUPS: dict[str, tuple[str, str]] = {
+QUALITY_GROUPS: dict[str, Label] = {
     "core": _p("quality group", "Core quality school"),
     "stand_alone": _p("quality group", "Stand-alone school"),
     "merging": _p("quality group", "Merging school"),
 }
 
-REGIONS: dict[str, tuple[str, str]] = {
+REGIONS: dict[str, Label] = {
     "north": _p("region", "North"),
     "northeast": _p("region", "Northeast"),
     "central": _p("region", "Central"),
@@ -59,7 +66,7 @@ REGIONS: dict[str, tuple[str, str]] = {
     "south": _p("region", "South"),
 }
 
-ROLES: dict[str, tuple[str, str]] = {
+ROLES: dict[str, Label] = {
     "school_staff": _p("role", "School staff"),
     "company_rep": _p("role", "Company representative"),
     "district_director": _p("role", "District (ESA) director"),
@@ -67,7 +74,7 @@ ROLES: dict[str, tuple[str, str]] = {
     "admin": _p("role", "Administrator"),
 }
 
-STATUSES: dict[str, tuple[str, str]] = {
+STATUSES: dict[str, Label] = {
     "open": _p("status", "Open"),
     "fulfilled": _p("status", "Fully pledged"),
     "cancelled": _p("status", "Cancelled"),
@@ -98,6 +105,15 @@ def _directory() -> str:
     return str(TRANSLATIONS)
 
 
+NOTIFICATION_KINDS: dict[str, Label] = {
+    "match_changed": _p("notification kind", "A match changed"),
+    "new_strong_match": _p("notification kind", "A strong new match"),
+    "reminder": _p("notification kind", "Reminders"),
+    "escalated": _p("notification kind", "Escalations"),
+    "partnership_changed": _p("notification kind", "A partnership changed"),
+}
+
+
 @lru_cache(maxsize=8)
 def catalogue(lang: str, directory: str) -> NullTranslations:
     """The compiled catalogue of ``lang`` (English is the messages themselves)."""
@@ -106,12 +122,12 @@ def catalogue(lang: str, directory: str) -> NullTranslations:
     return Translations.load(directory, [lang], domain="messages")
 
 
-def translate(entry: tuple[str, str], lang: str) -> str:
+def translate(entry: Label, lang: str) -> str:
     """One (context, message) in ``lang``."""
     return catalogue(lang, _directory()).pgettext(*entry)
 
 
-def label(table: dict[str, tuple[str, str]], code: str | None, lang: str) -> str:
+def label(table: dict[str, Label], code: str | None, lang: str) -> str:
     """The label of ``code`` in ``lang``; the code itself when the table does not know it."""
     entry = table.get(code or "")
     if entry is None:
@@ -119,11 +135,29 @@ def label(table: dict[str, tuple[str, str]], code: str | None, lang: str) -> str
     return translate(entry, lang)
 
 
-def both(table: dict[str, tuple[str, str]], code: str | None) -> tuple[str, str]:
+def both(table: dict[str, Label], code: str | None) -> tuple[str, str]:
     """The label in Thai and in English (for what is stored in both, such as a notification)."""
     return label(table, code, "th"), label(table, code, "en")
 
 
-def choices(table: dict[str, tuple[str, str]], lang: str, codes: Iterable[str] | None = None):
+def choices(table: dict[str, Label], lang: str, codes: Iterable[str] | None = None):
     """(code, label) for a select box, in the table's order (or that of ``codes``)."""
     return [(code, label(table, code, lang)) for code in (table if codes is None else codes)]
+
+
+#: a message's parameter: text as it is, a label (said in the message's language), or ``lang -> text``
+Param = Any | Label | Callable[[str], Any]
+
+
+def say(entry: Label, lang: str, **params: Param) -> str:
+    """The message in ``lang`` with its ``{placeholders}`` filled, each parameter in the same language."""
+    values = {
+        k: translate(v, lang) if isinstance(v, Label) else v(lang) if callable(v) else v
+        for k, v in params.items()
+    }
+    return translate(entry, lang).format(**values)
+
+
+def say_both(entry: Label, **params: Param) -> tuple[str, str]:
+    """The message in Thai and in English (a notification stores both; each reader gets theirs)."""
+    return say(entry, "th", **params), say(entry, "en", **params)

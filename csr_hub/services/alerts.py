@@ -16,6 +16,7 @@ from typing import Any, Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from csr_hub.labels import _p, say_both
 from csr_hub.domain.policy import Band, Role, UserStatus
 from csr_hub.models import Need, Offer, User
 from csr_hub.services import notify, suggestions
@@ -63,8 +64,7 @@ def _send(session: Session, notices: Iterable[Notice], actor_id: int | None) -> 
             notify.Kind.NEW_STRONG_MATCH,
             message_th=n.th,
             message_en=n.en,
-            need_id=n.need_id,
-            offer_id=n.offer_id,
+            links={"need_id": n.need_id, "offer_id": n.offer_id},
             dedupe_key=n.dedupe_key,
             exclude=actor_id,
         )
@@ -72,15 +72,10 @@ def _send(session: Session, notices: Iterable[Notice], actor_id: int | None) -> 
     return sent
 
 
-#: (Thai, English) of a strong pair, told to the side whose post was already there (``mine``)
-_NEW_OFFER = (
-    "ข้อเสนอใหม่ตรงกับความต้องการ “{mine}”: {theirs} (คะแนน {score:g})",
-    "A new offer strongly matches your need “{mine}”: {theirs} (score {score:g})",
-)
-_NEW_NEED = (
-    "ความต้องการใหม่ตรงกับข้อเสนอ “{mine}”: {theirs} (คะแนน {score:g})",
-    "A new need strongly matches your offer “{mine}”: {theirs} (score {score:g})",
-)
+#: a strong pair, told to the side whose post was already there (``mine``); a partner school's new need
+_NEW_OFFER = _p("notification", "A new offer strongly matches your need “{mine}”: {theirs} (score {score:g})")
+_NEW_NEED = _p("notification", "A new need strongly matches your offer “{mine}”: {theirs} (score {score:g})")
+_PARTNER_NEED = _p("notification", "Your partner school posted a new need: {title}")
 
 
 def _strong(need: Need, offer: Offer, score: Any, users: dict[int, list[int]], saved: str) -> Notice:
@@ -89,7 +84,7 @@ def _strong(need: Need, offer: Offer, score: Any, users: dict[int, list[int]], s
         owner, words, mine, theirs = need.school_id, _NEW_OFFER, need.title, offer.title
     else:
         owner, words, mine, theirs = offer.company_id, _NEW_NEED, offer.title, need.title
-    th, en = (w.format(mine=mine, theirs=theirs, score=score.total) for w in words)
+    th, en = say_both(words, mine=mine, theirs=theirs, score=score.total)
     return Notice(users.get(owner, ()), th, en, need.id, offer.id, pair_key(need.id, offer.id))
 
 
@@ -117,8 +112,7 @@ def need_saved(session: Session, need: Need, actor_id: int | None = None) -> int
         notices.append(
             Notice(
                 reps.get(company_id, ()),
-                f"โรงเรียนคู่พัฒนาของคุณโพสต์ความต้องการใหม่: {need.title}",
-                f"Your partner school posted a new need: {need.title}",
+                *say_both(_PARTNER_NEED, title=need.title),
                 need.id,
                 best.id if best is not None else None,
                 f"new_strong_match:partner:{need.id}:{company_id}",

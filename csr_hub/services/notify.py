@@ -7,7 +7,7 @@ Every notification is shown in the app; where a channel is configured it also go
 from __future__ import annotations
 
 import logging
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from csr_hub.domain import money
 from csr_hub.domain.policy import Role, UserStatus
 from csr_hub import labels
+from csr_hub.labels import _p
 from csr_hub.domain.workflow import Actor, whose_turn
 from csr_hub.models import Match, Notification, User
 from csr_hub.services import line, mail
@@ -40,18 +41,33 @@ class Kind:
     PARTNERSHIP_CHANGED = "partnership_changed"
 
 
+#: what a notification may link to
+LINKS = frozenset({"match_id", "need_id", "offer_id", "partnership_id"})
+
 KINDS = (Kind.MATCH_CHANGED, Kind.NEW_STRONG_MATCH, Kind.REMINDER, Kind.ESCALATED, Kind.PARTNERSHIP_CHANGED)
 
+#: what the actor did, as the message says it (the workflow's action codes)
 ACTION_WORDS = {
-    "propose": ("เสนอการจับคู่", "proposed a match"),
-    "accept": ("ตอบรับการจับคู่", "accepted the match"),
-    "decline": ("ปฏิเสธการจับคู่", "declined the match"),
-    "approve": ("อนุมัติการจับคู่", "approved the match"),
-    "reject": ("ไม่อนุมัติการจับคู่", "rejected the match"),
-    "deliver": ("แจ้งส่งมอบแล้ว", "marked the match delivered"),
-    "confirm": ("ยืนยันการรับของ", "confirmed receipt"),
-    "withdraw": ("ถอนการจับคู่", "withdrew the match"),
+    "propose": _p("match action", "proposed a match"),
+    "accept": _p("match action", "accepted the match"),
+    "decline": _p("match action", "declined the match"),
+    "approve": _p("match action", "approved the match"),
+    "reject": _p("match action", "rejected the match"),
+    "deliver": _p("match action", "marked the match delivered"),
+    "confirm": _p("match action", "confirmed receipt"),
+    "withdraw": _p("match action", "withdrew the match"),
 }
+#: the messages (Thai and English from the one catalogue; a notification stores both)
+MATCH_CHANGED = _p(
+    "notification", "{actor} {action} #{id} “{title}” ({quantity} {unit}, {value}) — status: {status}"
+)
+MATCH_REF = _p("notification", "#{id} “{title}”")
+
+
+def match_ref(match: Match) -> labels.Param:
+    """``#12 “title”`` in the reader's language (one line: it may become an e-mail subject)."""
+    title = " ".join(match.need.title.split())[:80]
+    return lambda lang: labels.say(MATCH_REF, lang, id=match.id, title=title)
 
 
 # -- who is told --------------------------------------------------------------------------------------
@@ -76,16 +92,16 @@ def users_for(session: Session, match: Match, actors: Iterable[Actor | None]) ->
 def match_changed(session: Session, match: Match, actor: User, action: str) -> list[Notification]:
     """Tell both parties (every active user of the school and of the company) and the approver whose turn
     it is, but not the actor, in the caller's transaction."""
-    th, en = ACTION_WORDS.get(action, (action, action))
-    st_th, st_en = labels.both(labels.STATUSES, match.status)
-    title = match.need.title[:80]
-    msg_th = (
-        f"{actor.full_name} {th} #{match.id} «{title}» ({match.quantity} {match.need.unit}, "
-        f"{money.format_baht(match.value_thb, 'th')}) — สถานะ: {st_th}"
-    )
-    msg_en = (
-        f"{actor.full_name} {en} #{match.id} “{title}” ({match.quantity} {match.need.unit}, "
-        f"{money.format_baht(match.value_thb, 'en')}) — status: {st_en}"
+    msg_th, msg_en = labels.say_both(
+        MATCH_CHANGED,
+        actor=actor.full_name,
+        action=ACTION_WORDS.get(action, action),
+        id=match.id,
+        title=match.need.title[:80],
+        quantity=match.quantity,
+        unit=match.need.unit,
+        value=lambda lang: money.format_baht(match.value_thb, lang),
+        status=labels.STATUSES.get(match.status, match.status),
     )
     turn = whose_turn(match.status, match.proposed_by)
     told = users_for(session, match, (Actor.SCHOOL, Actor.COMPANY, turn))
@@ -101,21 +117,22 @@ def notify_users(
     message_en: str,
     *,
     about: Match | None = None,
-    match_id: int | None = None,
-    need_id: int | None = None,
-    offer_id: int | None = None,
-    partnership_id: int | None = None,
+    links: Mapping[str, int | None] | None = None,
     dedupe_key: str | None = None,
     exclude: int | None = None,
 ) -> list[Notification]:
     """Add one notification per user in the caller's transaction (the one door every feature uses).
 
-    ``about``: the match it is about (it is then linked to the match, its need and its offer). With
-    ``dedupe_key``, a user who already has a notification with that key gets none (a reminder or an alert
-    is sent once); the unique (user_id, dedupe_key) constraint holds this even when two runs race.
+    ``about``: the match it is about (it is then linked to the match, its need and its offer); ``links``
+    otherwise: what it links to, of ``need_id``, ``offer_id``, ``partnership_id``. With ``dedupe_key``, a
+    user who already has a notification with that key gets none (a reminder or an alert is sent once); the
+    unique (user_id, dedupe_key) constraint holds this even when two runs race.
     """
     if about is not None:
-        match_id, need_id, offer_id = about.id, about.need_id, about.offer_id
+        links = {"match_id": about.id, "need_id": about.need_id, "offer_id": about.offer_id}
+    links = dict(links or {})
+    if set(links) - LINKS:
+        raise ValueError(f"unknown links {sorted(set(links) - LINKS)}")
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     ids = sorted({int(u) for u in user_ids if u is not None and u != exclude})
@@ -137,10 +154,7 @@ def notify_users(
         n = Notification(
             user_id=uid,
             kind=kind,
-            match_id=match_id,
-            need_id=need_id,
-            offer_id=offer_id,
-            partnership_id=partnership_id,
+            **links,
             dedupe_key=dedupe_key,
             message_th=message_th,
             message_en=message_en,

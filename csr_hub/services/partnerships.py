@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from csr_hub.labels import _p, say_both
 from csr_hub.domain.policy import (
     PartnershipStatus,
     Role,
@@ -248,11 +249,12 @@ def list_partnerships(session: Session, user: User, args: dict[str, Any], page: 
 
 # -- notifications ---------------------------------------------------------------------------------------
 _WORDS = {
-    "propose": ("เสนอความร่วมมือรับอุปการะโรงเรียน", "proposed a school partnership"),
-    "accept": ("ตอบรับความร่วมมือ", "accepted the partnership"),
-    "decline": ("ไม่รับความร่วมมือ", "declined the partnership"),
-    "end": ("สิ้นสุดความร่วมมือ", "ended the partnership"),
+    "propose": _p("partnership action", "proposed a school partnership"),
+    "accept": _p("partnership action", "accepted the partnership"),
+    "decline": _p("partnership action", "declined the partnership"),
+    "end": _p("partnership action", "ended the partnership"),
 }
+CHANGED = _p("notification", "{actor} {action} #{id}: {company} — {school}")
 
 
 def _notify(session: Session, p: Partnership, actor: User, action: str) -> None:
@@ -287,18 +289,21 @@ def _notify(session: Session, p: Partnership, actor: User, action: str) -> None:
             )
         )
         recipients = company | (school - directors)
-    th, en = _WORDS.get(action, (action, action))
     school_row = session.get(School, p.school_id)
     company_row = session.get(Company, p.company_id)
-    name_th = school_row.name_th if school_row else ""
-    name_en = (school_row.name_en or school_row.name_th) if school_row else ""
-    cname = company_row.name if company_row else ""
+    names = {"th": school_row.name_th, "en": school_row.name_en or school_row.name_th} if school_row else {}
     notify.notify_users(
         session,
         recipients,
         notify.Kind.PARTNERSHIP_CHANGED,
-        message_th=f"{actor.full_name} {th} #{p.id}: {cname} — {name_th}",
-        message_en=f"{actor.full_name} {en} #{p.id}: {cname} — {name_en}",
-        partnership_id=p.id,
+        *say_both(
+            CHANGED,
+            actor=actor.full_name,
+            action=_WORDS.get(action, action),
+            id=p.id,
+            company=company_row.name if company_row else "",
+            school=lambda lang: names.get(lang, ""),
+        ),
+        links={"partnership_id": p.id},
         exclude=actor.id,
     )

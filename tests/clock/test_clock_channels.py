@@ -164,7 +164,7 @@ def webhook_body(text: str, user_id: str = LINE_USER) -> bytes:
 def test_notifications_api_lists_own_newest_first_and_marks_read(app, api, session, make_user):
     me, other = make_user("school_staff"), make_user("company_rep")
     first = add(session, me, "ข้อความแรก")
-    second = add(session, me, "ข้อความที่สอง", kind="reminder", need_id=7)
+    second = add(session, me, "ข้อความที่สอง", kind="reminder", links={"need_id": 7})
     theirs = add(session, other, "ของคนอื่น")
     client = api(me)
     body = client.get("/api/v1/notifications").get_json()
@@ -366,7 +366,7 @@ def test_pushes_in_thai_with_a_link_and_per_kind_choices(app, session, make_user
     user = make_user("company_rep")
     bind(app, session, user)
     fake_line.pushes.clear()
-    n = add(session, user, "มีการจับคู่ใหม่", match_id=None, need_id=12)
+    n = add(session, user, "มีการจับคู่ใหม่", links={"match_id": None, "need_id": 12})
     assert n.line_status == "pending" and n.email_status == "pending"
     assert line.send_pending(session) == (1, 0)
     (text,) = fake_line.texts_to(LINE_USER)

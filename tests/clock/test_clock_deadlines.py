@@ -18,6 +18,14 @@ from workflow_cast import THRESHOLD, cast, make_match  # noqa: F401  (fixtures)
 T0 = today_bangkok()
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """Each test's day 0 is the Bangkok date when it starts (not when the module was collected: a run that
+    crosses midnight in Bangkok, 17:00 UTC, would otherwise count from yesterday)."""
+    global T0
+    T0 = today_bangkok()
+
+
 @pytest.fixture
 def app_config():
     return {"CSR_CENTRAL_THRESHOLD_THB": THRESHOLD}

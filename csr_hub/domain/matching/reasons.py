@@ -17,6 +17,7 @@ from csr_hub.domain import vocabulary
 from csr_hub.domain.matching.parts import days_left, weights
 from csr_hub.domain.matching.views import Part
 from csr_hub import labels
+from csr_hub.labels import _p
 from csr_hub.domain.reference import format_date
 
 _PARTS: dict[tuple, Part] = {}
@@ -33,14 +34,51 @@ def _put(key: tuple, value: float, th: str, en: str, code: str, params: tuple = 
     return p
 
 
-def _cat_label(code: str) -> tuple[str, str]:
-    return labels.both(labels.CATEGORIES, code)
+def _say(key: tuple, value: float, entry: labels.Label, code: str, params: tuple = (), **words) -> Part:
+    """A part whose reason is ``entry`` of the catalogue, said in Thai and English with ``words``."""
+    th, en = labels.say_both(entry, **words)
+    return _put(key, value, th, en, code, params)
 
 
-def _names(codes: Iterable[str], limit: int = 3) -> tuple[str, str]:
-    codes = sorted(codes)[:limit]
-    names = [vocabulary.item_names(c) for c in codes]
-    return ", ".join(n[0] for n in names), ", ".join(n[1] for n in names)
+def _cat(code: str) -> labels.Param:
+    return labels.CATEGORIES.get(code, code)
+
+
+def _names(codes: Iterable[str], limit: int = 3) -> labels.Param:
+    """The item kinds' names (the vocabulary's own Thai and English), in the reason's language."""
+    names = [vocabulary.item_names(c) for c in sorted(codes)[:limit]]
+    return lambda lang: ", ".join(n[1] if lang == "en" else n[0] for n in names)
+
+
+_R = {
+    "same_category": _p("reason", "same category: {category}"),
+    "item_led_category": _p("reason", "same kind of item filed under another category: {need} / {offer}"),
+    "related_category": _p("reason", "related categories: {need} / {offer}"),
+    "different_category": _p("reason", "different categories: {need} / {offer}"),
+    "same_item": _p("reason", "same item: {items}"),
+    "mentioned_item": _p("reason", "item mentioned in passing: {items}"),
+    "similar_item": _p("reason", "similar item: {need} ~ {offer}"),
+    "no_item": _p("reason", "no specific item recognised on either side"),
+    "one_side_item": _p("reason", "item named on one side only: {items}"),
+    "different_item": _p("reason", "different items: {need} vs {offer}"),
+    "no_words": _p("reason", "no words in common"),
+    "shared_words": _p("reason", "shared words: {words}"),
+    "province": _p("reason", "serves your province"),
+    "outside": _p("reason", "does not serve your province"),
+    "home": _p("reason", "nationwide offer from a company in your province"),
+    "nationwide": _p("reason", "nationwide offer"),
+    "distance": _p("reason", "nationwide offer, company about {km:,} km away"),
+    "partner": _p("reason", "partner: the school's partner company · {reason}"),
+    "nothing_left": _p("reason", "nothing left to cover"),
+    "covers": _p("reason", "covers {covered:,} of {remaining:,}"),
+    "no_date": _p("reason", "urgency {urgency}, no date given"),
+    "past_date": _p("reason", "urgency {urgency}, past the date needed ({date})"),
+    "deadline": _p("reason", "urgency {urgency}, needed by {date} (in {days} days)"),
+    "stand_alone": _p("reason", "stand-alone school ranks up"),
+    "core": _p("reason", "core quality school"),
+    "merging": _p("reason", "school preparing to merge"),
+    "no_group": _p("reason", "school group not given"),
+}
 
 
 def category(n_cat: str, o_cat: str, v: float, item_led: bool) -> Part:
@@ -48,35 +86,10 @@ def category(n_cat: str, o_cat: str, v: float, item_led: bool) -> Part:
     p = _PARTS.get(key)
     if p is not None:
         return p
-    (nth, nen), (oth, oen) = _cat_label(n_cat), _cat_label(o_cat)
     if n_cat == o_cat:
-        return _put(key, v, f"หมวดเดียวกัน: {nth}", f"same category: {nen}", "same_category", (n_cat,))
-    if item_led:
-        return _put(
-            key,
-            v,
-            f"ของชนิดเดียวกัน ลงไว้ต่างหมวด: {nth} / {oth}",
-            f"same kind of item filed under another category: {nen} / {oen}",
-            "item_led_category",
-            (n_cat, o_cat),
-        )
-    if v > 0:
-        return _put(
-            key,
-            v,
-            f"หมวดใกล้เคียง: {nth} / {oth}",
-            f"related categories: {nen} / {oen}",
-            "related_category",
-            (n_cat, o_cat),
-        )
-    return _put(
-        key,
-        v,
-        f"ต่างหมวด: {nth} / {oth}",
-        f"different categories: {nen} / {oen}",
-        "different_category",
-        (n_cat, o_cat),
-    )
+        return _say(key, v, _R["same_category"], "same_category", (n_cat,), category=_cat(n_cat))
+    code = "item_led_category" if item_led else "related_category" if v > 0 else "different_category"
+    return _say(key, v, _R[code], code, (n_cat, o_cat), need=_cat(n_cat), offer=_cat(o_cat))
 
 
 def item(
@@ -89,44 +102,24 @@ def item(
     shared = n_items & o_items
     head = shared & n_head & o_head
     if head:
-        th, en = _names(head)
-        return _put(key, v, f"ของตรงกัน: {th}", f"same item: {en}", "same_item", tuple(sorted(head)))
+        return _say(key, v, _R["same_item"], "same_item", tuple(sorted(head)), items=_names(head))
     if shared:
-        th, en = _names(shared)
-        return _put(
-            key,
-            v,
-            f"กล่าวถึงของชนิดเดียวกันเพียงผ่าน ๆ: {th}",
-            f"item mentioned in passing: {en}",
-            "mentioned_item",
-            tuple(sorted(shared)),
+        return _say(
+            key, v, _R["mentioned_item"], "mentioned_item", tuple(sorted(shared)), items=_names(shared)
         )
     nf = frozenset(f for f in (vocabulary.family(c) for c in n_items) if f)
     of = frozenset(f for f in (vocabulary.family(c) for c in o_items) if f)
     if nf & of:
         fam = sorted(nf & of)[0]
-        nth, nen = _names(c for c in n_items if vocabulary.family(c) == fam)
-        oth, oen = _names(c for c in o_items if vocabulary.family(c) == fam)
-        return _put(
-            key, v, f"ของใกล้เคียงกัน: {nth} ~ {oth}", f"similar item: {nen} ~ {oen}", "similar_item", (fam,)
-        )
+        need = _names(c for c in n_items if vocabulary.family(c) == fam)
+        offer = _names(c for c in o_items if vocabulary.family(c) == fam)
+        return _say(key, v, _R["similar_item"], "similar_item", (fam,), need=need, offer=offer)
     if not n_items and not o_items:
-        return _put(
-            key, v, "ไม่พบชนิดของที่ระบุชัดเจนทั้งสองฝ่าย", "no specific item recognised on either side", "no_item"
-        )
+        return _say(key, v, _R["no_item"], "no_item")
     if not n_items or not o_items:
-        th, en = _names(n_items or o_items)
-        return _put(
-            key,
-            v,
-            f"ระบุชนิดของเพียงฝ่ายเดียว: {th}",
-            f"item named on one side only: {en}",
-            "one_side_item",
-            tuple(sorted(n_items or o_items)),
-        )
-    nth, nen = _names(n_items)
-    oth, oen = _names(o_items)
-    return _put(key, v, f"ของต่างกัน: {nth} กับ {oth}", f"different items: {nen} vs {oen}", "different_item")
+        one = n_items or o_items
+        return _say(key, v, _R["one_side_item"], "one_side_item", tuple(sorted(one)), items=_names(one))
+    return _say(key, v, _R["different_item"], "different_item", need=_names(n_items), offer=_names(o_items))
 
 
 def _word_label(w: str) -> tuple[str, str]:
@@ -144,29 +137,15 @@ def text(a: frozenset[str], b: frozenset[str], v: float) -> Part:
     if not shared:
         key = ("text", 0.0, ())
         p = _PARTS.get(key)
-        return p if p is not None else _put(key, 0.0, "ไม่มีคำที่ตรงกัน", "no words in common", "no_words")
+        return p if p is not None else _say(key, 0.0, _R["no_words"], "no_words")
     top = tuple(sorted(shared, key=_word_rank)[:4]) if len(shared) > 1 else tuple(shared)
     key = ("text", v, top)
     p = _PARTS.get(key)
     if p is not None:
         return p
-    labels = [_word_label(w) for w in top]
-    return _put(
-        key,
-        v,
-        "คำที่ตรงกัน: " + ", ".join(dict.fromkeys(x[0] for x in labels)),
-        "shared words: " + ", ".join(dict.fromkeys(x[1] for x in labels)),
-        "shared_words",
-        top,
-    )
-
-
-_LOCATION = {
-    "province": ("ส่งถึงจังหวัดของคุณ", "serves your province"),
-    "outside": ("ไม่ส่งถึงจังหวัดของคุณ", "does not serve your province"),
-    "home": ("ให้ได้ทั่วประเทศ และบริษัทอยู่ในจังหวัดของคุณ", "nationwide offer from a company in your province"),
-    "nationwide": ("ให้ได้ทั่วประเทศ", "nationwide offer"),
-}
+    names = [_word_label(w) for w in top]
+    words = lambda lang: ", ".join(dict.fromkeys(x[1] if lang == "en" else x[0] for x in names))  # noqa: E731
+    return _say(key, v, _R["shared_words"], "shared_words", top, words=words)
 
 
 def location(value: float, kind: str, km: int, partner: bool = False) -> Part:
@@ -174,13 +153,11 @@ def location(value: float, kind: str, km: int, partner: bool = False) -> Part:
     p = _PARTS.get(key)
     if p is not None:
         return p
-    if kind == "distance":
-        th, en = f"ให้ได้ทั่วประเทศ บริษัทอยู่ห่างประมาณ {km:,} กม.", f"nationwide offer, company about {km:,} km away"
-    else:
-        th, en = _LOCATION.get(kind, _LOCATION["nationwide"])
-    if partner:
-        th, en = f"บริษัทคู่พัฒนา (partner) ของโรงเรียน · {th}", f"partner: the school's partner company · {en}"
-    return _put(key, value, th, en, kind, (km, partner) if kind == "distance" else (partner,))
+    said = _R.get(kind) if kind in ("province", "outside", "home", "nationwide", "distance") else None
+    reason = lambda lang: labels.say(said or _R["nationwide"], lang, km=km)  # noqa: E731
+    entry = _R["partner"] if partner else said or _R["nationwide"]
+    params = (km, partner) if kind == "distance" else (partner,)
+    return _say(key, value, entry, kind, params, km=km, reason=reason)
 
 
 def quantity(n_rem: int, o_rem: int, v: float) -> Part:
@@ -190,10 +167,8 @@ def quantity(n_rem: int, o_rem: int, v: float) -> Part:
     if p is not None:
         return p
     if n_rem <= 0:
-        return _put(key, v, "ไม่มีจำนวนคงเหลือ", "nothing left to cover", "nothing_left")
-    return _put(
-        key, v, f"ครอบคลุม {cov:,} จาก {n_rem:,}", f"covers {cov:,} of {n_rem:,}", "covers", (cov, n_rem)
-    )
+        return _say(key, v, _R["nothing_left"], "nothing_left")
+    return _say(key, v, _R["covers"], "covers", (cov, n_rem), covered=cov, remaining=n_rem)
 
 
 def deadline(urgency: str, needed_by: date | None, today: date, v: float) -> Part:
@@ -202,40 +177,16 @@ def deadline(urgency: str, needed_by: date | None, today: date, v: float) -> Par
     p = _PARTS.get(key)
     if p is not None:
         return p
-    uth, uen = labels.both(labels.URGENCIES, urgency)
+    said = lambda lang: labels.label(labels.URGENCIES, urgency, lang).lower()  # noqa: E731 (Thai has no case)
     if needed_by is None:
-        return _put(
-            key,
-            v,
-            f"ความเร่งด่วน: {uth} ไม่ระบุวันที่ต้องการ",
-            f"urgency {uen.lower()}, no date given",
-            "no_date",
-            (urgency,),
-        )
+        return _say(key, v, _R["no_date"], "no_date", (urgency,), urgency=said)
+    when = lambda lang: format_date(needed_by, lang)  # noqa: E731
     if days < 0:
-        return _put(
-            key,
-            v,
-            f"ความเร่งด่วน: {uth} เลยวันที่ต้องการ ({format_date(needed_by, 'th')}) แล้ว",
-            f"urgency {uen.lower()}, past the date needed ({format_date(needed_by, 'en')})",
-            "past_date",
-            (urgency, needed_by.isoformat()),
+        return _say(
+            key, v, _R["past_date"], "past_date", (urgency, needed_by.isoformat()), urgency=said, date=when
         )
-    return _put(
-        key,
-        v,
-        f"ความเร่งด่วน: {uth} ต้องการภายใน {format_date(needed_by, 'th')} (อีก {days} วัน)",
-        f"urgency {uen.lower()}, needed by {format_date(needed_by, 'en')} (in {days} days)",
-        "deadline",
-        (urgency, needed_by.isoformat(), days),
-    )
-
-
-_EQUITY = {
-    "stand_alone": ("โรงเรียนที่ต้องคงอยู่ได้รับลำดับสูงขึ้น", "stand-alone school ranks up"),
-    "core": ("โรงเรียนคุณภาพ (แกนหลัก)", "core quality school"),
-    "merging": ("โรงเรียนที่พร้อมรวม", "school preparing to merge"),
-}
+    params = (urgency, needed_by.isoformat(), days)
+    return _say(key, v, _R["deadline"], "deadline", params, urgency=said, date=when, days=days)
 
 
 def equity(group: str, v: float) -> Part:
@@ -243,5 +194,5 @@ def equity(group: str, v: float) -> Part:
     p = _PARTS.get(key)
     if p is not None:
         return p
-    th, en = _EQUITY.get(group, ("ไม่ระบุกลุ่มโรงเรียน", "school group not given"))
-    return _put(key, v, th, en, group if group in _EQUITY else "no_group")
+    code = group if group in ("stand_alone", "core", "merging") else "no_group"
+    return _say(key, v, _R[code], code)

@@ -3,6 +3,8 @@ side under the next)."""
 
 from __future__ import annotations
 
+from csr_hub.domain.reference import CATEGORIES
+
 #: Categories a post may be filed under by one side while the other side chose the neighbour
 #: (a school files air-conditioning under facilities, a company under devices). Symmetric;
 #: ``other`` is related to every category.
@@ -23,18 +25,7 @@ _RELATED_PAIRS = (
     ("student_welfare", "safety"),
     ("student_welfare", "teacher_welfare"),
 )
-CATEGORY_CODES = (
-    "devices",
-    "internet",
-    "teacher_housing",
-    "teacher_welfare",
-    "teaching_support",
-    "learning_materials",
-    "facilities",
-    "student_welfare",
-    "safety",
-    "other",
-)
+CATEGORY_CODES = CATEGORIES  # the codes are written once, in domain/reference.py
 CATEGORY_INDEX = {c: i for i, c in enumerate(CATEGORY_CODES)}
 
 

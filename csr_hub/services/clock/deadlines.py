@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from csr_hub.domain.policy import WAITING_APPROVAL, MatchStatus
+from csr_hub.labels import _p, say_both
 from csr_hub.domain.reference import today_bangkok
 from csr_hub.domain.workflow import Actor, approvers_turn, clock_decide
 from csr_hub.models import Match, Need
@@ -63,9 +64,12 @@ def queue_order(rows: list[Match]) -> list[Match]:
     return sorted(rows, key=lambda m: (m.escalated_at is None, match_due_on(m) or far, m.id))
 
 
-def _label(match: Match) -> tuple[str, str]:
-    title = " ".join(match.need.title.split())[:80]  # one line: it may become an e-mail subject
-    return f"#{match.id} «{title}»", f"#{match.id} “{title}”"
+EXPIRED = _p("notification", "The proposal {match} expired: nobody answered in time — status: Expired")
+OVERDUE = _p("notification", "{match} waits for your approval past its due date ({due})")
+ESCALATED = _p(
+    "notification",
+    "{match} has waited for approval more than twice its deadline (due {due}): a central officer may decide it",
+)
 
 
 def _load(session: Session, q) -> list[Match]:
@@ -101,10 +105,8 @@ def expire_proposals(session: Session, today: date, now: datetime, result: TickR
         if res.rowcount != 1:  # a party answered, or another tick got there first
             continue
         history.record_step(session, m, "expire", MatchStatus.PROPOSED, decision.to_status, at=now)
-        label_th, label_en = _label(m)
         told = notify.users_for(session, m, (Actor.SCHOOL, Actor.COMPANY))
-        th = f"ข้อเสนอ {label_th} หมดอายุ: ไม่มีการตอบรับภายในกำหนด — สถานะ: หมดอายุ"
-        en = f"The proposal {label_en} expired: nobody answered in time — status: Expired"
+        th, en = say_both(EXPIRED, match=notify.match_ref(m))
         key = f"expire:match:{m.id}"
         sent = notify.notify_users(session, told, Kind.MATCH_CHANGED, th, en, about=m, dedupe_key=key)
         result.notifications += len(sent)
@@ -120,12 +122,10 @@ def remind_and_escalate(
         session, sa.select(Match).where(Match.status.in_(tuple(WAITING_APPROVAL)), Match.due_on < today)
     )
     for m in rows:
-        label_th, label_en = _label(m)
         due = m.due_on
         assert due is not None
         approvers = notify.users_for(session, m, approvers_turn(m.status, m.proposed_by))
-        th = f"{label_th} รอการอนุมัติจากท่านเกินกำหนด (ครบกำหนด {due.isoformat()})"
-        en = f"{label_en} waits for your approval past its due date ({due.isoformat()})"
+        th, en = say_both(OVERDUE, match=notify.match_ref(m), due=due.isoformat())
         key = f"reminder:match:{m.id}:{m.status}"
         sent = notify.notify_users(session, approvers, Kind.REMINDER, th, en, about=m, dedupe_key=key)
         if sent:
@@ -145,11 +145,7 @@ def remind_and_escalate(
             if newly:
                 audit.record_on(session, "match.escalate", m)
         central = notify.users_for(session, m, (Actor.CENTRAL,))
-        th = f"{label_th} รอการอนุมัติเกินสองเท่าของกำหนด (ครบกำหนด {due.isoformat()}): เจ้าหน้าที่ส่วนกลางพิจารณาแทนได้"
-        en = (
-            f"{label_en} has waited for approval more than twice its deadline (due {due.isoformat()}): "
-            "a central officer may decide it"
-        )
+        th, en = say_both(ESCALATED, match=notify.match_ref(m), due=due.isoformat())
         key = f"escalated:match:{m.id}:{m.status}"
         sent = notify.notify_users(session, central, Kind.ESCALATED, th, en, about=m, dedupe_key=key)
         result.notifications += len(sent)

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from csr_hub.labels import _p, say_both
 from csr_hub.domain.policy import HOLDING, Role, UserStatus
 from csr_hub.models import Match, Need, User
 from csr_hub.services import audit, notify
@@ -18,6 +19,12 @@ from csr_hub.services.clock.base import Settings, TickResult, start_of
 NEED_EXPIRY_DAYS = 30
 #: rows changed per statement in the clock's bulk steps
 BATCH = 1000
+
+
+REVIEW = _p(
+    "notification",
+    "The need “{title}” has not changed in {days} days: please confirm it is still wanted by {by}, or it expires",
+)
 
 
 def _chunks(rows: list, size: int):
@@ -107,15 +114,8 @@ def _ask_schools(session: Session, today: date, s: Settings, result: TickResult)
                     session,
                     staff[row.school_id],
                     notify.Kind.REMINDER,
-                    message_th=(
-                        f"ความต้องการ «{title}» ไม่มีความเคลื่อนไหว {s.review_days} วัน: "
-                        f"โปรดยืนยันว่ายังต้องการอยู่ภายใน {expires.isoformat()} มิฉะนั้นจะหมดอายุ"
-                    ),
-                    message_en=(
-                        f"The need “{title}” has not changed in {s.review_days} days: please confirm it is "
-                        f"still wanted by {expires.isoformat()}, or it expires"
-                    ),
-                    need_id=row.id,
+                    *say_both(REVIEW, title=title, days=s.review_days, by=expires.isoformat()),
+                    links={"need_id": row.id},
                     dedupe_key=f"review:need:{row.id}:{today.isoformat()}",
                 )
             )

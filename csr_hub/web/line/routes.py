@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from csr_hub.labels import _p, say
 from csr_hub.extensions import csrf, db
 from csr_hub.models import LineLink
 from csr_hub.services import line, notify
@@ -15,13 +16,7 @@ from csr_hub.web.forms import ok
 
 bp = Blueprint("line", __name__)
 
-KIND_LABELS = {
-    notify.Kind.MATCH_CHANGED: ("การจับคู่เปลี่ยนสถานะ", "A match changed"),
-    notify.Kind.NEW_STRONG_MATCH: ("พบคู่ที่ตรงกันมาก", "A strong new match"),
-    notify.Kind.REMINDER: ("การเตือน", "Reminders"),
-    notify.Kind.ESCALATED: ("เรื่องที่ส่งต่อส่วนกลาง", "Escalations"),
-    notify.Kind.PARTNERSHIP_CHANGED: ("ความร่วมมือเปลี่ยนแปลง", "A partnership changed"),
-}
+WELCOME = _p("line", "Your CSR Hub account ({name}) is now linked to LINE\n{link}")
 
 
 @bp.post("/line/webhook")
@@ -50,7 +45,7 @@ def webhook():
             line.push_text(
                 current_app.config,
                 link.line_user_id or "",
-                f"เชื่อมบัญชี CSR Hub ของ {user.full_name} กับ LINE แล้ว\n{line.link_url(current_app.config, None, None)}",
+                say(WELCOME, "th", name=user.full_name, link=line.link_url(current_app.config, None, None)),
             )
         except Exception:
             current_app.logger.warning("LINE welcome push failed for user %s", user.id)
@@ -92,6 +87,5 @@ def channels():
         offered=offered,
         link=link,
         prefs=line.preferences(db.session, current_user),
-        kind_labels=KIND_LABELS,
         bot_id=current_app.config.get("LINE_BOT_ID") or "",
     )
