@@ -177,7 +177,7 @@ def batch_suggest(
             nn = np.array([len(N_neu[k]) for k in rows], dtype=np.float64)[:, None]
             nfull = np.array([len(N_bag[k]) for k in rows], dtype=np.float64)[:, None]
             on_len, of_len = o_neu_len[cand][None, :], o_bag_len[cand][None, :]
-            full = one_script & (k_f * (nn + on_len) > k_n * (nfull + of_len))
+            full = one_script & parts.prefer_words(k_f, nfull, of_len, k_n, nn, on_len)
             inter = np.where(full, k_f, k_n)
             n_bag = np.where(full, nfull, nn)
             o_bag = np.where(full, of_len, on_len)

@@ -70,6 +70,18 @@ def r1f(x: float) -> float:
     return math.floor(x * 10.0 + 0.5) / 10.0
 
 
+def text_share(inter, n_len, o_len):
+    """The Dice overlap 2·|A∩B| / (|A| + |B|) (arrays or numbers)."""
+    k = np.asarray(inter, dtype=np.float64)
+    return 2.0 * k / np.maximum(np.asarray(n_len, dtype=np.float64) + o_len, 1.0)
+
+
+def prefer_words(k_f, n_f, o_f, k_n, n_n, o_n):
+    """Whether all content words (counts ``k_f`` shared of ``n_f`` and ``o_f``) give the higher overlap
+    than the language-neutral ones (``k_n`` of ``n_n`` and ``o_n``): what a same-script pair compares."""
+    return text_share(k_f, n_f, o_f) > text_share(k_n, n_n, o_n)
+
+
 def values(
     *,
     same_cat,
@@ -118,10 +130,7 @@ def values(
                 ),
             ),
         )
-        den = np.asarray(n_bag, dtype=np.float64) + o_bag
-        text = np.where(
-            np.asarray(inter) > 0, r1(200.0 * np.asarray(inter) / np.where(den > 0, den, 1.0)), 0.0
-        )
+        text = np.where(np.asarray(inter) > 0, r1(100.0 * text_share(inter, n_bag, o_bag)), 0.0)
     return {
         "category": np.asarray(category, dtype=np.float64),
         "item": np.asarray(item, dtype=np.float64),

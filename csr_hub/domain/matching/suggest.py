@@ -84,14 +84,12 @@ def pair_values(pairs: list[tuple[NeedView, Features, OfferView, Features]], tod
         fam.append(not nf.fams.isdisjoint(of.fams))
         nh.append(bool(nf.items))
         oh.append(bool(of.items))
-        # Dice of the neutral words for every pair; within one script, of all words where that is higher
-        k_n = len(nf.neutral & of.neutral)
-        d_n = len(nf.neutral) + len(of.neutral)
-        choice = (k_n, len(nf.neutral), len(of.neutral))
+        # the neutral words for every pair; within one script, all words where their share is higher
+        choice = (len(nf.neutral & of.neutral), len(nf.neutral), len(of.neutral))
         if nf.script == of.script:
-            k_f = len(nf.bag & of.bag)
-            if k_f * d_n > k_n * (len(nf.bag) + len(of.bag)):
-                choice = (k_f, len(nf.bag), len(of.bag))
+            words = (len(nf.bag & of.bag), len(nf.bag), len(of.bag))
+            if parts.prefer_words(*words, *choice):
+                choice = words
         inter.append(choice[0])
         nb.append(choice[1])
         ob.append(choice[2])
@@ -131,9 +129,8 @@ def _bags(nf: Features, of: Features) -> tuple[frozenset[str], frozenset[str]]:
     """What the text part compares (as ``pair_values`` chose): the neutral words, or within one script
     all content words where their overlap is the higher."""
     if nf.script == of.script:
-        k_n, d_n = len(nf.neutral & of.neutral), len(nf.neutral) + len(of.neutral)
-        k_f, d_f = len(nf.bag & of.bag), len(nf.bag) + len(of.bag)
-        if k_f * d_n > k_n * d_f:
+        words = (len(nf.bag & of.bag), len(nf.bag), len(of.bag))
+        if parts.prefer_words(*words, len(nf.neutral & of.neutral), len(nf.neutral), len(of.neutral)):
             return nf.bag, of.bag
     return nf.neutral, of.neutral
 

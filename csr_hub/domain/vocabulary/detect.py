@@ -166,7 +166,11 @@ class Detection:
         def barrier(a: int, b: int) -> bool:
             return any(a <= s and e <= b for s, e in walls)
 
-        ruled = v._apply_rules(concept_hits, barrier)
+        # a person concept opening a clause of its own ("… ๘ ทุน (ครูไม่ต้องการทุน)") is that clause's
+        # subject: it builds no item with the concepts before it
+        subjects = {(fs, fe) for fs, fe, _v, _l in facets.subject_hits(mt, concept_hits, item_spans)}
+        rule_hits = [(s, e, "" if (s, e) in subjects else c) for s, e, c in concept_hits]
+        ruled = v._apply_rules(rule_hits, barrier)
         strong |= set(ruled)
         used_spans = [concept_hits[k][:2] for ks in ruled.values() for k in ks]
         kept: list[tuple[int, int, str, float]] = [(s, e, c, cf) for s, e, c, w, cf in item_hits if not w]
@@ -207,6 +211,7 @@ class Detection:
             (s, e, v.facet_scanner.entries[w][0][1], w.isascii())
             for s, e, w in v.facet_scanner.scan(mt, concept_ok)
         ] + facets.inch_hits(mt)
+        facet_hits = facets.drop_subjects(mt, facet_hits, item_spans)
         walls = [(s, e) for s, e, kind in free_markers if kind in ("head", "neg_pre", "neg_post")]
 
         def between_ok(a: int, b: int, extra: frozenset[str] = frozenset()) -> bool:

@@ -14,6 +14,9 @@ differ (``matching.views``). An item kind may instead name the kind a beneficiar
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from csr_hub.domain.vocabulary.scan import form
 
 #: dimension → its values; values of one dimension exclude each other
 DIMENSIONS: dict[str, tuple[str, ...]] = {"for": ("teachers", "students"), "size": ("small", "large")}
@@ -96,6 +99,49 @@ BEFORE_REACH = 8
 
 #: a screen size: up to 50 inches is small, 60 and over large
 _INCHES = re.compile(r"(?<![0-9])([1-9][0-9])(?: ?(?:นิ้ว|inch|inches|in)(?![a-z]))")
+
+
+#: words that open a clause: a Thai person word just before one is its subject, not whom the item
+#: before it is for ("ขอทุน ๘ ทุน (ครูไม่ต้องการทุน)", "ขอโปรเจคเตอร์ ครูจะได้สอนสะดวก")
+CLAUSE = ("ไม่", "จะ", "ได้", "ก็", "ต้อง", "สามารถ", "ยัง", "เคย", "อยาก", "กำลัง", "ควร", "มัก", "ชอบ", "มี")
+#: what makes a Thai person word after an item whom the item is for, whatever follows it
+FOR_LINKERS = ("สำหรับ", "ให้", "แก่", "ของ", "ประจำ", "ที่ใช้", "ใช้")
+
+
+@lru_cache(maxsize=1)
+def _clause_forms() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return tuple(form(w) for w in CLAUSE), tuple(form(w) for w in FOR_LINKERS)
+
+
+def _opens_clause(mt: str, fs: int, fe: int, item_spans: list[tuple[int, int]]) -> bool:
+    """A Thai word at fs..fe with a clause word right after it and no linker right before it, outside
+    any item's own term."""
+    clause, linkers = _clause_forms()
+    if any(hs <= fs and fe <= he for hs, he in item_spans):
+        return False
+    return mt[fe:].lstrip().startswith(clause) and not mt[:fs].rstrip().endswith(linkers)
+
+
+def subject_hits(mt: str, concept_hits: list[tuple[int, int, str]], item_spans: list[tuple[int, int]]):
+    """The person concepts (ครู, นักเรียน …) that are the subject of the clause they open."""
+    persons = {form(w) for value in ("teachers", "students") for w in WORDS[value]}
+    return [
+        (s, e, c, False)
+        for s, e, c in concept_hits
+        if mt[s:e] in persons and _opens_clause(mt, s, e, item_spans)
+    ]
+
+
+def drop_subjects(
+    mt: str, facet_hits: list[tuple[int, int, str, bool]], item_spans: list[tuple[int, int]]
+) -> list[tuple[int, int, str, bool]]:
+    """Leave out the Thai person words that are the subject of the clause they open (a clause word
+    right after them, no linker right before them), unless they lie inside an item's own term."""
+    return [
+        (fs, fe, value, latin)
+        for fs, fe, value, latin in facet_hits
+        if latin or DIMENSION_OF.get(value) != "for" or not _opens_clause(mt, fs, fe, item_spans)
+    ]
 
 
 def qualified(code: str, value: str) -> str:
