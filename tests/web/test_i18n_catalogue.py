@@ -113,9 +113,13 @@ def test_every_placeholder_survives_translation(po):
 
 
 def test_translations_are_thai(po):
-    """Names and formats (CSR Hub, CSV, Excel) may stay as they are; every phrase is written in Thai."""
+    """Names and formats (CSR Hub, CSV, Excel, ``#{id} «{title}»``) may stay as they are; every phrase is
+    written in Thai."""
     not_thai = [(m.id, _strings(m)[0]) for m in po if m.id and not THAI.search(_strings(m)[0])]
-    assert [(msgid, text) for msgid, text in not_thai if text != msgid or len(text.split()) > 2] == []
+    phrases = [
+        (msgid, text) for msgid, text in not_thai if re.search(r"[A-Za-z]", re.sub(r"{[^}]*}", "", text))
+    ]
+    assert [(msgid, text) for msgid, text in phrases if text != msgid or len(text.split()) > 2] == []
 
 
 def test_template_was_extracted_from_underscore_folders_too(pot):
