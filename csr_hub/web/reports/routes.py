@@ -13,10 +13,12 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
-from csr_hub.domain import money
+from csr_hub.domain import money, policy
 from csr_hub.extensions import db
 from csr_hub.services import report_scope, reports
+from csr_hub.services.reporting import cache as figure_cache
 from csr_hub.services.errors import Forbidden, NotFound, ValidationFailed
 from csr_hub.web.access import roles_required
 from csr_hub.web.i18n import current_lang
@@ -45,12 +47,26 @@ def _fmt(lang: str):
 def index():
     scope = current_scope()
     lang = current_lang()
+    district = report_scope.district_of(db.session, scope)
+    return render_template(
+        "reports/index.html", scope=scope, district=district, body=_body(scope, lang, district)
+    )
+
+
+def _body(scope, lang: str, district) -> Markup:
+    """The figures, tables and charts of ``scope``, rendered once per generation of the report cache: the
+    national page is some 300 KB of table rows, and rendering them cost more than the cached figures."""
+    cache = figure_cache.cache_for(report_session())
+    national = policy.is_national(current_user)
+    key = cache.key("reports-body", scope, lang, national) if cache is not None else None
+    if key is not None and (hit := cache.lookup(key)) is not None:
+        return Markup(hit)
     data = reports.dashboard(
         report_session(), scope.district_id, officer=scope.officer, own_company_id=scope.own_company_id
     )
     rows = {
-        name: T.rows(name, data[key], lang)
-        for name, key in T.DASHBOARD_KEYS.items()
+        name: T.rows(name, data[key_], lang)
+        for name, key_ in T.DASHBOARD_KEYS.items()
         if scope.officer or not T.TABLES[name].officer_only
     }
     fmt = _fmt(lang)
@@ -62,10 +78,10 @@ def index():
             data["by_school"] if scope.district_id else data["by_district"], lang, fmt, per=per
         ),
     }
-    return render_template(
-        "reports/index.html",
+    body = render_template(
+        "reports/_body.html",
         scope=scope,
-        district=report_scope.district_of(db.session, scope),
+        district=district,
         summary=data["summary"],
         waiting_stats=data["waiting_stats"],
         rows=rows,
@@ -74,6 +90,9 @@ def index():
         args=files.filters(scope),
         district_choices=report_scope.district_choices(db.session, current_user, lang),
     )
+    if key is not None:
+        cache.store(key, body)
+    return Markup(body)
 
 
 @bp.get("/reports/companies")
