@@ -79,6 +79,7 @@ def register_production(app: Flask) -> None:
         client,
         ttl=int(app.config["REPORT_CACHE_SECONDS"]),
         prefix=app.config.get("REDIS_PREFIX", "csr:") + "reports:",
+        local_bytes=int(app.config["REPORT_CACHE_LOCAL_MB"]) * 2**20,
     )
     app.extensions["csr_report_cache"] = cache.install(engine, figures, *replicas)
     runner = jobs.Runner(

@@ -65,12 +65,17 @@ def _touches(statement: str) -> bool:
 class FigureCache:
     """Figures keyed by (generation, function, arguments); in Redis when given, else in this process."""
 
-    def __init__(self, redis=None, ttl: int = 60, prefix: str = "csr:reports:") -> None:
+    def __init__(
+        self, redis=None, ttl: int = 60, prefix: str = "csr:reports:", local_bytes: int = 32 * 2**20
+    ) -> None:
         self.redis = redis
         self.ttl = ttl
         self.prefix = prefix
+        #: without Redis, what this process keeps at most (the oldest entries go first)
+        self.local_bytes = local_bytes
         self._gen = 0
         self._local: dict[str, tuple[float, bytes]] = {}
+        self._size = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -89,6 +94,7 @@ class FigureCache:
         with self._lock:
             self._gen += 1
             self._local.clear()
+            self._size = 0
 
     # the figures
     def _get(self, key: str) -> bytes | None:
@@ -103,10 +109,16 @@ class FigureCache:
         if self.redis is not None:
             self.redis.set(self.prefix + key, value, ex=self.ttl)
             return
+        if len(value) > self.local_bytes:
+            return
         with self._lock:
-            if len(self._local) > 2000:
-                self._local.clear()
+            old = self._local.pop(key, None)
+            self._size += len(value) - (len(old[1]) if old else 0)
             self._local[key] = (time.monotonic() + self.ttl, value)
+            while self._size > self.local_bytes:  # dicts keep insertion order: the oldest first
+                _oldest, (_until, dropped) = next(iter(self._local.items()))
+                del self._local[_oldest]
+                self._size -= len(dropped)
 
     def key(self, name: str, *parts: Any) -> str:
         """A key under the current generation: what is stored under it is never read after the next write."""
