@@ -15,6 +15,8 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 from babel.support import NullTranslations, Translations
 
+from csr_hub.domain.policy import Role
+
 TRANSLATIONS = Path(__file__).parent / "translations"
 LANGS = ("th", "en")
 
@@ -67,11 +69,11 @@ REGIONS: dict[str, Label] = {
 }
 
 ROLES: dict[str, Label] = {
-    "school_staff": _p("role", "School staff"),
-    "company_rep": _p("role", "Company representative"),
-    "district_director": _p("role", "District (ESA) director"),
-    "central_officer": _p("role", "OBEC central officer"),
-    "admin": _p("role", "Administrator"),
+    Role.SCHOOL_STAFF: _p("role", "School staff"),
+    Role.COMPANY_REP: _p("role", "Company representative"),
+    Role.DISTRICT_DIRECTOR: _p("role", "District (ESA) director"),
+    Role.CENTRAL_OFFICER: _p("role", "OBEC central officer"),
+    Role.ADMIN: _p("role", "Administrator"),
 }
 
 STATUSES: dict[str, Label] = {
