@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from csr_hub.domain.matching import bands, parts, reasons
-from csr_hub.domain.matching.views import Features, NeedView, OfferView, Score, features, overlap
+from csr_hub.domain.matching.views import Features, NeedView, OfferView, Score, features
 from csr_hub.domain.vocabulary import CATEGORY_INDEX, RELATED_CATEGORIES
 
 _OTHER = CATEGORY_INDEX["other"]
@@ -85,9 +85,9 @@ def pair_values(pairs: list[tuple[NeedView, Features, OfferView, Features]], tod
         nh.append(bool(nf.items))
         oh.append(bool(of.items))
         # the neutral words for every pair; within one script, all words where their share is higher
-        choice = (overlap(nf.neutral, nf.neutral_w, of.neutral, of.neutral_w), nf.neutral_len, of.neutral_len)
+        choice = (len(nf.neutral & of.neutral), len(nf.neutral), len(of.neutral))
         if nf.script == of.script:
-            words = (overlap(nf.bag, nf.bag_w, of.bag, of.bag_w), nf.bag_len, of.bag_len)
+            words = (len(nf.bag & of.bag), len(nf.bag), len(of.bag))
             if parts.prefer_words(*words, *choice):
                 choice = words
         inter.append(choice[0])
@@ -129,9 +129,8 @@ def _bags(nf: Features, of: Features) -> tuple[frozenset[str], frozenset[str]]:
     """What the text part compares (as ``pair_values`` chose): the neutral words, or within one script
     all content words where their overlap is the higher."""
     if nf.script == of.script:
-        words = (overlap(nf.bag, nf.bag_w, of.bag, of.bag_w), nf.bag_len, of.bag_len)
-        neutral = (overlap(nf.neutral, nf.neutral_w, of.neutral, of.neutral_w), nf.neutral_len, of.neutral_len)
-        if parts.prefer_words(*words, *neutral):
+        words = (len(nf.bag & of.bag), len(nf.bag), len(of.bag))
+        if parts.prefer_words(*words, len(nf.neutral & of.neutral), len(nf.neutral), len(of.neutral)):
             return nf.bag, of.bag
     return nf.neutral, of.neutral
 

@@ -103,20 +103,6 @@ class Features:
     #: whom or what size its items are for, and what contradicts that (``facet_rows``)
     facet_own: dict[str, float] = field(default_factory=dict)
     facet_contra: dict[str, float] = field(default_factory=dict)
-    #: the words of ``neutral`` and ``bag`` that weigh less than 1 in the text part (what only a passing
-    #: mention names), and each bag's weighted size
-    neutral_w: dict[str, float] = field(default_factory=dict)
-    bag_w: dict[str, float] = field(default_factory=dict)
-    neutral_len: float = 0.0
-    bag_len: float = 0.0
-
-
-def overlap(a: frozenset[str], aw: dict[str, float], b: frozenset[str], bw: dict[str, float]) -> float:
-    """Σ w_a·w_b over the words two bags share (a word not in its ``w`` weighs 1)."""
-    shared = a & b
-    if not (aw or bw):
-        return float(len(shared))
-    return sum(aw.get(x, 1.0) * bw.get(x, 1.0) for x in shared)
 
 
 def _stem(w: str) -> str:
@@ -132,22 +118,8 @@ def bag(search: str) -> frozenset[str]:
     toks, concepts = sections[1], sections[3]
     stop = vocabulary.stopwords()
     words = {_stem(t) for t in toks.split() if len(t) > 1 and not t.isdigit() and t not in stop}
-    words.update(c for c in concepts.split() if c and "@" not in c and facets.WEIGHED not in c)
+    words.update(c for c in concepts.split() if c and "@" not in c)
     return frozenset(words)
-
-
-@lru_cache(maxsize=32768)
-def concept_weights(search: str) -> dict[str, float]:
-    """The weights below 1 the analysis stored for concepts only named in passing or ruled out."""
-    out = {}
-    for c in textmod.search_sections(search)[3].split():
-        code, sep, w = c.partition(facets.WEIGHED)
-        if sep:
-            try:
-                out[code] = float(w)
-            except ValueError:
-                continue
-    return out
 
 
 @lru_cache(maxsize=32768)
@@ -208,15 +180,6 @@ def _features(items: frozenset[str], search: str) -> Features:
     # across scripts the words cannot meet, but their concepts and item kinds can (the words of a
     # same-script pair carry the item terms too, so both kinds of pair are compared on the same footing)
     neutral = frozenset(w for w in b if w.startswith("c_")) | items | {f"family:{f}" for f in families(items)}
-    # what only a passing mention names weighs in the text part as it does in the item part
-    neutral_w = {c: w for c, w in weights.items() if w < 1.0}
-    for f in families(items):
-        fw = max(w for c, w in weights.items() if vocabulary.family(c) == f)
-        if fw < 1.0:
-            neutral_w[f"family:{f}"] = fw
-    bag_w = concept_weights(search) if search else {}
-    if __import__("os").environ.get("NOCW"): bag_w = {}
-    neutral_w.update(bag_w)
     own, contra = facet_rows(_facet_tokens(search), weights) if search else ({}, {})
     return Features(
         items,
@@ -230,10 +193,6 @@ def _features(items: frozenset[str], search: str) -> Features:
         frozenset(head),
         own,
         contra,
-        neutral_w,
-        bag_w,
-        sum(neutral_w.get(x, 1.0) for x in neutral),
-        sum(bag_w.get(x, 1.0) for x in b),
     )
 
 
@@ -254,7 +213,6 @@ def clear_caches() -> None:
     """After a vocabulary change: features read the vocabulary (families, allowed categories)."""
     bag.cache_clear()
     _facet_tokens.cache_clear()
-    concept_weights.cache_clear()
     script.cache_clear()
     families.cache_clear()
     _features.cache_clear()

@@ -251,7 +251,7 @@ class Vocabulary:
         if "ฯ" in norm:
             norm, title_end = self.expand_abbreviations(norm, title_end)
         d = self.detect(norm, title_end)
-        return Analysis(d.found, d.concepts | d.facets | facets.weighed(d.concept_weights), d.weights, d.tokens)
+        return Analysis(d.found, d.concepts | d.facets, d.weights, d.tokens)
 
     # --- Thai abbreviations with ฯ (ไปยาลน้อย): "คอมฯ", "โปรเจคฯ", "ถังดับฯ" -----------------------------------
     @functools.cached_property

@@ -245,7 +245,6 @@ class Detection:
         )
         self.found = frozenset(self.weights)
         self.concepts = frozenset(c for _, _, c in concept_hits)
-        self.concept_weights = roles.concept_weights(concept_hits, hits, hit_roles)
         self.kept = [(h[0], h[1], h[2]) for h in kept if h[2] in self.found]
         self.concept_hits = concept_hits
         self.ruled = {c: ks for c, ks in ruled.items() if c in self.found}

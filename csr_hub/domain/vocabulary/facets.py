@@ -148,15 +148,6 @@ def qualified(code: str, value: str) -> str:
     return f"{code}@{value}"
 
 
-#: joins a concept code to the weight it has in the text part when less than 1 (``c_toilet~0.30``)
-WEIGHED = "~"
-
-
-def weighed(weights: dict[str, float]) -> frozenset[str]:
-    """The concept weights below 1 as tokens stored with the concepts (``roles.concept_weights``)."""
-    return frozenset(f"{c}{WEIGHED}{w:.2f}" for c, w in weights.items())
-
-
 def split(token: str) -> tuple[str, str]:
     base, _, value = token.partition("@")
     return base, value

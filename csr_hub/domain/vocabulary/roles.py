@@ -144,22 +144,6 @@ def weights_of(hits: list[Hit], roles: list[str]) -> dict[str, float]:
     return weights
 
 
-def role_weight(role: str) -> float:
-    return 0.0 if role == "negated" else 1.0 if role == "head" else CONTEXT_WEIGHT
-
-
-def concept_weights(concept_hits, hits: list[Hit], roles: list[str]) -> dict[str, float]:
-    """Concept code → weight where it is less than 1: a concept inside item hits weighs as the most the
-    hits weigh (a negated item's concepts 0, a passing mention's ``CONTEXT_WEIGHT``); one outside every
-    item hit 1. What the text part counts of the words a post only mentions or rules out."""
-    best: dict[str, float] = {}
-    for s, e, code in concept_hits:
-        ws = [role_weight(r) for h, r in zip(hits, roles) if h.start <= s and e <= h.end]
-        w = max(ws) if ws else 1.0
-        best[code] = max(best.get(code, 0.0), w)
-    return {c: w for c, w in best.items() if w < 1.0}
-
-
 def assign(
     hits: list[Hit],
     markers: list[tuple[int, int, str]],
