@@ -350,3 +350,32 @@ def test_what_was_given_in_the_past_or_refused_in_passing_is_not_asked_for():
         "Hearing aids for 3 pupils", "These three need hearing aids, not glasses."
     )
     assert "laptop" in weights("We do not have laptops for the teachers")
+
+
+# a Thai request verb after ไม่ / ไม่ได้ is a refusal (newmm cuts ไม่|ขอรับ, hiding the marker ไม่ขอ) -------
+@pytest.mark.parametrize(
+    "title, description, refused",
+    [
+        ("ขอเครื่องพิมพ์", "ห้องธุรการ ไม่ขอรับหมึกพิมพ์นะคะ", "printer_supplies"),
+        ("ต้องการพัดลม", "ไม่ได้ขอรับแอร์ค่ะ", "air_conditioner"),
+    ],
+)
+def test_a_negated_thai_request_verb_drops_its_object(title, description, refused):
+    assert refused not in weights(title, description)
+
+
+# more "we have this already" phrasings: ที่มีอยู่, ตอนนี้ใช้, "is not an option", "beyond repair" --------
+@pytest.mark.parametrize(
+    "title, description, had",
+    [
+        ("ขอโปรเจคเตอร์", "ทีวีที่มีอยู่เล็กเกินไปสำหรับห้องประชุม", "television"),
+        ("ขอเครื่องพิมพ์ใหม่", "ตอนนี้ใช้โน้ตบุ๊กของครูพิมพ์งาน", "laptop"),
+        (
+            "We need a TV for the hall",
+            "A projector is not an option because the hall is too bright.",
+            "projector",
+        ),
+    ],
+)
+def test_what_the_school_already_has_is_not_asked_for(title, description, had):
+    assert had not in weights(title, description)

@@ -50,6 +50,8 @@ MARKERS: dict[str, tuple[str, ...]] = {
         "other than",
         "ไม่รวม",
         "ยกเว้น",
+        "ตอนนี้ใช้",
+        "ปัจจุบันใช้",
     ),
     "neg_post": (
         "มีพอแล้ว",
@@ -108,6 +110,10 @@ MARKERS: dict[str, tuple[str, ...]] = {
         "ทีหลัง",
         "ไว้ทีหลัง",
         "ค่อยหาทีหลัง",
+        "ที่มีอยู่",
+        "is not an option",
+        "not an option",
+        "beyond repair",
     ),
     "head": (
         "ต้องการ",

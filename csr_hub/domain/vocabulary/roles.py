@@ -71,6 +71,21 @@ def _past_requests(markers):
     return out
 
 
+#: Thai negation words that turn the request verb right after them into a refusal ("ไม่ขอรับทีวี": newmm
+#: cuts ไม่|ขอรับ, so the marker ไม่ขอ is not on a word boundary and ขอรับ alone would read as a request)
+_THAI_NOT = ("ไม่ได้", "ไม่")
+
+
+def _negated_requests(markers, mt: str):
+    """A Thai request marker right after ไม่ / ไม่ได้ counts as a negation."""
+    out = []
+    for m in markers:
+        if m[2] == "head" and mt[max(0, m[0] - 8) : m[0]].rstrip().endswith(_THAI_NOT):
+            m = (m[0], m[1], "neg_pre")
+        out.append(m)
+    return out
+
+
 def _nearest_before(markers, pos: int, reach: int):
     best = None
     for s, e, kind in markers:
@@ -153,7 +168,7 @@ def assign(
 ) -> tuple[list[Hit], list[str]]:
     """The hits in text order and the role of each: head, context, place, subject or negated (``weigh``)."""
     hits = sorted(hits, key=lambda h: (h.start, h.end))
-    markers = _past_requests(markers)
+    markers = _negated_requests(_past_requests(markers), mt)
     requests = [m for m in markers if m[2] in ("head", "neg_pre")]
     # a description's items are the object of the description's own markers, not the title's
     desc_requests = [m for m in requests if m[0] >= title_end]
