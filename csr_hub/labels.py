@@ -137,11 +137,6 @@ def label(table: dict[str, Label], code: str | None, lang: str) -> str:
     return translate(entry, lang)
 
 
-def both(table: dict[str, Label], code: str | None) -> tuple[str, str]:
-    """The label in Thai and in English (for what is stored in both, such as a notification)."""
-    return label(table, code, "th"), label(table, code, "en")
-
-
 def choices(table: dict[str, Label], lang: str, codes: Iterable[str] | None = None):
     """(code, label) for a select box, in the table's order (or that of ``codes``)."""
     return [(code, label(table, code, lang)) for code in (table if codes is None else codes)]

@@ -54,7 +54,7 @@ def test_a_label_is_said_in_the_language_asked_and_an_unknown_code_is_itself():
     assert labels.label(labels.CATEGORIES, "devices", "th") == "อุปกรณ์คอมพิวเตอร์และดิจิทัล"
     assert labels.label(labels.STATUSES, "no_such_status", "th") == "no_such_status"
     assert labels.label(labels.STATUSES, None, "th") == ""
-    assert labels.both(labels.URGENCIES, "high") == ("เร่งด่วน", "High")
+    assert labels.label(labels.URGENCIES, "high", "th") == "เร่งด่วน"
     assert labels.choices(labels.QUALITY_GROUPS, "en")[0] == ("core", "Core quality school")
 
 
