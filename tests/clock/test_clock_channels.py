@@ -320,6 +320,7 @@ def test_the_webhook_binds_the_line_user_sent_with_the_code(app, session, make_u
     c = page_login(user)
     html = c.get("/account/notifications").get_data(as_text=True)
     assert "line-link" in html  # LINE is offered
+    assert "การจับคู่เปลี่ยนสถานะ" in html and "A match changed" not in html  # each kind named in Thai
     from conftest import csrf_token
 
     r = c.post("/account/notifications", data={"csrf_token": csrf_token(c), "do": "code"})
