@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from babel.support import NullTranslations, Translations
 
@@ -96,6 +96,14 @@ STATUSES: dict[str, Label] = {
     "disabled": _p("status", "Disabled"),
 }
 
+NOTIFICATION_KINDS: dict[str, Label] = {
+    "match_changed": _p("notification kind", "A match changed"),
+    "new_strong_match": _p("notification kind", "A strong new match"),
+    "reminder": _p("notification kind", "Reminders"),
+    "escalated": _p("notification kind", "Escalations"),
+    "partnership_changed": _p("notification kind", "A partnership changed"),
+}
+
 
 def _directory() -> str:
     """Where the compiled catalogues are: the app's (``BABEL_TRANSLATION_DIRECTORIES``, which start-up sets,
@@ -105,15 +113,6 @@ def _directory() -> str:
     if has_app_context():
         return str(current_app.config.get("BABEL_TRANSLATION_DIRECTORIES") or TRANSLATIONS)
     return str(TRANSLATIONS)
-
-
-NOTIFICATION_KINDS: dict[str, Label] = {
-    "match_changed": _p("notification kind", "A match changed"),
-    "new_strong_match": _p("notification kind", "A strong new match"),
-    "reminder": _p("notification kind", "Reminders"),
-    "escalated": _p("notification kind", "Escalations"),
-    "partnership_changed": _p("notification kind", "A partnership changed"),
-}
 
 
 @lru_cache(maxsize=8)
@@ -137,9 +136,9 @@ def label(table: dict[str, Label], code: str | None, lang: str) -> str:
     return translate(entry, lang)
 
 
-def choices(table: dict[str, Label], lang: str, codes: Iterable[str] | None = None):
-    """(code, label) for a select box, in the table's order (or that of ``codes``)."""
-    return [(code, label(table, code, lang)) for code in (table if codes is None else codes)]
+def choices(table: dict[str, Label], lang: str) -> list[tuple[str, str]]:
+    """(code, label) for a select box, in the table's order."""
+    return [(code, label(table, code, lang)) for code in table]
 
 
 #: a message's parameter: text as it is, a label (said in the message's language), or ``lang -> text``

@@ -148,16 +148,22 @@ def text(a: frozenset[str], b: frozenset[str], v: float) -> Part:
     return _say(key, v, _R["shared_words"], "shared_words", top, words=words)
 
 
+#: the location kinds that have a reason of their own (any other reads as nationwide)
+_PLACES = frozenset({"province", "outside", "home", "nationwide", "distance"})
+
+
 def location(value: float, kind: str, km: int, partner: bool = False) -> Part:
     key = ("location", value, kind, km, partner)
     p = _PARTS.get(key)
     if p is not None:
         return p
-    said = _R.get(kind) if kind in ("province", "outside", "home", "nationwide", "distance") else None
-    reason = lambda lang: labels.say(said or _R["nationwide"], lang, km=km)  # noqa: E731
-    entry = _R["partner"] if partner else said or _R["nationwide"]
+    said = _R[kind] if kind in _PLACES else _R["nationwide"]
     params = (km, partner) if kind == "distance" else (partner,)
-    return _say(key, value, entry, kind, params, km=km, reason=reason)
+    if partner:  # the partner's reason wraps the place's
+        return _say(
+            key, value, _R["partner"], kind, params, reason=lambda lang: labels.say(said, lang, km=km)
+        )
+    return _say(key, value, said, kind, params, km=km)
 
 
 def quantity(n_rem: int, o_rem: int, v: float) -> Part:
