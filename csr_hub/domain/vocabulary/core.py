@@ -177,6 +177,7 @@ class Vocabulary:
         )
         self._trie = None
         self._words: frozenset[str] | None = None
+        self._known_forms: frozenset[str] | None = None
 
     # --- the tokeniser's dictionary ---------------------------------------------------------------
     def trie(self):
@@ -199,6 +200,13 @@ class Vocabulary:
 
             self._words = frozenset(thai_words())
         return self._words
+
+    def known_forms(self) -> frozenset[str]:
+        """The matching forms of the dictionary's words and of every Thai term of the vocabulary (concepts,
+        markers, facets): a token that is one of them is a word as written, not a misspelling."""
+        if self._known_forms is None:
+            self._known_forms = frozenset(form(w) for w in self.words() | self.thai_terms)
+        return self._known_forms
 
     # --- detection ---------------------------------------------------------------------------------
     def _resolve(self, i: int, mt: str) -> str | None:

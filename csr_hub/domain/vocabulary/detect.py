@@ -16,6 +16,8 @@ _FOLDED_OUT = frozenset("\u0e47\u0e4c\u0e4b\u0e3a")
 _LINKERS = frozenset(
     form(w) for w in ("สำหรับ", "ใช้กับ", "ของ", "เพื่อ", "ต่อ", "ที่ใช้กับ", "for", "to", "with", "in")
 )
+#: the roles whose words the text part leaves out
+TEXT_DROP = frozenset(("negated",))
 _FILLERS = frozenset(("the", "a", "an", "our", "your", "their", "its", "this", "these", "school", "schools"))
 
 
@@ -141,15 +143,15 @@ class Detection:
             return any(s < ce and cs < e for cs, ce in covered_markers)
 
         def skip(f: str) -> bool:
-            return f in v.stopwords or (is_thai(f[0]) and f in v.words()) or f.isdigit()
+            return f in v.stopwords or (is_thai(f[0]) and f in v.known_forms()) or f.isdigit()
 
         def stop(f: str) -> bool:
             return f in v.stopwords
 
-        for s, e, text, known in windows(spans, is_covered, skip, stop):
+        for s, e, text, known, parts in windows(spans, is_covered, skip, stop):
             if is_covered(s, e):
                 continue
-            found = v.fuzzy.lookup(text, known)
+            found = v.fuzzy.lookup(text, known, parts)
             if found:
                 code, conf, term = found
                 item_hits.append((s, e, code, term in v.fuzzy.weak, conf))
@@ -237,6 +239,7 @@ class Detection:
         )
         hit_roles = _accessories(v, hits, hit_roles, between_ok)
         self.weights = roles.weights_of(hits, hit_roles)
+        self.tokens = self._text_tokens(pieces, hits, hit_roles)
         self.facets = frozenset(
             facets.qualified(h.code, value)
             for h, r, values in zip(hits, hit_roles, hit_facets)
@@ -244,10 +247,33 @@ class Detection:
             for value in values
         )
         self.found = frozenset(self.weights)
-        self.concepts = frozenset(c for _, _, c in concept_hits)
+        dropped = [(h.start, h.end) for h, r in zip(hits, hit_roles) if r in TEXT_DROP]
+        self.concepts = frozenset(
+            c for cs, ce, c in concept_hits if not any(cs < he and hs < ce for hs, he in dropped)
+        )
         self.kept = [(h[0], h[1], h[2]) for h in kept if h[2] in self.found]
         self.concept_hits = concept_hits
         self.ruled = {c: ks for c, ks in ruled.items() if c in self.found}
+
+    def _text_tokens(self, pieces, hits, hit_roles) -> tuple[str, ...]:
+        """The tokens the text part compares: without the words of negated items (and of the other
+        roles in ``TEXT_DROP``)."""
+        drop = [(h.start, h.end) for h, r in zip(hits, hit_roles) if r in TEXT_DROP]
+        if not drop:
+            return self.tokens
+        out = []
+        at = 0
+        where = self.where
+        for p in pieces:
+            a, b = at, at + len(p)
+            at = b
+            t = p.strip()
+            if not t:
+                continue
+            i, j = bisect.bisect_left(where, a), bisect.bisect_left(where, b)
+            if not any(i < he and hs < j for hs, he in drop):
+                out.append(t)
+        return tuple(out)
 
     def _token_spans(self, pieces: tuple[str, ...]) -> list[tuple[int, int, str]]:
         """Tokens as (start, end, matching form) in matching-form coordinates."""
