@@ -55,3 +55,28 @@ def test_the_words_of_a_refused_item_leave_the_text_part():
     assert "คอมพิวเตอร์" not in toks and "โปรเจคเตอร์" in toks
     assert "c_computer" not in analysis.analyse_post("Projector", "We don't need laptops.").analysis.concepts
     assert vocabulary.analyse("x").tokens == ("x",)
+
+
+# negation: a "have enough" in the description is about what it describes ---------------------------
+@pytest.mark.parametrize(
+    "description",
+    [
+        "คอมพิวเตอร์ยังใช้ได้ดีอยู่",
+        "คอมพิวเตอร์มีเพียงพอ",
+        "คอมพิวเตอร์ครบแล้ว",
+        "ส่วนคอมพิวเตอร์ ผู้ปกครองบริจาคมาแล้ว",
+        "Computers were donated already.",
+        "We are fine for computers.",
+        "No computers needed.",
+        "No computers, please.",
+        "We have no shortage of computers.",
+    ],
+)
+def test_what_the_description_already_has_never_cancels_the_title(description):
+    w = weights("ขอโต๊ะเก้าอี้นักเรียน" if not description.isascii() else "Student desks", description)
+    assert w.get("desks_chairs") == 1.0 and w.get("computer", 0) < 1.0, w
+
+
+def test_a_bare_no_is_a_lack_unless_a_word_of_refusal_follows():
+    assert weights("Projector", "We have no projector and no screen.").get("projector") == 1.0
+    assert "laptop" not in weights("Projector", "We need a projector. No laptops please.")

@@ -234,8 +234,13 @@ class Detection:
                     hits[k] = roles.Hit(h.start, h.end, remap[value], h.confidence, h.weak)
                     values.discard(value)
                     break
+        # item words that made no hit (a generic word beside a specific one, a suppressed kind) still end
+        # the reach of a "have enough" before them
+        stops = tuple(
+            sorted({s for s, e, _c, _w, _cf in item_hits if not any(hs <= s < he for hs, he in item_spans)})
+        )
         hits, hit_roles = roles.assign(
-            hits, free_markers, title_mt, mt, lambda c: v.items[c].family if c in v.items else None
+            hits, free_markers, title_mt, mt, lambda c: v.items[c].family if c in v.items else None, stops
         )
         hit_roles = _accessories(v, hits, hit_roles, between_ok)
         self.weights = roles.weights_of(hits, hit_roles)

@@ -52,6 +52,18 @@ MARKERS: dict[str, tuple[str, ...]] = {
         "ยกเว้น",
         "ตอนนี้ใช้",
         "ปัจจุบันใช้",
+        "no shortage of",
+        "fine for",
+        "are fine for",
+        "are ok for",
+        "are set for",
+        "covered for",
+        "please don t send",
+        "please do not send",
+        "do not require",
+        "don t require",
+        "do not want",
+        "don t want",
     ),
     "neg_post": (
         "มีพอแล้ว",
@@ -114,6 +126,37 @@ MARKERS: dict[str, tuple[str, ...]] = {
         "is not an option",
         "not an option",
         "beyond repair",
+        "ได้มาแล้ว",
+        "ได้รับมาแล้ว",
+        "บริจาคมาแล้ว",
+        "บริจาคแล้ว",
+        "บริจาคให้แล้ว",
+        "ให้มาแล้ว",
+        "มอบให้แล้ว",
+        "จัดสรรให้แล้ว",
+        "จัดสรรมาแล้ว",
+        "ซื้อแล้ว",
+        "ซื้อมาแล้ว",
+        "ติดตั้งแล้ว",
+        "ติดตั้งไปแล้ว",
+        "ติดตั้งเรียบร้อยแล้ว",
+        "เรียบร้อยแล้ว",
+        "ซ่อมแล้ว",
+        "ซ่อมเสร็จแล้ว",
+        "เสร็จแล้ว",
+        "ไม่ใช่ปัญหา",
+        "ไม่มีปัญหา",
+        "not a problem",
+        "are not a problem",
+        "is not a problem",
+        "not the problem",
+        "already installed",
+        "already bought",
+        "already fixed",
+        "already repaired",
+        "were installed",
+        "was installed",
+        "fully equipped",
     ),
     "head": (
         "ต้องการ",
@@ -261,6 +304,20 @@ MARKERS["past"] = (
 )
 #: a bare negation: it reaches only the item right after it ("hearing aids, not glasses")
 MARKERS["neg_near"] = ("not", "but not", "rather than")
+#: a bare "no" refuses the item right after it only when a word of refusal follows ("no laptops please",
+#: "no computers needed", "no more chairs, thank you"); "we have no projector" says what is lacking
+MARKERS["no"] = ("no", "no more", "no new")
+MARKERS["no_tail"] = (
+    "please",
+    "needed",
+    "required",
+    "necessary",
+    "thanks",
+    "thank you",
+    "pls",
+    "plz",
+    "this time",
+)
 
 # A person asked for, and the subject or trade that names them: the person is the request, the subject a
 # passing mention. Thai puts the head first ("โค้ชฟุตบอล" a football coach, "ครูอาสาสอนดนตรี" a volunteer

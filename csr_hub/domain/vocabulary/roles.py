@@ -159,14 +159,30 @@ def weights_of(hits: list[Hit], roles: list[str]) -> dict[str, float]:
     return weights
 
 
+#: characters of matching form from a bare "no" to the item it refuses, and from the item to the word that
+#: makes it a refusal ("no laptops please", "no computers needed"; "we have no projector" is a lack)
+NO_REACH = 6
+NO_TAIL_REACH = 12
+
+
+def _no_refusal(h: Hit, prev: Hit | None, markers) -> bool:
+    return any(
+        m[2] == "no" and m[1] <= h.start <= m[1] + NO_REACH and (prev is None or prev.end <= m[0])
+        for m in markers
+    ) and any(m[2] == "no_tail" and h.end <= m[0] <= h.end + NO_TAIL_REACH for m in markers)
+
+
 def assign(
     hits: list[Hit],
     markers: list[tuple[int, int, str]],
     title_end: int,
     mt: str,
     family_of: Callable[[str], str | None] = lambda code: None,
+    stops: tuple[int, ...] = (),
 ) -> tuple[list[Hit], list[str]]:
-    """The hits in text order and the role of each: head, context, place, subject or negated (``weigh``)."""
+    """The hits in text order and the role of each: head, context, place, subject or negated (``weigh``).
+    ``stops``: where other item words start that are no hits (a generic word beside a specific one):
+    a "have enough" after one of them is about it, not about the hit before it."""
     hits = sorted(hits, key=lambda h: (h.start, h.end))
     markers = _negated_requests(_past_requests(markers), mt)
     requests = [m for m in markers if m[2] in ("head", "neg_pre")]
@@ -185,6 +201,8 @@ def assign(
                 for m in markers
             )
         if not negated:
+            negated = _no_refusal(h, hits[k - 1] if k > 0 else None, markers)
+        if not negated:
             # "ทีวีจอใหญ่ในหอประชุมมีแล้ว": a "have it" after the place an item is in covers the item too
             j = k + 1
             while j < len(hits) and _marked_between(
@@ -192,8 +210,15 @@ def assign(
             ):
                 j += 1
             nxt = hits[j].start if j < len(hits) else len(mt)
+            nxt = min([nxt, *(p for p in stops if p >= h.end)])
+            # a "have enough" in the description is about what it describes, never about the title's request
+            last = title_end if h.start < title_end else len(mt)
             negated = any(
-                m[2] == "neg_post" and m[0] >= h.end and m[0] - h.end <= POST_NEG_REACH and m[0] <= nxt
+                m[2] == "neg_post"
+                and m[0] >= h.end
+                and m[0] - h.end <= POST_NEG_REACH
+                and m[0] <= nxt
+                and m[0] < last
                 for m in markers
             )
         if negated:
