@@ -469,6 +469,7 @@ def generate(
                 need_rows.append(
                     {
                         "school_id": school["id"],
+                        "district_id": school["district_id"],
                         "category": category,
                         "title": title,
                         "description": desc,

@@ -60,11 +60,17 @@ OPEN_NEED_SQL = {
     "sqlite": "cancelled IS 0 AND expired IS 0 AND committed_quantity < quantity",
 }
 UNANALYSED_SQL = "coalesce(search_text, '') = ''"
+#: a need flagged as a suspected duplicate (``possible_duplicates`` not the empty list), as
+#: ``duplicates.for_district`` writes it, so the partial index ``ix_needs_flagged`` applies
+FLAGGED_SQL = "CAST(possible_duplicates AS VARCHAR) <> '[]'"
 
 
 class Need(Post, Base):
     __tablename__ = "needs"
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    #: the school's ESA, copied when the need is saved (as a match's and a partnership's are): an ESA's
+    #: lists read an index on it instead of every need of the ESA's schools (a school never changes ESA)
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("districts.id"), nullable=True)
     estimated_cost_thb: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     #: government budget already allocated; set by the ESA director or a central officer
     budget_thb: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
@@ -119,6 +125,30 @@ class Need(Post, Base):
             "school_id",
             postgresql_where=sa.text(OPEN_NEED_SQL["postgresql"]),
             sqlite_where=sa.text(OPEN_NEED_SQL["sqlite"]),
+        ),
+        # an ESA's open needs newest first (the director's dashboard, ``/needs?district=``) and their count,
+        # and a school's open needs counted (beside each waiting match), from these indexes alone
+        sa.Index(
+            "ix_needs_open_district",
+            "district_id",
+            "created_at",
+            "id",
+            postgresql_where=sa.text(OPEN_NEED_SQL["postgresql"]),
+            sqlite_where=sa.text(OPEN_NEED_SQL["sqlite"]),
+        ),
+        sa.Index(
+            "ix_needs_open_school",
+            "school_id",
+            postgresql_where=sa.text(OPEN_NEED_SQL["postgresql"]),
+            sqlite_where=sa.text(OPEN_NEED_SQL["sqlite"]),
+        ),
+        # an ESA's needs flagged as suspected duplicates (the director's dashboard)
+        sa.Index(
+            "ix_needs_flagged",
+            "district_id",
+            "id",
+            postgresql_where=sa.text(FLAGGED_SQL),
+            sqlite_where=sa.text(FLAGGED_SQL),
         ),
         # needs saved without their analysis, which suggestions read with the item-kind matches
         sa.Index(
@@ -199,3 +229,15 @@ class Offer(Post, Base):
         if status == "exhausted":
             return sa.and_(cls.withdrawn.is_(False), not_expired, cls.committed_quantity >= cls.quantity)
         return sa.and_(cls.withdrawn.is_(False), not_expired, cls.committed_quantity < cls.quantity)
+
+
+@sa.event.listens_for(Need, "before_insert")
+def _copy_district(_mapper, connection, need: Need) -> None:
+    """A need takes its school's ESA when it is saved, however it is made (the service, a seed, a test)."""
+    if need.district_id is not None:
+        return
+    school = sa.inspect(need).attrs.school.loaded_value
+    if isinstance(school, School) and school.district_id is not None:
+        need.district_id = school.district_id
+    elif need.school_id is not None:
+        need.district_id = connection.scalar(sa.select(School.district_id).where(School.id == need.school_id))

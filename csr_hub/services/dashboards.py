@@ -11,6 +11,23 @@ from sqlalchemy.orm import Session
 from csr_hub.domain.policy import DELIVERED_OR_FURTHER, MatchStatus, NeedStatus, Role, role_of
 from csr_hub.models import AuditEvent, Match, Need, Offer, User
 from csr_hub.services import accounts, clock, duplicates, matches, posts, reports
+from csr_hub.services.listing import Page, paginate
+
+#: approval-queue cards per dashboard page (``/dashboard?page=N``): a large ESA's director pages through
+#: its queue instead of one page rendering every waiting pledge
+QUEUE_PAGE = 20
+#: the queue's order in SQL, as ``clock.queue_order`` sorts a page: escalated first, then soonest due
+#: (overdue first; a row the clock has not yet given a due date last), then oldest
+QUEUE_ORDER = (Match.escalated_at.is_(None), sa.nulls_last(Match.due_on.asc()), Match.id.asc())
+
+
+def _queue(session: Session, user: User, waiting: Any, page: int) -> Page:
+    """One page of the matches waiting for this approver, with how many wait in all (two statements and
+    the page's related rows, however long the queue)."""
+    q = matches.visible_query(user).where(waiting)
+    found = paginate(session, q, QUEUE_ORDER, page, QUEUE_PAGE, matches.LIST_LOAD)
+    found.items = clock.queue_order(found.items)
+    return found
 
 
 def _visible(session: Session, user: User, args: dict[str, str], n: int = 50) -> list[Match]:
@@ -33,7 +50,7 @@ def _unrecognised(session: Session, model: Any, still_up: Any) -> list:
     return list(session.scalars(query))
 
 
-def _school(session: Session, user: User) -> dict[str, Any]:
+def _school(session: Session, user: User, page: int) -> dict[str, Any]:
     return {
         "needs": posts.list_needs(session, {"status": "all", "school_id": user.school_id}, 1, 100).items,
         "waiting": _my_turn(session, user, "proposed,delivered"),
@@ -41,7 +58,7 @@ def _school(session: Session, user: User) -> dict[str, Any]:
     }
 
 
-def _company(session: Session, user: User) -> dict[str, Any]:
+def _company(session: Session, user: User, page: int) -> dict[str, Any]:
     mine = _visible(session, user, {})
     return {
         "offers": posts.list_offers(session, {"status": "all", "company_id": user.company_id}, 1, 100).items,
@@ -51,10 +68,12 @@ def _company(session: Session, user: User) -> dict[str, Any]:
     }
 
 
-def _director(session: Session, user: User) -> dict[str, Any]:
+def _director(session: Session, user: User, page: int) -> dict[str, Any]:
     district = user.district
+    queue = _queue(session, user, Match.status == MatchStatus.PLEDGED, page)
     return {
-        "queue": clock.queue_order(_visible(session, user, {"status": "pledged", "sort": "waiting"}, 100)),
+        "queue": queue.items,
+        "queue_page": queue,
         "duplicates": duplicates.for_district(session, user.district_id) if user.district_id else [],
         "summary": reports.summary(session, district_id=user.district_id),
         "pending_users": _pending_users(session, user),
@@ -62,13 +81,16 @@ def _director(session: Session, user: User) -> dict[str, Any]:
     }
 
 
-def _central(session: Session, user: User) -> dict[str, Any]:
-    waiting = _visible(session, user, {"status": "pledged,district_approved", "sort": "waiting"}, 100)
+def _central(session: Session, user: User, page: int) -> dict[str, Any]:
+    # an ESA-approved match, or a pledged one the clock escalated past its director
+    waiting = sa.or_(
+        Match.status == MatchStatus.DISTRICT_APPROVED,
+        sa.and_(Match.status == MatchStatus.PLEDGED, Match.escalated_at.is_not(None)),
+    )
+    queue = _queue(session, user, waiting, page)
     return {
-        # an ESA-approved match, or a pledged one the clock escalated past its director
-        "queue": clock.queue_order(
-            [m for m in waiting if m.status == MatchStatus.DISTRICT_APPROVED or m.escalated_at is not None]
-        ),
+        "queue": queue.items,
+        "queue_page": queue,
         "summary": reports.summary(session),
         "pending_users": _pending_users(session, user),
         "unrecognised_needs": _unrecognised(session, Need, Need.cancelled.is_(False)),
@@ -76,7 +98,7 @@ def _central(session: Session, user: User) -> dict[str, Any]:
     }
 
 
-def _admin(session: Session, user: User) -> dict[str, Any]:
+def _admin(session: Session, user: User, page: int) -> dict[str, Any]:
     return {
         "summary": reports.summary(session),
         "pending_users": _pending_users(session, user),
@@ -85,7 +107,7 @@ def _admin(session: Session, user: User) -> dict[str, Any]:
     }
 
 
-_BY_ROLE: dict[Role, Callable[[Session, User], dict[str, Any]]] = {
+_BY_ROLE: dict[Role, Callable[[Session, User, int], dict[str, Any]]] = {
     Role.SCHOOL_STAFF: _school,
     Role.COMPANY_REP: _company,
     Role.DISTRICT_DIRECTOR: _director,
@@ -103,7 +125,7 @@ def context_for(session: Session, rows: list[Match]) -> dict[str, dict[int, int]
     if schools:
         school_needs = dict(
             session.execute(
-                sa.select(Need.school_id, sa.func.count(Need.id))
+                sa.select(Need.school_id, sa.func.count())  # count(*): from the index alone
                 .where(Need.school_id.in_(schools), Need.status_clause(NeedStatus.OPEN))
                 .group_by(Need.school_id)
             ).all()
@@ -120,9 +142,10 @@ def context_for(session: Session, rows: list[Match]) -> dict[str, dict[int, int]
     return {"school_needs": school_needs, "company_record": company_record}
 
 
-def for_user(session: Session, user: User) -> dict[str, Any]:
-    """The user's dashboard: what their role sees, with the context of each match that waits."""
+def for_user(session: Session, user: User, page: int = 1) -> dict[str, Any]:
+    """The user's dashboard: what their role sees, with the context of each match that waits; ``page`` is
+    the approval queue's page (approvers only)."""
     build = _BY_ROLE.get(role_of(user))
-    shown = build(session, user) if build else {}
+    shown = build(session, user, page) if build else {}
     shown.update(context_for(session, shown.get("queue", []) + shown.get("waiting", [])))
     return shown

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from rapidfuzz import fuzz
 from sqlalchemy.orm import Session, joinedload
 
-from csr_hub.models import Need, School
+from csr_hub.models import Need
+from csr_hub.models.post import FLAGGED_SQL
 
 #: a fulfilled need counts for this long after its last change
 RECENT_DAYS = 90
@@ -88,14 +89,13 @@ def flag(session: Session, need: Need) -> list[int]:
 
 def for_district(session: Session, district_id: int, limit: int = 50) -> list[Need]:
     """The ESA's live needs flagged as suspected duplicates, newest first (the director's dashboard)."""
-    flagged = sa.cast(Need.possible_duplicates, sa.String) != "[]"
+    flagged = sa.text(FLAGGED_SQL)  # written as the partial index ``ix_needs_flagged`` is built
     return list(
         session.scalars(
             sa.select(Need)
-            .join(School, Need.school_id == School.id)
             .options(joinedload(Need.school))
             .where(
-                School.district_id == district_id, Need.cancelled.is_(False), Need.expired.is_(False), flagged
+                Need.district_id == district_id, Need.cancelled.is_(False), Need.expired.is_(False), flagged
             )
             .order_by(Need.id.desc())
             .limit(limit)

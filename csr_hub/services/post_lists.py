@@ -98,7 +98,7 @@ def need_query(session: Session, args: dict[str, Any]):
     """A select of needs for the filters in ``args`` (raises ValidationFailed on unknown values)."""
     f = _filters(session, args, NEED_STATUSES, "school_id")
     q = sa.select(Need)
-    if f.quality_group or f.province or f.district is not None:  # the join costs a hash join over every row
+    if f.quality_group or f.province:  # the join costs a hash join over every row
         q = q.join(School, Need.school_id == School.id)
     if f.status != "all":
         q = q.where(Need.status_clause(f.status))
@@ -111,7 +111,7 @@ def need_query(session: Session, args: dict[str, Any]):
     if f.province:
         q = q.where(School.province_code == f.province)
     if f.district is not None:
-        q = q.where(School.district_id == f.district.id)
+        q = q.where(Need.district_id == f.district.id)  # the need's copy of its school's ESA (indexed)
     if f.owner_id is not None:
         q = q.where(Need.school_id == f.owner_id)
     for term in f.terms:

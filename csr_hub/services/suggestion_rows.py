@@ -8,6 +8,8 @@ suggestions) and ``services/batch.py`` (the national run) read through these loa
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import date
 from functools import lru_cache
 from typing import Any, Iterable, NamedTuple
@@ -165,6 +167,65 @@ def open_needs():
 def rows(session: Session, stmt):
     """Plain tuples through the session's connection: no ORM loading for thousands of candidates."""
     return session.connection().execute(stmt).all()  # one fetchall, not a fetchone per row
+
+
+# --- candidate offers, built once per version -----------------------------------------------------------
+#: how many offer views a process keeps (the whole national list, 5,000 offers, with room)
+OFFER_VIEWS_KEPT = 8192
+#: what makes a cached offer view stale: any edit or hold moves ``updated_at``; what is left and the
+#: company's province are read too; a re-analysis (which keeps ``updated_at``) changes the item kinds or
+#: the length of the search column
+_OFFER_VERSION = (
+    Offer.id.label("id"),
+    Offer.updated_at.label("v_at"),
+    (Offer.quantity - Offer.committed_quantity).label("v_left"),
+    Company.province_code.label("v_home"),
+    Offer.item_kinds.label("v_kinds"),
+    sa.func.length(sa.func.coalesce(Offer.search_text, "")).label("v_len"),
+    Offer.nationwide.label("nationwide"),
+)
+_offer_views: OrderedDict[tuple, matching.OfferView] = OrderedDict()
+_views_lock = threading.Lock()
+
+
+def _version(row, served: tuple[str, ...]) -> tuple:
+    return (*row[:6], served)  # id and the five version columns, as ``_OFFER_VERSION`` lists them
+
+
+def candidate_offers(
+    session: Session, stmt, provinces: dict[str, Place], mine: tuple[str, ...]
+) -> list[matching.OfferView]:
+    """The offers an ``open_offers`` select reads, as views, in its order; a nationwide offer serves
+    everywhere, any other is given ``mine`` (the provinces that matter to the caller).
+
+    A need's page reads about a thousand candidate offers at national size, and reading their texts and
+    building their views cost more than scoring them. So the select first reads only each row's id and
+    version; views already built at that version are reused, and only the others are read whole — one
+    statement, or two when some changed or were never seen.
+    """
+    keyed = rows(session, stmt.with_only_columns(*_OFFER_VERSION))
+    wanted = [_version(r, () if r[6] else mine) for r in keyed]  # r[6]: nationwide
+    with _views_lock:
+        found = {key[0]: _offer_views.get(key) for key in wanted}
+    missing = [key for key in wanted if found[key[0]] is None]
+    if missing:
+        by_id = {key[0]: key for key in missing}
+        whole = stmt.with_only_columns(*columns(OFFER_FIELDS), *_OFFER_VERSION[1:6])
+        whole = whole.where(Offer.id.in_(sorted(by_id))).order_by(None).limit(None)
+        built = []
+        for r in rows(session, whole):
+            served = by_id[r.id][-1]
+            fields = {name: value for name, value in r._asdict().items() if not name.startswith("v_")}
+            view = _offer(fields, provinces, served)
+            found[r.id] = view
+            built.append(((r.id, r.v_at, r.v_left, r.v_home, r.v_kinds, r.v_len, served), view))
+        with _views_lock:
+            for key, view in built:
+                _offer_views[key] = view
+                _offer_views.move_to_end(key)
+            while len(_offer_views) > OFFER_VIEWS_KEPT:
+                _offer_views.popitem(last=False)
+    return [found[key[0]] for key in wanted if found.get(key[0]) is not None]
 
 
 def open_need_views(session: Session, provinces: dict[str, Place]) -> list[matching.NeedView]:

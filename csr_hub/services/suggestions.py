@@ -36,6 +36,7 @@ from csr_hub.models import Need, Offer, School, offer_provinces
 from csr_hub.services.posts import NEED_LOAD, OFFER_LOAD
 from csr_hub.services.suggestion_rows import (  # noqa: F401 (province_table and the open views: the batch's)
     Place,
+    candidate_offers,
     need_from_row,
     need_view,
     offer_from_row,
@@ -152,7 +153,7 @@ def for_need(
     q = _bounded(q, Offer.created_at.desc(), Offer.id.desc())
     # only whether the school's province is served matters for this need: a listed offer passed the filter
     mine = (prov,)
-    views = [offer_from_row(r, provinces, () if r.nationwide else mine) for r in rows(session, q)]
+    views = candidate_offers(session, q, provinces, mine)
     partners = partner_companies(session, need.school_id)
     ranked = matching.suggest_offers(nv, views, today, limit=limit, partners=partners)
     return _winners(session, Offer, OFFER_LOAD, keep_band(ranked, band))

@@ -86,6 +86,8 @@ def _page(status: int, message: object):
 def respond(status: int, code: str, message: object, fields: dict | None = None, headers: dict | None = None):
     if access.wants_json():
         return json_error(status, code, message, fields, headers)
+    if fields:  # a page names what was wrong too (a bad ?page= on the dashboard, say)
+        message = " ".join([str(message), *(str(m) for msgs in fields.values() for m in msgs)])
     body, st = _page(status, message)
     return body, st, headers or {}
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from csr_hub.domain.policy import Role, role_of
 from csr_hub.extensions import db
 from csr_hub.services import accounts, dashboards, matches
+from csr_hub.services.posts import parse_paging
 from csr_hub.web.access import roles_required
 from csr_hub.web.auth.forms import ConfirmForm
 from csr_hub.web.forms import ok
@@ -45,7 +46,8 @@ def _next_action(user):
 @roles_required(active=False)
 def index():
     u = current_user
-    ctx = dashboards.for_user(db.session, u)
+    page, _per_page = parse_paging({"page": request.args.get("page")})  # a bad page: a clear 422
+    ctx = dashboards.for_user(db.session, u, page)
     if role_of(u) == Role.CENTRAL_OFFICER:
         ctx["vocabulary_url"] = vocabulary_url()
     return render_template("dashboard/index.html", form=ConfirmForm(), next_action=_next_action(u), **ctx)
