@@ -87,7 +87,8 @@ def query_terms(q: str) -> list[str | tuple[str, ...]]:
     if not norm:
         return []
     codes, rest, alternatives = vocabulary.query_codes(norm)
-    words = [t for t in textmod.tokens(rest) if len(t) > 1 or t.isdigit()]
+    # the posts' own tokeniser (the vocabulary's dictionary), so a query word splits as the posts' did
+    words = [t for t in textmod.tokens(rest, vocabulary.vocab().trie()) if len(t) > 1 or t.isdigit()]
     content = [w for w in words if not vocabulary.is_stopword(w)]
     out: list[str | tuple[str, ...]] = []
     for alts in alternatives:

@@ -71,13 +71,15 @@ def segment(normalised: str, trie: Any = None) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=4096)
-def _tokens(normalised: str) -> tuple[str, ...]:
-    return tuple(t for t in (w.strip() for w in segment(normalised)) if t)
+def _tokens(normalised: str, trie: Any = None) -> tuple[str, ...]:
+    return tuple(t for t in (w.strip() for w in segment(normalised, trie)) if t)
 
 
-def tokens(text: str) -> list[str]:
-    """PyThaiNLP ``newmm`` tokens (default dictionary) of the normalised text, without whitespace."""
-    return list(_tokens(normalise(text)))
+def tokens(text: str, trie: Any = None) -> list[str]:
+    """PyThaiNLP ``newmm`` tokens of the normalised text, without whitespace; ``trie``: the dictionary
+    (PyThaiNLP's default without one — the app passes the vocabulary's, so that the default's own copy,
+    ~70 MB per process, is never loaded)."""
+    return list(_tokens(normalise(text), trie))
 
 
 def boundaries(pieces: tuple[str, ...]) -> tuple[frozenset[int], frozenset[int]]:

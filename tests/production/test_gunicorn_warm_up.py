@@ -48,3 +48,24 @@ def test_a_failed_warm_up_is_logged_and_gunicorn_goes_on(monkeypatch):
     conf["on_starting"](server)
     conf["post_fork"](server, None)
     assert server.log.warnings == ["could not preload the Thai dictionary"] * 2
+
+
+def test_a_worker_holds_one_thai_dictionary_not_two():
+    """Search and analysis both tokenise with the vocabulary's dictionary: PyThaiNLP's default copy
+    (~70 MB per process) is never built — in a fresh interpreter, after the warm-up and a search."""
+    import subprocess
+    import sys
+
+    code = (
+        "import runpy, pythainlp.tokenize as t\n"
+        f"conf = runpy.run_path({str(CONF)!r})\n"
+        "class L:\n    def warning(self, *a, **k): raise SystemExit('warm-up failed')\n"
+        "class S:\n    log = L()\n"
+        "conf['on_starting'](S())\n"
+        "from csr_hub.domain import analysis\n"
+        "assert analysis.query_terms('ห้องสมุดต้องการหนังสือนิทานภาษาอังกฤษ สำหรับเด็กเล็ก')\n"
+        "print(t.word_dict_trie.cache_info().currsize)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "0"
