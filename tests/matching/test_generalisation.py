@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from csr_hub.domain import analysis, vocabulary
+from csr_hub.domain.matching import labelled, score
 from csr_hub.domain.vocabulary import fuzzy
 
 
@@ -80,3 +81,57 @@ def test_what_the_description_already_has_never_cancels_the_title(description):
 def test_a_bare_no_is_a_lack_unless_a_word_of_refusal_follows():
     assert weights("Projector", "We have no projector and no screen.").get("projector") == 1.0
     assert "laptop" not in weights("Projector", "We need a projector. No laptops please.")
+
+
+# whom, what size and which subject -------------------------------------------------------------------
+def concepts(title: str, description: str = "") -> frozenset[str]:
+    return analysis.analyse_post(title, description).analysis.concepts
+
+
+def test_the_subject_of_a_book_or_a_teacher_is_a_facet():
+    assert "textbook@maths" in concepts("หนังสือเรียนวิชาคณิตศาสตร์ ป.๑-๖")
+    assert "textbook@english" in concepts("English workbooks for Grade 4")
+    # a list of subjects after the item: each of them is what the item is for
+    listed = concepts("แบบฝึกหัดภาษาไทย คณิตศาสตร์ และภาษาอังกฤษ")
+    assert {"textbook@thai", "textbook@maths", "textbook@english"} <= listed, listed
+
+
+def test_maths_textbooks_are_no_strong_match_for_english_workbooks():
+    n = labelled.need_view(
+        {"id": 1, "category": "learning_materials", "title": "ขอหนังสือเรียนคณิตศาสตร์ 90 เล่ม", "quantity": 90}
+    )
+    offers = labelled.offer_views(
+        {
+            "offers": [
+                {"id": 1, "category": "learning_materials", "title": "Maths textbooks for primary schools"},
+                {"id": 2, "category": "learning_materials", "title": "English workbooks for primary schools"},
+            ]
+        }
+    )
+    same, other = (score(n, o, labelled.TODAY) for o in offers)
+    assert other.parts["item"].score < same.parts["item"].score
+
+
+# a kind suppresses another only where they meet ----------------------------------------------------------
+def test_a_library_renovation_mentioned_in_passing_leaves_the_books_asked_for():
+    w = weights("ขอหนังสือห้องสมุดสำหรับเด็กประถม", "ได้จากโครงการปรับปรุงห้องสมุดปีที่แล้ว")
+    assert w.get("library_books") == 1.0, w
+
+
+# kinds that schools ask for apart ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "title, code",
+    [
+        ("ขอเครื่อง AED 1 เครื่อง", "aed"),
+        ("อบรม CPR ให้ครู", "first_aid_training"),
+        ("หน่วยทันตกรรมเคลื่อนที่", "dental_care"),
+        ("วัคซีนไข้หวัดใหญ่ให้ครู", "vaccination"),
+        ("ชุดลูกเสือเนตรนารี 30 ชุด", "scout_uniform"),
+        ("ขอกล้องจุลทรรศน์ 10 ตัว", "microscope"),
+        ("Mattresses and mosquito nets for the dormitory", "bedding"),
+        ("หลังคาทางเดินเชื่อมอาคาร", "covered_walkway"),
+        ("โต๊ะปิงปอง 2 ตัว", "sports_fixtures"),
+    ],
+)
+def test_a_kind_of_its_own(title, code):
+    assert weights(title).get(code) == 1.0, weights(title)

@@ -16,6 +16,8 @@ _FOLDED_OUT = frozenset("\u0e47\u0e4c\u0e4b\u0e3a")
 _LINKERS = frozenset(
     form(w) for w in ("สำหรับ", "ใช้กับ", "ของ", "เพื่อ", "ต่อ", "ที่ใช้กับ", "for", "to", "with", "in")
 )
+#: characters of matching form between a kind and the kind it suppresses for the suppression to hold
+SUPPRESS_GAP = 2
 #: the roles whose words the text part leaves out
 TEXT_DROP = frozenset(("negated",))
 _FILLERS = frozenset(("the", "a", "an", "our", "your", "their", "its", "this", "these", "school", "schools"))
@@ -194,10 +196,29 @@ class Detection:
                 continue
             kept.append((s, e, code, cf))
             weak_only.add((s, e, code))
+        # a kind that suppresses another (a teachers' scholarship, the generic scholarship inside it) does so
+        # where they meet, not across the post: "ปรับปรุงห้องสมุด" last year leaves the library books asked for
+        rule_span = {
+            code: (min(concept_hits[k][0] for k in ks), max(concept_hits[k][1] for k in ks))
+            for code, ks in ruled.items()
+        }
+        spans_of: dict[str, list[tuple[int, int]]] = {}
+        for hs, he, code, _cf in kept:
+            spans_of.setdefault(code, []).append((hs, he))
+        for code, span in rule_span.items():
+            spans_of.setdefault(code, []).append(span)
+
+        def suppressed(code: str, hs: int, he: int) -> bool:
+            return any(
+                code in v.suppresses.get(other, ())
+                and any(ss - SUPPRESS_GAP <= he and hs <= se + SUPPRESS_GAP for ss, se in spans)
+                for other, spans in spans_of.items()
+                if other != code
+            )
+
+        kept = [h for h in kept if not suppressed(h[2], h[0], h[1])]
+        ruled = {c: ks for c, ks in ruled.items() if not suppressed(c, *rule_span[c])}
         found = {h[2] for h in kept} | set(ruled)
-        for code in list(found):
-            found -= v.suppresses.get(code, frozenset())
-        kept = [h for h in kept if h[2] in found]
         hits = [roles.Hit(s, e, c, cf, (s, e, c) in weak_only) for s, e, c, cf in kept]
         for code, ks in ruled.items():
             if code in found:

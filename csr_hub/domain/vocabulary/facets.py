@@ -19,7 +19,12 @@ from functools import lru_cache
 from csr_hub.domain.vocabulary.scan import form
 
 #: dimension → its values; values of one dimension exclude each other
-DIMENSIONS: dict[str, tuple[str, ...]] = {"for": ("teachers", "students"), "size": ("small", "large")}
+DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "for": ("teachers", "students"),
+    "size": ("small", "large"),
+    #: the school subject: maths textbooks are not English workbooks, a Chinese volunteer no English one
+    "subject": ("thai", "english", "chinese", "maths", "science", "social", "computing", "music", "art"),
+}
 DIMENSION_OF = {v: d for d, vs in DIMENSIONS.items() for v in vs}
 
 WORDS: dict[str, tuple[str, ...]] = {
@@ -54,6 +59,26 @@ WORDS: dict[str, tuple[str, ...]] = {
     ),
     "small": ("เล็ก", "ขนาดเล็ก", "จอเล็ก", "small", "mini", "compact"),
     "large": ("ใหญ่", "ขนาดใหญ่", "จอใหญ่", "หอประชุม", "large", "big", "jumbo", "hall", "auditorium"),
+    "thai": ("ภาษาไทย", "วิชาภาษาไทย", "thai language", "thai reading"),
+    "english": ("ภาษาอังกฤษ", "อังกฤษ", "english", "english language"),
+    "chinese": ("ภาษาจีน", "จีน", "chinese", "mandarin"),
+    "maths": ("คณิตศาสตร์", "คณิต", "math", "maths", "mathematics"),
+    "science": (
+        "วิทยาศาสตร์",
+        "วิทย์",
+        "ฟิสิกส์",
+        "เคมี",
+        "ชีววิทยา",
+        "science",
+        "sciences",
+        "physics",
+        "chemistry",
+        "biology",
+    ),
+    "social": ("สังคมศึกษา", "สังคม", "ประวัติศาสตร์", "ภูมิศาสตร์", "social studies", "history", "geography"),
+    "computing": ("วิทยาการคำนวณ", "โค้ดดิ้ง", "coding", "programming", "computing", "computer science"),
+    "music": ("ดนตรี", "ดนตรีไทย", "ดนตรีสากล", "music"),
+    "art": ("ศิลปะ", "ทัศนศิลป์", "art", "arts"),
 }
 
 #: what may stand between an item and its facet word (besides numbers)
@@ -88,8 +113,20 @@ BETWEEN = frozenset(
         "sets",
         "pcs",
         "smart",
+        "วิชา",
+        "สาระ",
+        "กลุ่มสาระ",
+        "เสริม",
+        "ทักษะ",
+        "เสริมทักษะ",
+        "การ",
+        "เรื่อง",
     )
 )
+#: what joins facet values into a list ("ภาษาไทย คณิตศาสตร์ และภาษาอังกฤษ", "teachers and pupils"): each
+#: value of the list belongs to the item the first one belongs to
+LIST = frozenset(("และ", "หรือ", "กับ", "and", "or", "&"))
+LIST_REACH = 12
 #: what joins an accessory to the device it comes with ("ทีวีพร้อมขาแขวน", a TV with its wall mount)
 BUNDLE = frozenset(("พร้อม", "พร้อมด้วย", "และ", "with", "and", "including", "plus"))
 #: characters of matching form from the end of an item to a facet word after it, and from a Latin facet
@@ -173,6 +210,7 @@ def attach(
     negation markers) stop a facet word reaching an item; ``between_ok(a, b)`` says whether the text
     from a to b holds only linkers, numbers and classifiers."""
     out: list[set[str]] = [set() for _ in hits]
+    attached: list[tuple[int, int, int, str | None]] = []
     starts = sorted(s for s, _ in hits)
 
     def clear(a: int, b: int) -> bool:
@@ -196,4 +234,18 @@ def attach(
                 best, best_gap = k, gap
         if best is not None:
             out[best].add(value)
+            attached.append((fs, fe, best, DIMENSION_OF.get(value)))
+    # a list of values of one dimension after an attached one: "แบบฝึกหัดภาษาไทย คณิตศาสตร์ ภาษาอังกฤษ"
+    for fs, fe, value, _latin in facet_hits:
+        dim = DIMENSION_OF.get(value)
+        for _as, ae, k, adim in attached:
+            if (
+                adim == dim
+                and ae <= fs
+                and fs - ae <= LIST_REACH
+                and not any(ae <= ws and we <= fs for ws, we in walls)
+                and between_ok(ae, fs, LIST)
+            ):
+                out[k].add(value)
+                break
     return out
