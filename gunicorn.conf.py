@@ -29,6 +29,9 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 #: behind nginx or a load balancer: trust its X-Forwarded-* (the app's ProxyFix reads them)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "csr_hub"
+#: set in gunicorn's processes: the app there serves requests only and leaves out the migration tool
+#: (``CSR_WEB_ONLY``, csr_hub/config.py)
+raw_env = ["CSR_WEB_ONLY=1"]
 
 
 #: what is read once before the first request: a Thai search and a post's analysis

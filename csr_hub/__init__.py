@@ -30,7 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from csr_hub import db_events
-    from csr_hub.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from csr_hub.extensions import babel, csrf, db, init_migrations, limiter, login_manager
     from csr_hub.web import i18n, security
 
     db.init_app(app)
@@ -42,7 +42,8 @@ def register_extensions(app: Flask) -> None:
 
     audit.install_guards(db.session)
     register_production(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    if not app.config["CSR_WEB_ONLY"]:
+        init_migrations(app, str(app.root_path + "/../migrations"))
     csrf.init_app(app)
     i18n.compile_catalogues(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Bangkok")

@@ -64,6 +64,9 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(db_url),
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "REDIS_URL": env_get("REDIS_URL"),
+        #: a web server's worker (gunicorn.conf.py sets it): never runs ``flask db``, so the migration
+        #: tool (Flask-Migrate and Alembic, ~30 MB per process) is not loaded
+        "CSR_WEB_ONLY": _bool(env_get("CSR_WEB_ONLY"), False),
         "SMTP_HOST": env_get("SMTP_HOST"),
         "SMTP_PORT": int(env_get("SMTP_PORT", 25) or 25),
         "SMTP_USER": env_get("SMTP_USER"),
