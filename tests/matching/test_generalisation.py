@@ -135,3 +135,19 @@ def test_a_library_renovation_mentioned_in_passing_leaves_the_books_asked_for():
 )
 def test_a_kind_of_its_own(title, code):
     assert weights(title).get(code) == 1.0, weights(title)
+
+
+def test_what_a_course_is_about_is_its_subject_not_the_request():
+    assert weights("ขออบรมครูเรื่องการใช้ smart board").get("interactive_board", 0) <= 0.3
+    # a kind that is itself a course stays what is asked for
+    assert weights("CPR workshop for staff").get("first_aid_training") == 1.0
+
+
+def test_what_the_school_received_is_not_asked_for():
+    w = weights("Training for teachers", "We received two interactive boards from a company last term.")
+    assert "interactive_board" not in w and w.get("teacher_training") == 1.0
+
+
+def test_a_dormitory_for_teachers_is_teacher_housing():
+    w = weights("ขอสร้างหอพักสำหรับครู")
+    assert "teacher_house" in w and "dormitory" not in w, w

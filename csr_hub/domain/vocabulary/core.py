@@ -32,6 +32,9 @@ from csr_hub.domain.vocabulary.scan import Scanner, context_rx, form, variants
 #: a Thai word cut short by ฯ (not ฯลฯ, "etc."); the run before it may hold other words too
 _CUT_WORD = re.compile("([\u0e01-\u0e2e\u0e30-\u0e7f]+)\u0e2f(?!\u0e25)")
 
+#: words in an item kind's English name that make it a service of teaching (``Vocabulary.is_service``)
+SERVICE_WORDS = ("training", "lessons", "course")
+
 #: concepts close enough to form a rule-built item (characters of matching form, ~5 words)
 RULE_GAP = 30
 
@@ -200,6 +203,15 @@ class Vocabulary:
 
             self._words = frozenset(thai_words())
         return self._words
+
+    def is_service(self, code: str) -> bool:
+        """Whether an item kind is itself a course, lessons or a teacher (what a "workshop" or "สอน" word asks
+        for, rather than the subject of one)."""
+        it = self.items.get(code)
+        if it is None:
+            return False
+        name = it.name_en.lower()
+        return it.category == "teaching_support" or any(w in name for w in SERVICE_WORDS)
 
     def known_forms(self) -> frozenset[str]:
         """The matching forms of the dictionary's words and of every Thai term of the vocabulary (concepts,

@@ -261,7 +261,13 @@ class Detection:
             sorted({s for s, e, _c, _w, _cf in item_hits if not any(hs <= s < he for hs, he in item_spans)})
         )
         hits, hit_roles = roles.assign(
-            hits, free_markers, title_mt, mt, lambda c: v.items[c].family if c in v.items else None, stops
+            hits,
+            free_markers,
+            title_mt,
+            mt,
+            lambda c: v.items[c].family if c in v.items else None,
+            stops,
+            v.is_service,
         )
         hit_roles = _accessories(v, hits, hit_roles, between_ok)
         self.weights = roles.weights_of(hits, hit_roles)

@@ -122,9 +122,12 @@ def _same_family(a: str, b: str, family_of: Callable[[str], str | None]) -> bool
     return fa is not None and fa == family_of(b)
 
 
-def _names_a_person(h: Hit, prev: Hit | None, markers) -> bool:
-    """Whether the hit is the subject or trade of a person asked for: after a Thai person marker (with no
-    other item between), or just before an English one."""
+def _names_a_person(h: Hit, prev: Hit | None, markers, service: Callable[[str], bool]) -> bool:
+    """Whether the hit is the subject or trade of a person or a course asked for: after a Thai person marker
+    (with no other item between), or just before an English one ("robotics workshop"). A kind that is itself
+    a course or a teacher ("coding training", "STEM teacher") is what is asked for, not its subject."""
+    if service(h.code):
+        return False
     for s, e, kind in markers:
         if kind == "person_pre" and e <= h.start and h.start - e <= PERSON_REACH:
             if prev is None or prev.end <= s:
@@ -179,6 +182,7 @@ def assign(
     mt: str,
     family_of: Callable[[str], str | None] = lambda code: None,
     stops: tuple[int, ...] = (),
+    service: Callable[[str], bool] = lambda code: False,
 ) -> tuple[list[Hit], list[str]]:
     """The hits in text order and the role of each: head, context, place, subject or negated (``weigh``).
     ``stops``: where other item words start that are no hits (a generic word beside a specific one):
@@ -248,7 +252,7 @@ def assign(
         if not context and _is_a_place(h, hits[k - 1] if k > 0 else None, markers, mt):
             roles.append("place")  # where the unnamed thing goes or is done: never the head
             continue
-        if not context and _names_a_person(h, hits[k - 1] if k > 0 else None, markers):
+        if not context and _names_a_person(h, hits[k - 1] if k > 0 else None, markers, service):
             roles.append("subject")  # the person is what is asked for, never promoted to the head
             continue
         if context:
