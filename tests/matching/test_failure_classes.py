@@ -135,7 +135,7 @@ def test_what_the_requested_thing_connects_to_is_a_passing_mention(title, descri
 def test_thai_instruments_named_in_english_are_instruments():
     assert (
         weights("Instruments for our Thai ensemble", "khim, angklung and a thai xylophone")[
-            "musical_instruments"
+            "thai_instruments"
         ]
         == 1.0
     )

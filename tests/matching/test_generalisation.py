@@ -131,6 +131,12 @@ def test_a_library_renovation_mentioned_in_passing_leaves_the_books_asked_for():
         ("Mattresses and mosquito nets for the dormitory", "bedding"),
         ("หลังคาทางเดินเชื่อมอาคาร", "covered_walkway"),
         ("โต๊ะปิงปอง 2 ตัว", "sports_fixtures"),
+        ("ขอระนาด ขิม ซอ ให้วงดนตรีไทย", "thai_instruments"),
+        ("Drum set and trumpets for a marching band", "western_instruments"),
+        ("ขอสร้างสระว่ายน้ำ", "swimming_pool"),
+        ("ค่าน้ำมันรถรับส่งนักเรียน", "vehicle_running_costs"),
+        ("Replacement cartridges for our water filter", "filter_cartridges"),
+        ("ต้องการโต๊ะคอมพิวเตอร์ 15 ตัว", "computer_desk"),
     ],
 )
 def test_a_kind_of_its_own(title, code):
@@ -151,3 +157,8 @@ def test_what_the_school_received_is_not_asked_for():
 def test_a_dormitory_for_teachers_is_teacher_housing():
     w = weights("ขอสร้างหอพักสำหรับครู")
     assert "teacher_house" in w and "dormitory" not in w, w
+
+
+def test_what_the_school_has_that_cannot_cope_is_not_asked_for():
+    w = weights("ขอเครื่องถ่ายเอกสาร", "เครื่องปริ้นเล็กๆ ทำไม่ไหว")
+    assert w.get("photocopier") == 1.0 and "printer" not in w, w
