@@ -162,3 +162,12 @@ def test_a_dormitory_for_teachers_is_teacher_housing():
 def test_what_the_school_has_that_cannot_cope_is_not_asked_for():
     w = weights("ขอเครื่องถ่ายเอกสาร", "เครื่องปริ้นเล็กๆ ทำไม่ไหว")
     assert w.get("photocopier") == 1.0 and "printer" not in w, w
+
+
+def test_a_passing_mention_does_not_make_a_request_broader():
+    # the item part's coverage counts the head of the request: the room a projector goes in costs nothing
+    n = labelled.need_view({"id": 1, "category": "devices", "title": "ขอโปรเจคเตอร์ห้องคอมพิวเตอร์"})
+    plain = labelled.need_view({"id": 2, "category": "devices", "title": "ขอโปรเจคเตอร์"})
+    (o,) = labelled.offer_views({"offers": [{"id": 1, "category": "devices", "title": "Projectors"}]})
+    item = [score(x, o, labelled.TODAY).parts["item"].score for x in (n, plain)]
+    assert item[0] == item[1], item

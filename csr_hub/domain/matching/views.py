@@ -83,6 +83,11 @@ class Score:
         }
 
 
+#: the weight from which an item kind counts as the head of the request (``roles``: 1 for the head, 0.3 for a
+#: passing mention, times a fuzzy find's similarity)
+HEAD_WEIGHT = 0.5
+
+
 @dataclass(frozen=True, slots=True)
 class Features:
     """What a post contributes to every pair, read once from its stored analysis."""
@@ -174,7 +179,7 @@ def families(items: frozenset[str]) -> frozenset[str]:
 def _features(items: frozenset[str], search: str) -> Features:
     stored = analysis.weights_of(search) if search else {}
     weights = {c: stored.get(c, 1.0) for c in items}
-    head = [c for c, w in weights.items() if w >= 0.5] or list(items)
+    head = [c for c, w in weights.items() if w >= HEAD_WEIGHT] or list(items)
     allow = category_mask(cat for c in head for cat in vocabulary.allowed_categories(c))
     b = bag(search)
     # across scripts the words cannot meet, but their concepts and item kinds can (the words of a
@@ -184,7 +189,8 @@ def _features(items: frozenset[str], search: str) -> Features:
     return Features(
         items,
         weights,
-        sum(weights.values()),
+        # what coverage counts: the head of the request (a passing mention does not make a request broader)
+        sum(w for w in weights.values() if w >= HEAD_WEIGHT) or sum(weights.values()),
         families(items),
         b,
         allow,
