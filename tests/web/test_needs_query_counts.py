@@ -77,3 +77,36 @@ def test_list_queries_do_not_grow_with_rows(
         report.append(f"{url} (logged in): {q40} statements ({rows5} and {rows40} rows)")
     with capsys.disabled():
         print("\n" + "\n".join(report))
+
+
+def test_a_need_and_an_offer_page_do_not_grow_with_their_candidates(
+    app, page_login, make_user, make_school, make_company, make_need, make_offer
+):
+    """A post's page scores its candidates live (suggestions): no more statements for 40 candidates than
+    for 5, anonymous or signed in (the candidate offers' views are built afresh both times)."""
+    from csr_hub.services import suggestion_rows
+
+    staff = make_user("school_staff", school=make_school("p50-1"))
+    need = make_need(staff, title="Notebook computers for the pupils", urgency="high")
+    rep = make_user("company_rep", company=make_company(province_code="10"))
+    offer = make_offer(rep, title="Notebook donation", provinces=["50"])
+    viewer = page_login(make_user("school_staff"))
+    anonymous = app.test_client()
+
+    def measure() -> list[int]:
+        counts = []
+        for client in (anonymous, viewer):
+            for url in (f"/needs/{need.id}", f"/offers/{offer.id}"):
+                suggestion_rows._offer_views.clear()
+                counts.append(statements(client, url)[0])
+        return counts
+
+    add_rows(4, 100, make_user, make_school, make_company, make_need, make_offer)
+    few = measure()
+    add_rows(35, 200, make_user, make_school, make_company, make_need, make_offer)
+    many = measure()
+    # a need's page: the same statements; an offer's reads its needs in at most four tiers and may stop
+    # sooner when more candidates fill its first tier, so it never needs more
+    assert few[0::2] == many[0::2], (few, many)
+    assert all(m <= f for m, f in zip(many[1::2], few[1::2])), (few, many)
+    assert max(few + many) <= 17, (few, many)
