@@ -37,8 +37,13 @@ def test_a_fuzzy_phrase_may_differ_only_inside_its_words(query, term, parts, ok)
 
 @pytest.mark.parametrize(
     "query, term, ok",
-    [("compter", "computer", True), ("lsptop", "laptop", True), ("commuter", "computer", False),
-     ("printing", "painting", False), ("brought", "drought", False)],
+    [
+        ("compter", "computer", True),
+        ("lsptop", "laptop", True),
+        ("commuter", "computer", False),
+        ("printing", "painting", False),
+        ("brought", "drought", False),
+    ],
 )
 def test_a_latin_word_is_a_typo_only_by_neighbouring_keys(query, term, ok):
     assert fuzzy.plausible_typo(query, term) is ok
