@@ -176,3 +176,37 @@ def test_a_passing_mention_does_not_make_a_request_broader():
     (o,) = labelled.offer_views({"offers": [{"id": 1, "category": "devices", "title": "Projectors"}]})
     item = [score(x, o, labelled.TODAY).parts["item"].score for x in (n, plain)]
     assert item[0] == item[1], item
+
+
+# mending against giving ----------------------------------------------------------------------------------
+def test_a_device_to_mend_is_no_strong_match_for_a_new_one():
+    n = labelled.need_view(
+        {"id": 1, "category": "facilities", "title": "ซ่อมแอร์ 4 เครื่อง", "description": "แอร์เสีย ไม่เย็น"}
+    )
+    new, mend = labelled.offer_views(
+        {
+            "offers": [
+                {"id": 1, "category": "facilities", "title": "เครื่องปรับอากาศพร้อมติดตั้ง"},
+                {"id": 2, "category": "facilities", "title": "บริการล้างแอร์และซ่อมแอร์ฟรี"},
+            ]
+        }
+    )
+    item = [score(n, o, labelled.TODAY).parts["item"].score for o in (new, mend)]
+    assert item[0] < item[1], item
+    # a building's works are works either way: no "repair" against "supply" for a roof
+    assert not any(c.endswith(("@repair", "@supply")) for c in concepts("เปลี่ยนหลังคาอาคารเรียน มุงหลังคาใหม่"))
+
+
+def test_a_concept_does_not_reach_over_an_item_to_build_another():
+    assert weights("ซ่อมพัดลมในห้องเรียน") == {"fan": 1.0}
+
+
+@pytest.mark.parametrize(
+    "description",
+    ["ห้องเรียนทุกห้องมีทีวีแล้ว", "มีทีวี 10 เครื่องอยู่แล้ว", "There is a TV in every classroom already."],
+)
+def test_what_the_school_says_it_has_already_is_not_asked_for(description):
+    w = weights("ขอโปรเจคเตอร์" if not description.isascii() else "Projector", description)
+    assert w == {"projector": 1.0}, w
+    # ไม่มี is a lack, not a having
+    assert weights("ขอโปรเจคเตอร์", "โรงเรียนไม่มีทีวีแล้วก็ไม่มีจอ").get("projector") == 1.0

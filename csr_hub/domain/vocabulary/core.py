@@ -32,6 +32,10 @@ from csr_hub.domain.vocabulary.scan import Scanner, context_rx, form, variants
 #: a Thai word cut short by ฯ (not ฯลฯ, "etc."); the run before it may hold other words too
 _CUT_WORD = re.compile("([\u0e01-\u0e2e\u0e30-\u0e7f]+)\u0e2f(?!\u0e25)")
 
+#: the kinds beside devices a school may ask to have mended (``Vocabulary.can_be_mended``)
+#: (devices, and the appliances among the facilities; a building's wiring or toilets are works either way)
+MENDABLE = frozenset(("air_conditioner", "fan", "water_filter", "generator", "solar_water_pump", "ups"))
+
 #: words in an item kind's English name that make it a service of teaching (``Vocabulary.is_service``)
 SERVICE_WORDS = ("training", "lessons", "course")
 
@@ -212,6 +216,14 @@ class Vocabulary:
             return False
         name = it.name_en.lower()
         return it.category == "teaching_support" or any(w in name for w in SERVICE_WORDS)
+
+    def can_be_mended(self, code: str) -> bool:
+        """Whether a kind is a thing a school could have mended rather than given (``facets`` "work"): devices
+        and appliances, not a kind that is itself a repair, a service or a course."""
+        it = self.items.get(code)
+        if it is None or self.is_service(code) or not (it.category == "devices" or code in MENDABLE):
+            return False
+        return not any(w in code for w in ("repair", "service", "renovation", "maintenance", "cleaning"))
 
     def known_forms(self) -> frozenset[str]:
         """The matching forms of the dictionary's words and of every Thai term of the vocabulary (concepts,

@@ -166,6 +166,9 @@ class Detection:
         # teacher … the maths classroom), so the two make no item together (no maths teacher was asked for)
         walls = requests + [(s, e) for s, e, c in concept_hits if c == "c_classroom"]
         walls += [(s, e) for s, e, kind in markers if kind == "link" and mt[s:e] == "ห้อง"]
+        # a specific item between two concepts takes the one before it: "ซ่อมพัดลมในห้องเรียน" mends the fans,
+        # it builds no classroom repair
+        walls += [(s, e) for s, e, _c, is_weak, _cf in item_hits if not is_weak]
 
         def barrier(a: int, b: int) -> bool:
             return any(a <= s and e <= b for s, e in walls)
@@ -173,7 +176,10 @@ class Detection:
         # a person concept opening a clause of its own ("… ๘ ทุน (ครูไม่ต้องการทุน)") is that clause's
         # subject: it builds no item with the concepts before it
         subjects = {(fs, fe) for fs, fe, _v, _l in facets.subject_hits(mt, concept_hits, item_spans)}
-        rule_hits = [(s, e, "" if (s, e) in subjects else c) for s, e, c in concept_hits]
+        rule_hits = [
+            (s, e, "" if (s, e) in subjects else c)
+            for s, e, c in concept_hits
+        ]
         ruled = v._apply_rules(rule_hits, barrier)
         strong |= set(ruled)
         used_spans = [concept_hits[k][:2] for ks in ruled.values() for k in ks]
@@ -231,8 +237,9 @@ class Detection:
         free_markers = [m for m in markers if not any(m[0] < he and hs < m[1] for hs, he in item_spans)]
         # whom or what size each hit is for; a kind the data turns into another for that beneficiary
         facet_hits = [
-            (s, e, v.facet_scanner.entries[w][0][1], w.isascii())
+            (s, e, value, w.isascii() or value in facets.BEFORE_ANY)
             for s, e, w in v.facet_scanner.scan(mt, concept_ok)
+            for value in (v.facet_scanner.entries[w][0][1],)
         ] + facets.inch_hits(mt)
         facet_hits = facets.drop_subjects(mt, facet_hits, item_spans)
         walls = [(s, e) for s, e, kind in free_markers if kind in ("head", "neg_pre", "neg_post")]
@@ -246,7 +253,9 @@ class Detection:
                 if ts < b and te > a
             )
 
-        hit_facets = facets.attach(item_spans, facet_hits, walls, between_ok) if facet_hits else []
+        hit_facets = (
+            facets.attach(item_spans, facet_hits, walls, between_ok) if facet_hits else [set() for _ in hits]
+        )
         for k, values in enumerate(hit_facets):
             remap = v.remap.get(hits[k].code, {})
             for value in sorted(values):
@@ -272,6 +281,16 @@ class Detection:
         hit_roles = _accessories(v, hits, hit_roles, between_ok)
         self.weights = roles.weights_of(hits, hit_roles)
         self.tokens = self._text_tokens(pieces, hits, hit_roles)
+        # a kind the post never says it wants mended is wanted (or given) itself; one mention of mending it
+        # says what the post is about ("ซ่อมแอร์ … แอร์เสีย")
+        said: dict[str, set[str]] = {}
+        for h, values in zip(hits, hit_facets):
+            said.setdefault(h.code, set()).update(x for x in values if facets.DIMENSION_OF.get(x) == "work")
+        for h, values in zip(hits, hit_facets):
+            if v.can_be_mended(h.code):
+                values.update(said[h.code] or {facets.SUPPLY})
+            else:  # a roof repair's "new roof", a building's renovation: the kind says what work it is
+                values.difference_update(said[h.code])
         self.facets = frozenset(
             facets.qualified(h.code, value)
             for h, r, values in zip(hits, hit_roles, hit_facets)

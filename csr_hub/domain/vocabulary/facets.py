@@ -24,7 +24,12 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     "size": ("small", "large"),
     #: the school subject: maths textbooks are not English workbooks, a Chinese volunteer no English one
     "subject": ("thai", "english", "chinese", "maths", "science", "social", "computing", "music", "art"),
+    #: mending what the school has, or the thing itself: "ซ่อมแอร์" (an air-conditioner repaired) is not "แอร์"
+    #: (one given). Unlike the others, a mention of a kind that can be mended says "supply" when no word says
+    #: which (``SUPPLY``): a post about air-conditioners that never says "repair" offers or asks for them
+    "work": ("repair", "supply"),
 }
+SUPPLY = "supply"
 DIMENSION_OF = {v: d for d, vs in DIMENSIONS.items() for v in vs}
 
 WORDS: dict[str, tuple[str, ...]] = {
@@ -79,7 +84,32 @@ WORDS: dict[str, tuple[str, ...]] = {
     "computing": ("วิทยาการคำนวณ", "โค้ดดิ้ง", "coding", "programming", "computing", "computer science"),
     "music": ("ดนตรี", "ดนตรีไทย", "ดนตรีสากล", "music"),
     "art": ("ศิลปะ", "ทัศนศิลป์", "art", "arts"),
+    "repair": (
+        "ซ่อม",
+        "ซ่อมแซม",
+        "ซ่อมบำรุง",
+        "บำรุงรักษา",
+        "การซ่อม",
+        "ล้าง",
+        "ปรับปรุง",
+        "เปลี่ยนอะไหล่",
+        "repair",
+        "repairs",
+        "repairing",
+        "repaired",
+        "fix",
+        "fixing",
+        "maintenance",
+        "servicing",
+        "renovate",
+        "renovation",
+        "renovating",
+        "overhaul",
+    ),
+    "supply": ("ใหม่", "ซื้อใหม่", "ของใหม่", "เครื่องใหม่", "ติดตั้งใหม่", "new", "brand new"),
 }
+#: facet values whose Thai words stand before their item (verbs: "ซ่อมแอร์", "ปรับปรุงโรงอาหาร")
+BEFORE_ANY = frozenset(("repair", "supply"))
 
 #: what may stand between an item and its facet word (besides numbers)
 BETWEEN = frozenset(

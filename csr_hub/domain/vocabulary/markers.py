@@ -124,6 +124,7 @@ MARKERS: dict[str, tuple[str, ...]] = {
         "in good condition",
         "can wait",
         "later",
+        "already",
         "ยังใช้ได้",
         "ยังใช้งานได้",
         "ใช้งานได้ดี",
@@ -343,6 +344,10 @@ MARKERS["past"] = (
 )
 #: a bare negation: it reaches only the item right after it ("hearing aids, not glasses")
 MARKERS["neg_near"] = ("not", "but not", "rather than")
+#: "มี X (…) แล้ว": the school has X already (``roles._had``); ไม่มี / ยังไม่มี ("has none") is a lack
+MARKERS["have"] = ("มี", "มีอยู่", "เรามี", "ทางโรงเรียนมี")
+MARKERS["lack"] = ("ไม่มี", "ยังไม่มี", "ไม่ค่อยมี")
+MARKERS["done"] = ("แล้ว", "อยู่แล้ว", "ทุกห้องแล้ว")
 #: a bare "no" refuses the item right after it only when a word of refusal follows ("no laptops please",
 #: "no computers needed", "no more chairs, thank you"); "we have no projector" says what is lacking
 MARKERS["no"] = ("no", "no more", "no new")

@@ -175,6 +175,20 @@ def _no_refusal(h: Hit, prev: Hit | None, markers) -> bool:
     ) and any(m[2] == "no_tail" and h.end <= m[0] <= h.end + NO_TAIL_REACH for m in markers)
 
 
+#: characters of matching form from มี ("have") to the item it has, and from the item to แล้ว ("already")
+HAVE_REACH = 4
+HAVE_DONE_REACH = 30
+
+
+def _had(h: Hit, prev: Hit | None, nxt: int, markers) -> bool:
+    """"มีทีวีทุกห้องแล้ว", "มีคอมพิวเตอร์ ๒๐ เครื่องอยู่แล้ว": what the school says it has already (มี … แล้ว,
+    with no other item between; ไม่มี, "has none", is another marker)."""
+    return any(
+        m[2] == "have" and m[1] <= h.start <= m[1] + HAVE_REACH and (prev is None or prev.end <= m[0])
+        for m in markers
+    ) and any(m[2] == "done" and h.end <= m[0] <= min(h.end + HAVE_DONE_REACH, nxt) for m in markers)
+
+
 def assign(
     hits: list[Hit],
     markers: list[tuple[int, int, str]],
@@ -206,6 +220,9 @@ def assign(
             )
         if not negated:
             negated = _no_refusal(h, hits[k - 1] if k > 0 else None, markers)
+        if not negated:
+            nxt_hit = hits[k + 1].start if k + 1 < len(hits) else len(mt)
+            negated = _had(h, hits[k - 1] if k > 0 else None, nxt_hit, markers)
         if not negated:
             # "ทีวีจอใหญ่ในหอประชุมมีแล้ว": a "have it" after the place an item is in covers the item too
             j = k + 1
