@@ -142,6 +142,10 @@ def test_a_library_renovation_mentioned_in_passing_leaves_the_books_asked_for():
         ("ค่าน้ำมันรถรับส่งนักเรียน", "vehicle_running_costs"),
         ("Replacement cartridges for our water filter", "filter_cartridges"),
         ("ต้องการโต๊ะคอมพิวเตอร์ 15 ตัว", "computer_desk"),
+        ("New windows and doors for classrooms", "doors_windows"),
+        ("ปูกระเบื้องพื้นห้องเรียนใหม่", "flooring"),
+        ("ฝ้าเพดานห้องเรียนพัง", "ceiling"),
+        ("ขอเครื่องทำน้ำร้อนสำหรับโรงอาหาร", "water_heater"),
     ],
 )
 def test_a_kind_of_its_own(title, code):
@@ -210,3 +214,7 @@ def test_what_the_school_says_it_has_already_is_not_asked_for(description):
     assert w == {"projector": 1.0}, w
     # ไม่มี is a lack, not a having
     assert weights("ขอโปรเจคเตอร์", "โรงเรียนไม่มีทีวีแล้วก็ไม่มีจอ").get("projector") == 1.0
+
+
+def test_an_offer_s_warranty_and_operating_system_are_no_item():
+    assert weights("Laptops with Windows 11", "1 year warranty") == {"laptop": 1.0}
