@@ -218,3 +218,11 @@ def test_what_the_school_says_it_has_already_is_not_asked_for(description):
 
 def test_an_offer_s_warranty_and_operating_system_are_no_item():
     assert weights("Laptops with Windows 11", "1 year warranty") == {"laptop": 1.0}
+
+
+@pytest.mark.parametrize(
+    "title, code",
+    [("เว็บไซต์รร.", "school_website"), ("ขอรั้ว ร.ร.", "fence_gate"), ("ชุดนร. 30 ชุด", "student_uniform")],
+)
+def test_a_school_or_a_pupil_written_short_is_still_one(title, code):
+    assert weights(title).get(code) == 1.0, weights(title)

@@ -16,6 +16,9 @@ _FOLD = {
     ord("\u0e4a"): "\u0e49",
 }  # ็ ์ ๋ ฺ dropped, ๊ read as ้: loanwords are spelt every way
 _LATIN = re.compile(r"[a-z]")
+#: words Thai posts write short (รร. / ร.ร. for โรงเรียน, นร. for นักเรียน): a term holding one also
+#: matches with the short form
+THAI_SHORT = (("โรงเรียน", "รร"), ("นักเรียน", "นร"))
 _ALNUM = re.compile(r"[a-z0-9]")
 
 
@@ -49,6 +52,9 @@ def variants(term: str) -> set[str]:
     if not f:
         return set()
     out = {f}
+    for word, short in THAI_SHORT:  # "เว็บไซต์รร." for เว็บไซต์โรงเรียน (normalising drops the dots)
+        if word in f:
+            out.add(f.replace(word, short))
     if re.fullmatch(r"[a-z0-9 ]+", f) and _LATIN.match(f[-1]) and len(f) > 2:
         if f.endswith("y") and len(f) > 3 and f[-2] not in "aeiou":
             out.add(f[:-1] + "ies")
