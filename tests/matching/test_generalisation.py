@@ -226,3 +226,19 @@ def test_an_offer_s_warranty_and_operating_system_are_no_item():
 )
 def test_a_school_or_a_pupil_written_short_is_still_one(title, code):
     assert weights(title).get(code) == 1.0, weights(title)
+
+
+@pytest.mark.parametrize(
+    "title, description, code",
+    [
+        ("A/C units for classrooms", "", "air_conditioner"),
+        ("1st aid kit", "", "first_aid"),
+        ("Refurbished PCs", "Core i5, 8GB RAM", "desktop_computer"),
+    ],
+)
+def test_english_shorthand(title, description, code):
+    assert weights(title, description).get(code) == 1.0
+
+
+def test_pieces_are_no_computers():
+    assert "desktop_computer" not in weights("Exercise books 200 pcs")
