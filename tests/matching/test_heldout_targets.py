@@ -15,21 +15,21 @@ import pytest
 from csr_hub.domain.matching import evaluate, labelled
 
 BLIND = Path(__file__).resolve().parents[1] / "data" / "match_eval_blind.json"
-#: a third set (200 needs, 100 offers), written blind this round and looked at three times: before and after
-#: the vocabulary grew, and once more (to report, not to tune) after the rules found on the tuning sets;
-#: never tuned on. Its floors are what the code reached at the last look.
+#: a third set (200 needs, 100 offers), written blind and looked at five times in all (aggregates only): before
+#: and after the vocabulary grew, after the rules found on the tuning sets, and twice in the generalisation
+#: round (midway and at the end); never tuned on. Its floors are what the code reached at the last look.
 BLIND3 = BLIND.with_name("match_eval_blind3.json")
 FLOORS3 = {
-    "p1": 0.88,
-    # whom-it-is-for / size facets and the refit on four tuning sets: right-strong 0.525 -> 0.652, R@5
-    # 0.994 -> 0.989 (one relevant offer of one need fell to sixth), P@1 0.888 unchanged
-    "r5": 0.985,
-    "cross_gap": 0.05,
-    # 0.927 -> 0.902 (one need) with the item part's coverage counted over the head of the request and the
-    # refit on five tuning sets, both chosen on the tuning sets; still above the target of 0.90
-    "category_split": 0.90,
+    # the second look of this round (fuzzy finds that edit inside words, negation that never reaches the
+    # title, subject and mending facets, 254 item kinds, the refit on five tuning sets): P@1 0.888 -> 0.921,
+    # R@5 0.989 -> 0.994, cross language 0.919 against same language 0.922, category split 0.927,
+    # right-strong 0.652 -> 0.659, no-answer strong 0.091 -> 0.045
+    "p1": 0.92,
+    "r5": 0.99,
+    "cross_gap": 0.01,
+    "category_split": 0.92,
     "right_strong": 0.65,
-    "no_answer_not_strong": 0.90,
+    "no_answer_not_strong": 0.95,
 }
 TARGETS = {
     "p1": 0.95,
@@ -41,13 +41,15 @@ TARGETS = {
 }
 #: what the code reaches on the held-out third (measured; a regression below these fails)
 FLOORS = {
+    # 0.924 -> 0.899 at this round's look (two needs; typos 0.714, n=14: the price of fuzzy finds that must
+    # edit inside a word); the floor stays where it was
     "p1": 0.88,
-    "r5": 0.95,
-    "cross_gap": 0.15,
-    "category_split": 0.88,
+    "r5": 0.99,
+    "cross_gap": 0.03,  # reached 0.018; a floor never claims more than the target
+    "category_split": 0.90,
     # 0.616 before the vocabulary grew 120 -> 230 item kinds (P@1 0.924 -> 0.937); 0.608 -> 0.726 with the
-    # facets and the refit (P@1 0.937 -> 0.924, one need)
-    "right_strong": 0.72,
+    # facets and the refit (P@1 0.937 -> 0.924, one need); 0.726 -> 0.887 this round (held at the target)
+    "right_strong": 0.80,
     "no_answer_not_strong": 0.90,
 }
 
