@@ -310,7 +310,7 @@ def test_pages_show_the_due_date_and_days_waited(app, session, cast, page_login)
     session.commit()
     rep = page_login(cast.rep)
     html = rep.get(f"/matches/{match_id}?lang=en").get_data(as_text=True)
-    assert 'id="match-due"' in html and 'id="match-waited"' in html and "waited 13 days" in html
+    assert 'id="match-due"' in html and 'id="match-waited"' in html and "Waited 13 days." in html
     # the notifications page groups by match and says what to do next, with the due date
     html = rep.get("/notifications?lang=en").get_data(as_text=True)
     group = html.split(f'data-match-id="{match_id}"', 1)[1].split("</li>\n", 1)[0]
