@@ -176,10 +176,7 @@ class Detection:
         # a person concept opening a clause of its own ("… ๘ ทุน (ครูไม่ต้องการทุน)") is that clause's
         # subject: it builds no item with the concepts before it
         subjects = {(fs, fe) for fs, fe, _v, _l in facets.subject_hits(mt, concept_hits, item_spans)}
-        rule_hits = [
-            (s, e, "" if (s, e) in subjects else c)
-            for s, e, c in concept_hits
-        ]
+        rule_hits = [(s, e, "" if (s, e) in subjects else c) for s, e, c in concept_hits]
         ruled = v._apply_rules(rule_hits, barrier)
         strong |= set(ruled)
         used_spans = [concept_hits[k][:2] for ks in ruled.values() for k in ks]

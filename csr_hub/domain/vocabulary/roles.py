@@ -181,7 +181,7 @@ HAVE_DONE_REACH = 30
 
 
 def _had(h: Hit, prev: Hit | None, nxt: int, markers) -> bool:
-    """"มีทีวีทุกห้องแล้ว", "มีคอมพิวเตอร์ ๒๐ เครื่องอยู่แล้ว": what the school says it has already (มี … แล้ว,
+    """ "มีทีวีทุกห้องแล้ว", "มีคอมพิวเตอร์ ๒๐ เครื่องอยู่แล้ว": what the school says it has already (มี … แล้ว,
     with no other item between; ไม่มี, "has none", is another marker)."""
     return any(
         m[2] == "have" and m[1] <= h.start <= m[1] + HAVE_REACH and (prev is None or prev.end <= m[0])
