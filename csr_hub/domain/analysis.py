@@ -59,7 +59,14 @@ def search_text(*texts: str) -> str:
     return analyse_post(title, rest).search
 
 
-@lru_cache(maxsize=32768)
+#: how many posts' texts the per-text caches here and in ``matching/views.py`` keep: every open offer in
+#: the country (5,000) and the needs read most recently. Each entry is ~3 KB across the caches, so the
+#: bound holds a worker's caches near 40 MB; at 32,768-65,536 entries they reached ~150 MB at national
+#: size (48,896 distinct texts), most of a worker's memory past the 300 MB target.
+TEXT_CACHE = 12288
+
+
+@lru_cache(maxsize=TEXT_CACHE)
 def weights_of(search: str) -> dict[str, float]:
     """Item weights stored in a search column (an item not listed weighs 1)."""
     part = textmod.search_sections(search)[4]

@@ -116,7 +116,7 @@ def _stem(w: str) -> str:
     return w
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=analysis.TEXT_CACHE)
 def bag(search: str) -> frozenset[str]:
     """Content words of a search column: tokens without filler words, plus concept codes."""
     sections = textmod.search_sections(search)
@@ -127,7 +127,7 @@ def bag(search: str) -> frozenset[str]:
     return frozenset(words)
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=analysis.TEXT_CACHE)
 def _facet_tokens(search: str) -> frozenset[str]:
     """The qualified item codes (``laptop@teachers``) a post's analysis stored with its concepts."""
     return frozenset(c for c in textmod.search_sections(search)[3].split() if "@" in c)
@@ -162,7 +162,7 @@ _THAI_CHARS = re.compile("[\u0e00-\u0e7f]")
 _LATIN_CHARS = re.compile("[a-z]")
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=analysis.TEXT_CACHE)
 def script(search: str) -> str:
     norm = textmod.search_sections(search)[0]
     thai = len(_THAI_CHARS.findall(norm))
@@ -175,7 +175,7 @@ def families(items: frozenset[str]) -> frozenset[str]:
     return frozenset(f for f in (vocabulary.family(c) for c in items) if f)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=analysis.TEXT_CACHE)
 def _features(items: frozenset[str], search: str) -> Features:
     stored = analysis.weights_of(search) if search else {}
     weights = {c: stored.get(c, 1.0) for c in items}
