@@ -11,13 +11,15 @@ reasons. Partnerships do not reorder the batch (pages and the API do that live).
 from __future__ import annotations
 
 from datetime import date
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import numpy as np
-from scipy import sparse
 
 from csr_hub.domain.matching import parts
 from csr_hub.domain.matching.suggest import explain, need_open, offer_open
+
+if TYPE_CHECKING:  # SciPy (~20 MB) is loaded by a batch run only, not by every web worker
+    from scipy import sparse
 from csr_hub.domain.matching.views import NeedView, OfferView, Score, features
 from csr_hub.domain.vocabulary import CATEGORY_CODES, CATEGORY_INDEX, RELATED_CATEGORIES
 
@@ -40,6 +42,8 @@ class _Index:
 
 
 def _csr(rows: list[list[int]], width: int, data: list[list[float]] | None = None) -> sparse.csr_matrix:
+    from scipy import sparse
+
     indptr = np.zeros(len(rows) + 1, dtype=np.int64)
     indptr[1:] = np.cumsum([len(r) for r in rows])
     indices = np.fromiter((c for r in rows for c in r), dtype=np.int32, count=int(indptr[-1]))
@@ -139,6 +143,8 @@ def batch_suggest(
     On = _csr(O_neu, V).T.tocsc()
     Oi = _csr(O_item, I, O_w).T.tocsc()
     Of = _csr(O_fam, F).T.tocsc()
+    from scipy import sparse
+
     Ok = sparse.vstack([_csr(O_item, I).T, Of]).tocsr()  # "shares a kind or family" prefilter
 
     blocks: dict[tuple[str, str], list[int]] = {}
