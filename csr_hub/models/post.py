@@ -65,6 +65,17 @@ UNANALYSED_SQL = "coalesce(search_text, '') = ''"
 FLAGGED_SQL = "CAST(possible_duplicates AS VARCHAR) <> '[]'"
 
 
+def _partial(name: str, where: str | dict[str, str], *columns: str) -> sa.Index:
+    """An index over the rows ``where`` holds (one SQL text, or one per dialect as ``OPEN_NEED_SQL``)."""
+    by_dialect = where if isinstance(where, dict) else {"postgresql": where, "sqlite": where}
+    return sa.Index(
+        name,
+        *columns,
+        postgresql_where=sa.text(by_dialect["postgresql"]),
+        sqlite_where=sa.text(by_dialect["sqlite"]),
+    )
+
+
 class Need(Post, Base):
     __tablename__ = "needs"
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
@@ -118,45 +129,15 @@ class Need(Post, Base):
         ),
         # the open needs (the lists' default filter, which the cover index cannot answer: it lacks
         # ``expired``): their count, also by category, urgency or school, from this index alone
-        sa.Index(
-            "ix_needs_open",
-            "category",
-            "urgency_rank",
-            "school_id",
-            postgresql_where=sa.text(OPEN_NEED_SQL["postgresql"]),
-            sqlite_where=sa.text(OPEN_NEED_SQL["sqlite"]),
-        ),
+        _partial("ix_needs_open", OPEN_NEED_SQL, "category", "urgency_rank", "school_id"),
         # an ESA's open needs newest first (the director's dashboard, ``/needs?district=``) and their count,
         # and a school's open needs counted (beside each waiting match), from these indexes alone
-        sa.Index(
-            "ix_needs_open_district",
-            "district_id",
-            "created_at",
-            "id",
-            postgresql_where=sa.text(OPEN_NEED_SQL["postgresql"]),
-            sqlite_where=sa.text(OPEN_NEED_SQL["sqlite"]),
-        ),
-        sa.Index(
-            "ix_needs_open_school",
-            "school_id",
-            postgresql_where=sa.text(OPEN_NEED_SQL["postgresql"]),
-            sqlite_where=sa.text(OPEN_NEED_SQL["sqlite"]),
-        ),
+        _partial("ix_needs_open_district", OPEN_NEED_SQL, "district_id", "created_at", "id"),
+        _partial("ix_needs_open_school", OPEN_NEED_SQL, "school_id"),
         # an ESA's needs flagged as suspected duplicates (the director's dashboard)
-        sa.Index(
-            "ix_needs_flagged",
-            "district_id",
-            "id",
-            postgresql_where=sa.text(FLAGGED_SQL),
-            sqlite_where=sa.text(FLAGGED_SQL),
-        ),
+        _partial("ix_needs_flagged", FLAGGED_SQL, "district_id", "id"),
         # needs saved without their analysis, which suggestions read with the item-kind matches
-        sa.Index(
-            "ix_needs_unanalysed",
-            "id",
-            postgresql_where=sa.text(UNANALYSED_SQL),
-            sqlite_where=sa.text(UNANALYSED_SQL),
-        ),
+        _partial("ix_needs_unanalysed", UNANALYSED_SQL, "id"),
     )
 
     @property
