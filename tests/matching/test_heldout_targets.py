@@ -104,3 +104,37 @@ def test_third_blind_set_holds_its_floor(figures3, name):
         assert got <= FLOORS3[name], (name, got)
     else:
         assert got >= FLOORS3[name] - 1e-9, (name, got)
+
+
+#: a fourth set (160 needs, 80 offers, 36 nothing serves; 44 % of the answered needs cross languages),
+#: written blind this session by a writer given only the categories and the failure classes, and looked at
+#: twice (aggregates only): at 1360fb8, before this session's matcher work, and at its end (0fd0ca1);
+#: never tuned on. Before -> after: P@1 0.887 -> 0.895, R@5 0.980 -> 0.972, same language 0.971 -> 0.971,
+#: cross language 0.778 -> 0.796, category split 0.926, right-strong 0.545 -> 0.649, no-answer strong
+#: 0.167 -> 0.139. Its floors are what the code reached; the cross-language gap (0.175) is the class
+#: the next round must close.
+BLIND4 = BLIND.with_name("match_eval_blind4.json")
+FLOORS4 = {
+    "p1": 0.89,
+    "r5": 0.97,
+    "cross_gap": 0.18,
+    "category_split": 0.92,
+    "right_strong": 0.64,
+    "no_answer_not_strong": 0.86,
+}
+
+
+@pytest.fixture(scope="module")
+def figures4():
+    data = json.loads(BLIND4.read_text(encoding="utf-8"))
+    assert len(data["needs"]) >= 160 and {n["split"] for n in data["needs"]} == {"heldout"}
+    return evaluate.evaluate(data, labelled.ranker(data)).as_dict()
+
+
+@pytest.mark.parametrize("name", list(FLOORS4))
+def test_fourth_blind_set_holds_its_floor(figures4, name):
+    got = _reached(figures4)[name]
+    if name == "cross_gap":
+        assert got <= FLOORS4[name], (name, got)
+    else:
+        assert got >= FLOORS4[name] - 1e-9, (name, got)
