@@ -188,6 +188,12 @@ _offer_views: OrderedDict[tuple, matching.OfferView] = OrderedDict()
 _views_lock = threading.Lock()
 
 
+def forget_offer_views() -> None:
+    """After a vocabulary change (``vocabulary_terms``): the posts' analyses change with it."""
+    with _views_lock:
+        _offer_views.clear()
+
+
 def _version(row, served: tuple[str, ...]) -> tuple:
     return (*row[:6], served)  # id and the five version columns, as ``_OFFER_VERSION`` lists them
 

@@ -17,7 +17,7 @@ from csr_hub.domain import analysis, matching, vocabulary
 from csr_hub.domain.policy import can
 from csr_hub.domain.text import normalise
 from csr_hub.models import Need, Offer, User, VocabularyTerm
-from csr_hub.services import audit
+from csr_hub.services import audit, suggestion_rows
 from csr_hub.services.errors import AccountPending, Conflict, Forbidden, ValidationFailed
 from csr_hub.services.listing import Page, paginate
 from csr_hub.services.posts import analyse_text
@@ -42,6 +42,7 @@ def _forget_analyses() -> None:
     analysis.analyse_post.cache_clear()
     analysis.weights_of.cache_clear()
     matching.clear_caches()
+    suggestion_rows.forget_offer_views()  # the posts are analysed again: their stored columns change
 
 
 def install(session: Session) -> bool:

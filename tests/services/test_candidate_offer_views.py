@@ -76,3 +76,16 @@ def test_the_cache_is_bounded(session, make_user, make_need, make_offer, monkeyp
     got = _suggested(session, need)
     assert len(got) == 4  # every candidate scored
     assert len(suggestion_rows._offer_views) == 2
+
+
+def test_a_vocabulary_change_forgets_the_views(session, make_user, make_need, make_offer):
+    """A term added (here or, within its recheck, on another node) re-analyses posts: the views go too."""
+    from csr_hub.services import vocabulary_terms
+
+    staff = make_user("school_staff")
+    need = make_need(staff, title="Projector for the hall", quantity=1)
+    make_offer(make_user("company_rep"), title="Projectors", quantity=5, provinces=["50"])
+    _suggested(session, need)
+    assert suggestion_rows._offer_views
+    vocabulary_terms._forget_analyses()
+    assert not suggestion_rows._offer_views
