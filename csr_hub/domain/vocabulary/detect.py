@@ -309,35 +309,24 @@ class Detection:
         drop = [(h.start, h.end) for h, r in zip(hits, hit_roles) if r in TEXT_DROP]
         if not drop:
             return self.tokens
-        out = []
+        return tuple(
+            t for i, j, t in self._pieces_at(pieces) if not any(i < he and hs < j for hs, he in drop)
+        )
+
+    def _pieces_at(self, pieces: tuple[str, ...]):
+        """Each non-blank piece, stripped, with its (start, end) in matching-form coordinates."""
         at = 0
         where = self.where
         for p in pieces:
             a, b = at, at + len(p)
             at = b
             t = p.strip()
-            if not t:
-                continue
-            i, j = bisect.bisect_left(where, a), bisect.bisect_left(where, b)
-            if not any(i < he and hs < j for hs, he in drop):
-                out.append(t)
-        return tuple(out)
+            if t:
+                yield bisect.bisect_left(where, a), bisect.bisect_left(where, b), t
 
     def _token_spans(self, pieces: tuple[str, ...]) -> list[tuple[int, int, str]]:
         """Tokens as (start, end, matching form) in matching-form coordinates."""
-        out = []
-        at = 0
-        where = self.where
-        for p in pieces:
-            a, b = at, at + len(p)
-            at = b
-            if not p.strip():
-                continue
-            i = bisect.bisect_left(where, a)
-            j = bisect.bisect_left(where, b)
-            if i < j:
-                out.append((i, j, self.mt[i:j]))
-        return out
+        return [(i, j, self.mt[i:j]) for i, j, _t in self._pieces_at(pieces) if i < j]
 
     def query_codes(self) -> tuple[list[str], str]:
         """Codes for the vocabulary phrases of a query, and the query text with them blanked out."""
