@@ -124,3 +124,29 @@ def test_query_terms_of_an_ambiguous_word_are_alternatives():
     terms = analysis.query_terms("notebook")
     assert isinstance(terms[0], tuple) and set(terms[0]) == {"laptop", "exercise_book", "notebook"}
     assert analysis.search_text("ขอโน้ตบุ๊ก 10 เครื่อง").count("laptop") >= 1
+
+
+def test_the_compact_dictionary_segments_as_pythainlps_own_trie():
+    """``WordTrie`` (MARISA) stands in for PyThaiNLP's ``Trie``: the same words, the same newmm tokens."""
+    from pythainlp.tokenize import word_tokenize
+    from pythainlp.util import Trie
+
+    from csr_hub.domain.vocabulary import vocab
+
+    compact = vocab().trie()
+    assert isinstance(compact, text.WordTrie)
+    own = Trie(compact)
+    assert len(own) == len(compact) > 60_000
+    samples = [
+        "ติดแอร์ห้องคอมพิวเตอร์ อากาศร้อนมาก นักเรียนมีไม่พอ",
+        "โรงเรียนบ้านหนองบัวขอโน้ตบุ๊ก10เครื่องและโปรเจคเตอร์สำหรับห้องเรียนอัจฉริยะ",
+        "ซ่อมหลังคาอาคารเรียนที่รั่วซึมช่วงฤดูฝน ปูนมาแล้วแต่ยังขาดช่าง",
+        "Need 20 laptops for the ICT room / ต้องการแล็ปท็อป",
+    ]
+    for s in samples:
+        n = text.normalise(s)
+        assert word_tokenize(n, custom_dict=compact, engine="newmm") == word_tokenize(
+            n, custom_dict=own, engine="newmm"
+        ), s
+    assert compact.prefixes("คอมพิวเตอร์") == own.prefixes("คอมพิวเตอร์")
+    assert "คอมพิวเตอร์" in compact and "คอมพิวเตอร์x" not in compact and 3 not in compact

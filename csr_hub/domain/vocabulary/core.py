@@ -188,17 +188,18 @@ class Vocabulary:
 
     # --- the tokeniser's dictionary ---------------------------------------------------------------
     def trie(self):
-        """PyThaiNLP's default word list plus every Thai term, as a ``Trie`` for ``custom_dict``."""
+        """PyThaiNLP's default word list plus every Thai term, as the tokeniser's dictionary (``custom_dict``)."""
         if self._trie is None:
             from pythainlp.corpus import thai_words
-            from pythainlp.util import dict_trie
+
+            from csr_hub.domain.text import WordTrie
 
             terms = self.thai_terms
             items = self.item_thai_terms
             # a dictionary compound that starts or ends with a term (ห้องคอมพิวเตอร์, ติดแอร์) would hide
             # the term inside one token: such words leave the dictionary unless they are terms themselves
             words = {w for w in thai_words() if w in terms or not wraps_term(w, items)}
-            self._trie = dict_trie(dict_source=words | set(terms))
+            self._trie = WordTrie(words | set(terms))
         return self._trie
 
     def words(self) -> frozenset[str]:
