@@ -158,6 +158,20 @@ def test_what_a_course_is_about_is_its_subject_not_the_request():
     assert weights("CPR workshop for staff").get("first_aid_training") == 1.0
 
 
+@pytest.mark.parametrize("title", ["Robotics workshop for teachers", "อบรมครูหุ่นยนต์"])
+def test_what_a_course_item_is_about_is_its_subject(title):
+    """Beside a course that is itself an item kind (teacher training), the thing named is what it teaches:
+    before it in English, after it in Thai."""
+    w = weights(title)
+    assert w.get("teacher_training") == 1.0 and 0 < w.get("robotics_kit", 0) <= 0.3, w
+
+
+@pytest.mark.parametrize("title", ["Robotics kits and teacher training", "ชุดหุ่นยนต์และอบรมครู"])
+def test_a_thing_and_a_course_side_by_side_are_both_asked_for(title):
+    w = weights(title)
+    assert w.get("teacher_training") == 1.0 and w.get("robotics_kit") == 1.0, w
+
+
 def test_what_the_school_received_is_not_asked_for():
     w = weights("Training for teachers", "We received two interactive boards from a company last term.")
     assert "interactive_board" not in w and w.get("teacher_training") == 1.0

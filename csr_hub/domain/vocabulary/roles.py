@@ -122,12 +122,25 @@ def _same_family(a: str, b: str, family_of: Callable[[str], str | None]) -> bool
     return fa is not None and fa == family_of(b)
 
 
-def _names_a_person(h: Hit, prev: Hit | None, markers, service: Callable[[str], bool]) -> bool:
+def _names_a_person(
+    h: Hit, prev: Hit | None, nxt: Hit | None, markers, service: Callable[[str], bool], mt: str
+) -> bool:
     """Whether the hit is the subject or trade of a person or a course asked for: after a Thai person marker
-    (with no other item between), or just before an English one ("robotics workshop"). A kind that is itself
-    a course or a teacher ("coding training", "STEM teacher") is what is asked for, not its subject."""
+    (with no other item between), or just before an English one ("robotics workshop"); likewise just after
+    a Thai course or just before an English one that is itself an item kind ("อบรมครูหุ่นยนต์", "robotics
+    workshop for teachers"). A kind that is itself a course or a teacher ("coding training", "STEM
+    teacher") is what is asked for, not its subject."""
     if service(h.code):
         return False
+    if nxt is not None and 0 <= nxt.start - h.end <= 2 and service(nxt.code) and mt[nxt.start].isascii():
+        return True
+    if (
+        prev is not None
+        and 0 <= h.start - prev.end <= 2
+        and service(prev.code)
+        and not mt[prev.start].isascii()
+    ):
+        return True
     for s, e, kind in markers:
         if kind == "person_pre" and e <= h.start and h.start - e <= PERSON_REACH:
             if prev is None or prev.end <= s:
@@ -269,7 +282,9 @@ def assign(
         if not context and _is_a_place(h, hits[k - 1] if k > 0 else None, markers, mt):
             roles.append("place")  # where the unnamed thing goes or is done: never the head
             continue
-        if not context and _names_a_person(h, hits[k - 1] if k > 0 else None, markers, service):
+        if not context and _names_a_person(
+            h, p, hits[k + 1] if k + 1 < len(hits) else None, markers, service, mt
+        ):
             roles.append("subject")  # the person is what is asked for, never promoted to the head
             continue
         if context:
