@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import template_rendered
 
 from csr_hub.models import Match, Need, Offer
 from csr_hub.services import dashboards
@@ -128,3 +129,38 @@ def test_the_esa_filter_reads_the_needs_own_esa(session, make_user, make_school,
     r = client.get("/api/v1/needs?district=p50-1")
     assert r.status_code == 200
     assert [n["id"] for n in r.get_json()["items"]] == [north.id]
+
+
+def _tokens(html: str, name: str) -> list[str]:
+    return re.findall(rf'name="{name}" value="([^"]+)"', html.split('id="approval-queue"', 1)[1])
+
+
+def test_a_kept_queue_section_gets_fresh_tokens_and_goes_with_a_write(
+    session, make_user, make_school, page_login
+):
+    """The queue's cards are kept between requests, but every request gets its own one-time action tokens
+    and its session's CSRF token, an approval made through a kept card works, and the write shows at once."""
+    school = make_school("p50-1")
+    director = make_user("district_director", district_code="p50-1")
+    made = _pledged(session, director, school, make_user("company_rep"), 3)
+    c = page_login(director)
+    first = c.get("/dashboard").get_data(as_text=True)
+    rendered: list[str] = []
+    record = lambda _app, template, context, **_kw: rendered.append(template.name)  # noqa: E731
+    with template_rendered.connected_to(record):
+        second = c.get("/dashboard").get_data(as_text=True)
+    assert "dashboard/index.html" in rendered and "dashboard/_queue.html" not in rendered  # kept
+    assert _queue_ids(first) == _queue_ids(second) == [m.id for m in reversed(made)]
+    one, two = _tokens(first, "form_token"), _tokens(second, "form_token")
+    assert len(one) == len(two) == 3 and len(set(one + two)) == 6  # one-time tokens, never replayed
+    assert "__action_token_slot__" not in second and "__csrf_token_slot__" not in second
+    csrf = _tokens(second, "csrf_token")[0]
+    target = made[-1]
+    r = c.post(
+        f"/matches/{target.id}",
+        data={"csrf_token": csrf, "action": "approve", "form_token": two[0]},
+    )
+    assert r.status_code in (302, 303), r.status_code
+    session.expire_all()
+    assert session.get(Match, target.id).status == "approved"
+    assert target.id not in _queue_ids(c.get("/dashboard").get_data(as_text=True))

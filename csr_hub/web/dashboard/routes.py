@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from csr_hub.domain.policy import Role, role_of
+from csr_hub.domain.reference import today_bangkok
 from csr_hub.extensions import db
 from csr_hub.services import accounts, dashboards, matches
+from csr_hub.services.reporting import cache as figure_cache
 from csr_hub.services.posts import parse_paging
 from csr_hub.web.access import roles_required
 from csr_hub.web.auth.forms import ConfirmForm
 from csr_hub.web.forms import ok
+from csr_hub.web.i18n import select_locale
+from csr_hub.web.once import new_token
 from csr_hub.web.security import client_ip
 
 bp = Blueprint("dashboard", __name__)
@@ -42,6 +50,44 @@ def _next_action(user):
     return pick
 
 
+#: what a kept section holds where each request's own form tokens go
+_CSRF_SLOT, _ACTION_SLOT = "__csrf_token_slot__", "__action_token_slot__"
+_ACTION_SLOTS = re.compile(_ACTION_SLOT)
+#: the sections kept between requests: (context key, template)
+SECTIONS = (("queue", "dashboard/_queue_section.html"), ("needs", "dashboard/_needs_section.html"))
+
+
+def section(template: str, ctx: dict) -> Markup:
+    """A section of the dashboard (its cards are most of the page's work), kept under the report cache's
+    generation: any committed write to the tables it shows moves the generation on, so it is never shown
+    stale. It is kept for this user as they are (role, status, ESA: what they may do to each card), the
+    page, the language and the day (days waited); the CSRF token and each card's one-time action token
+    are filled in fresh for every request."""
+    cache = figure_cache.cache_for(db.session)
+    if cache is None:
+        return Markup(render_template(template, **ctx))
+    u = current_user
+    key = cache.key(
+        "dashboard-section",
+        template,
+        u.id,
+        str(u.role),
+        str(u.status),
+        u.district_id,
+        request.query_string,
+        select_locale(),
+        today_bangkok(),
+    )
+    html = cache.lookup(key)
+    if html is None:
+        html = render_template(
+            template, **ctx, csrf_token=lambda: _CSRF_SLOT, action_token=lambda: _ACTION_SLOT
+        )
+        cache.store(key, html)
+    html = html.replace(_CSRF_SLOT, generate_csrf())
+    return Markup(_ACTION_SLOTS.sub(lambda _m: new_token(), html))
+
+
 @bp.get("/dashboard")
 @roles_required(active=False)
 def index():
@@ -50,7 +96,11 @@ def index():
     ctx = dashboards.for_user(db.session, u, page)
     if role_of(u) == Role.CENTRAL_OFFICER:
         ctx["vocabulary_url"] = vocabulary_url()
-    return render_template("dashboard/index.html", form=ConfirmForm(), next_action=_next_action(u), **ctx)
+    ctx["next_action"] = _next_action(u)
+    for name, template in SECTIONS:
+        if name in ctx:
+            ctx[f"{name}_section"] = section(template, ctx)
+    return render_template("dashboard/index.html", form=ConfirmForm(), **ctx)
 
 
 @bp.post("/dashboard/verify/<int:user_id>")
