@@ -19,6 +19,8 @@ QUEUE_PAGE = 20
 #: the queue's order in SQL, as ``clock.queue_order`` sorts a page: escalated first, then soonest due
 #: (overdue first; a row the clock has not yet given a due date last), then oldest
 QUEUE_ORDER = (Match.escalated_at.is_(None), sa.nulls_last(Match.due_on.asc()), Match.id.asc())
+#: the key under which a role's builder returns its sections' loaders
+SECTIONS = "sections"
 
 
 def _queue(session: Session, user: User, waiting: Any, page: int) -> Page:
@@ -51,8 +53,9 @@ def _unrecognised(session: Session, model: Any, still_up: Any) -> list:
 
 
 def _school(session: Session, user: User, page: int) -> dict[str, Any]:
+    mine = {"status": "all", "school_id": user.school_id}
     return {
-        "needs": posts.list_needs(session, {"status": "all", "school_id": user.school_id}, 1, 100).items,
+        SECTIONS: {"needs": lambda: {"needs": posts.list_needs(session, mine, 1, 100).items}},
         "waiting": _my_turn(session, user, "proposed,delivered"),
         "matches": _visible(session, user, {}),
     }
@@ -68,16 +71,27 @@ def _company(session: Session, user: User, page: int) -> dict[str, Any]:
     }
 
 
+def _queue_section(session: Session, user: User, waiting: Any, page: int) -> Callable[[], dict[str, Any]]:
+    """The approval queue's rows, their page and the context beside each card, read when called."""
+
+    def load() -> dict[str, Any]:
+        queue = _queue(session, user, waiting, page)
+        return {"queue": queue.items, "queue_page": queue, **context_for(session, queue.items)}
+
+    return load
+
+
 def _director(session: Session, user: User, page: int) -> dict[str, Any]:
     district = user.district
-    queue = _queue(session, user, Match.status == MatchStatus.PLEDGED, page)
+    code = district.code if district else ""
     return {
-        "queue": queue.items,
-        "queue_page": queue,
+        SECTIONS: {
+            "queue": _queue_section(session, user, Match.status == MatchStatus.PLEDGED, page),
+            "needs": lambda: {"needs": posts.list_needs(session, {"district": code}, 1, 20).items},
+        },
         "duplicates": duplicates.for_district(session, user.district_id) if user.district_id else [],
         "summary": reports.summary(session, district_id=user.district_id),
         "pending_users": _pending_users(session, user),
-        "needs": posts.list_needs(session, {"district": district.code if district else ""}, 1, 20).items,
     }
 
 
@@ -87,10 +101,8 @@ def _central(session: Session, user: User, page: int) -> dict[str, Any]:
         Match.status == MatchStatus.DISTRICT_APPROVED,
         sa.and_(Match.status == MatchStatus.PLEDGED, Match.escalated_at.is_not(None)),
     )
-    queue = _queue(session, user, waiting, page)
     return {
-        "queue": queue.items,
-        "queue_page": queue,
+        SECTIONS: {"queue": _queue_section(session, user, waiting, page)},
         "summary": reports.summary(session),
         "pending_users": _pending_users(session, user),
         "unrecognised_needs": _unrecognised(session, Need, Need.cancelled.is_(False)),
@@ -142,10 +154,24 @@ def context_for(session: Session, rows: list[Match]) -> dict[str, dict[int, int]
     return {"school_needs": school_needs, "company_record": company_record}
 
 
-def for_user(session: Session, user: User, page: int = 1) -> dict[str, Any]:
-    """The user's dashboard: what their role sees, with the context of each match that waits; ``page`` is
-    the approval queue's page (approvers only)."""
+def parts_for(
+    session: Session, user: User, page: int = 1
+) -> tuple[dict[str, Any], dict[str, Callable[[], dict[str, Any]]]]:
+    """The user's dashboard as what is always read and the sections a page may keep rendered (the
+    approval queue, an ESA's newest needs: most of a director's page), each a loader of its rows called
+    only when the section must be rendered; ``page`` is the approval queue's page (approvers only)."""
     build = _BY_ROLE.get(role_of(user))
     shown = build(session, user, page) if build else {}
-    shown.update(context_for(session, shown.get("queue", []) + shown.get("waiting", [])))
+    sections = shown.pop(SECTIONS, {})
+    if "waiting" in shown:
+        shown.update(context_for(session, shown["waiting"]))
+    return shown, sections
+
+
+def for_user(session: Session, user: User, page: int = 1) -> dict[str, Any]:
+    """The user's dashboard, every section read: what their role sees, with the context of each match
+    that waits."""
+    shown, sections = parts_for(session, user, page)
+    for load in sections.values():
+        shown.update(load())
     return shown

@@ -10,6 +10,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import template_rendered
 
+from csr_hub.extensions import db
 from csr_hub.models import Match, Need, Offer
 from csr_hub.services import dashboards
 from conftest import snapshot
@@ -147,9 +148,18 @@ def test_a_kept_queue_section_gets_fresh_tokens_and_goes_with_a_write(
     first = c.get("/dashboard").get_data(as_text=True)
     rendered: list[str] = []
     record = lambda _app, template, context, **_kw: rendered.append(template.name)  # noqa: E731
-    with template_rendered.connected_to(record):
-        second = c.get("/dashboard").get_data(as_text=True)
+    run: list[str] = []
+    engine = db.engine
+    count = lambda _c, _cur, statement, *_a: run.append(statement)  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        with template_rendered.connected_to(record):
+            second = c.get("/dashboard").get_data(as_text=True)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
     assert "dashboard/index.html" in rendered and "dashboard/_queue.html" not in rendered  # kept
+    # while the section is kept, neither its rows nor the ESA's newest needs are read
+    assert run and not [q for q in run if "escalated_at IS NULL" in q or "ORDER BY needs.created_at" in q]
     assert _queue_ids(first) == _queue_ids(second) == [m.id for m in reversed(made)]
     one, two = _tokens(first, "form_token"), _tokens(second, "form_token")
     assert len(one) == len(two) == 3 and len(set(one + two)) == 6  # one-time tokens, never replayed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -57,15 +58,16 @@ _ACTION_SLOTS = re.compile(_ACTION_SLOT)
 SECTIONS = (("queue", "dashboard/_queue_section.html"), ("needs", "dashboard/_needs_section.html"))
 
 
-def section(template: str, ctx: dict) -> Markup:
-    """A section of the dashboard (its cards are most of the page's work), kept under the report cache's
-    generation: any committed write to the tables it shows moves the generation on, so it is never shown
-    stale. It is kept for this user as they are (role, status, ESA: what they may do to each card), the
-    page, the language and the day (days waited); the CSRF token and each card's one-time action token
-    are filled in fresh for every request."""
+def section(template: str, ctx: dict, load: Callable[[], dict]) -> Markup:
+    """A section of the dashboard (its rows and cards are most of the page's work), kept rendered under
+    the report cache's generation: any committed write to the tables it shows moves the generation on,
+    so it is never shown stale, and while it is kept its rows are not read at all (``load`` is called
+    only to render it). It is kept for this user as they are (role, status, ESA: what they may do to each
+    card), the page, the language and the day (days waited); the CSRF token and each card's one-time
+    action token are filled in fresh for every request."""
     cache = figure_cache.cache_for(db.session)
     if cache is None:
-        return Markup(render_template(template, **ctx))
+        return Markup(render_template(template, **ctx, **load()))
     u = current_user
     key = cache.key(
         "dashboard-section",
@@ -81,7 +83,7 @@ def section(template: str, ctx: dict) -> Markup:
     html = cache.lookup(key)
     if html is None:
         html = render_template(
-            template, **ctx, csrf_token=lambda: _CSRF_SLOT, action_token=lambda: _ACTION_SLOT
+            template, **ctx, **load(), csrf_token=lambda: _CSRF_SLOT, action_token=lambda: _ACTION_SLOT
         )
         cache.store(key, html)
     html = html.replace(_CSRF_SLOT, generate_csrf())
@@ -93,13 +95,13 @@ def section(template: str, ctx: dict) -> Markup:
 def index():
     u = current_user
     page, _per_page = parse_paging({"page": request.args.get("page")})  # a bad page: a clear 422
-    ctx = dashboards.for_user(db.session, u, page)
+    ctx, sections = dashboards.parts_for(db.session, u, page)
     if role_of(u) == Role.CENTRAL_OFFICER:
         ctx["vocabulary_url"] = vocabulary_url()
     ctx["next_action"] = _next_action(u)
     for name, template in SECTIONS:
-        if name in ctx:
-            ctx[f"{name}_section"] = section(template, ctx)
+        if name in sections:
+            ctx[f"{name}_section"] = section(template, ctx, sections[name])
     return render_template("dashboard/index.html", form=ConfirmForm(), **ctx)
 
 
