@@ -256,3 +256,33 @@ def test_english_shorthand(title, description, code):
 
 def test_pieces_are_no_computers():
     assert "desktop_computer" not in weights("Exercise books 200 pcs")
+
+
+def work_facets(title: str, description: str = "") -> set[str]:
+    search = analysis.analyse_post(title, description).search
+    return {c for c in search.split() if c.endswith(("@repair", "@supply"))}
+
+
+@pytest.mark.parametrize(
+    "title, description, facet",
+    [
+        # a refused "new one" says the school wants its own mended
+        ("โปรเจคเตอร์ห้องเรียน", "ไม่ต้องการโปรเจคเตอร์ใหม่", "projector@repair"),
+        ("Projectors for two classrooms", "We are not asking for new projectors.", "projector@repair"),
+        # English words of mending after the thing, and further before it across what it is
+        ("Laptops fixed and serviced", "", "laptop@repair"),
+        ("Projectors serviced and cleaned", "", "projector@repair"),
+        ("Repair of twelve old Epson projectors", "", "projector@repair"),
+        # and a post that says nothing of mending still wants (or gives) the thing itself
+        ("New projectors", "", "projector@supply"),
+        ("Projectors for two classrooms", "", "projector@supply"),
+    ],
+)
+def test_the_work_wanted_is_read_from_the_whole_post(title, description, facet):
+    assert work_facets(title, description) == {facet}
+
+
+def test_a_word_clipped_as_people_say_it_is_still_the_thing():
+    assert weights("เด็กมองกระดานไม่ชัด อยากได้แว่น") == {"eyeglasses": 1.0}
+    # on word boundaries: the dictionary's longer word is another thing
+    assert "eyeglasses" not in weights("ขอแว่นขยายสำหรับวิชาวิทยาศาสตร์")

@@ -279,13 +279,17 @@ class Detection:
         self.weights = roles.weights_of(hits, hit_roles)
         self.tokens = self._text_tokens(pieces, hits, hit_roles)
         # a kind the post never says it wants mended is wanted (or given) itself; one mention of mending it
-        # says what the post is about ("ซ่อมแอร์ … แอร์เสีย")
+        # says what the post is about ("ซ่อมแอร์ … แอร์เสีย"); a refused one says the other work is wanted
+        # ("we are not asking for new projectors", "ไม่ต้องการโปรเจคเตอร์ใหม่": its own, mended)
         said: dict[str, set[str]] = {}
-        for h, values in zip(hits, hit_facets):
-            said.setdefault(h.code, set()).update(x for x in values if facets.DIMENSION_OF.get(x) == "work")
+        refused: dict[str, set[str]] = {}
+        for h, r, values in zip(hits, hit_roles, hit_facets):
+            work = {x for x in values if facets.DIMENSION_OF.get(x) == "work"}
+            (refused if r == "negated" else said).setdefault(h.code, set()).update(work)
+            said.setdefault(h.code, set())
         for h, values in zip(hits, hit_facets):
             if v.can_be_mended(h.code):
-                values.update(said[h.code] or {facets.SUPPLY})
+                values.update(said[h.code] or facets.other_work(refused.get(h.code, set())))
             else:  # a roof repair's "new roof", a building's renovation: the kind says what work it is
                 values.difference_update(said[h.code])
         self.facets = frozenset(

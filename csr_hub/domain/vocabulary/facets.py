@@ -99,6 +99,11 @@ WORDS: dict[str, tuple[str, ...]] = {
         "repaired",
         "fix",
         "fixing",
+        "fixed",
+        "mend",
+        "mending",
+        "mended",
+        "serviced",
         "maintenance",
         "servicing",
         "renovate",
@@ -166,6 +171,9 @@ BUNDLE = frozenset(("พร้อม", "พร้อมด้วย", "และ
 #: word before it to the item
 AFTER_REACH = 16
 BEFORE_REACH = 8
+#: a Latin word of the work done stands further before its item, across what the item is ("repair of
+#: twelve old Epson projectors", "new ultra-short-throw projectors"), as long as no other item lies between
+WORK_BEFORE_REACH = 28
 
 #: a screen size: up to 50 inches is small, 60 and over large
 _INCHES = re.compile(r"(?<![0-9])([1-9][0-9])(?: ?(?:นิ้ว|inch|inches|in)(?![a-z]))")
@@ -232,6 +240,18 @@ def inch_hits(mt: str) -> list[tuple[int, int, str, bool]]:
     return out
 
 
+def other_work(refused: set[str]) -> set[str]:
+    """The work a post wants of a kind it never says it wants mended or given: the other one where it
+    refuses one ("not new ones": a repair), else the thing itself."""
+    if len(refused) == 1:
+        return set(DIMENSIONS["work"]) - refused
+    return {SUPPLY}
+
+
+def before_reach(value: str) -> int:
+    return WORK_BEFORE_REACH if DIMENSION_OF.get(value) == "work" else BEFORE_REACH
+
+
 def attach(
     hits: list[tuple[int, int]],
     facet_hits: list[tuple[int, int, str, bool]],
@@ -259,7 +279,7 @@ def attach(
                 break
             if he <= fs and fs - he <= AFTER_REACH and clear(he, fs):
                 gap = fs - he
-            elif fe <= hs and hs - fe <= BEFORE_REACH and latin and clear(fe, hs):
+            elif fe <= hs and hs - fe <= before_reach(value) and latin and clear(fe, hs):
                 gap = hs - fe + 0.5
             else:
                 continue
