@@ -382,6 +382,9 @@ def main(argv: list[str] | None = None) -> None:
     from locustfile import ROUTES
 
     routes = [r for r in a.routes.split(",") if r] or list(ROUTES)
+    unknown = [r for r in routes if r not in ROUTES]
+    if unknown:
+        p.error(f"unknown route(s) {', '.join(unknown)}; known: {', '.join(ROUTES)}")
     if "floor" not in routes:
         routes.insert(0, "floor")
     if a.no_cache:

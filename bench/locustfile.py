@@ -107,6 +107,7 @@ ROUTES = {
     "reports_national": route("/reports (central)", lambda: "/reports", role="central_officer"),
     "matches_central": route("/api/v1/matches (central)", lambda: "/api/v1/matches", role="central_officer"),
     "dashboard_director": route("/dashboard (director)", lambda: "/dashboard", role="district_director"),
+    "dashboard_central": route("/dashboard (central)", lambda: "/dashboard", role="central_officer"),
     "reports_director": route("/reports (director)", lambda: "/reports", role="district_director"),
     "propose": route(
         "POST /api/v1/matches",
