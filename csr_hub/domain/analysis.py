@@ -9,6 +9,7 @@ terms in the tokeniser's dictionary, and those tokens serve both detection and t
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -59,14 +60,13 @@ def search_text(*texts: str) -> str:
     return analyse_post(title, rest).search
 
 
-#: how many posts' texts the per-text caches here and in ``matching/views.py`` keep: every open offer in
-#: the country (5,000) and the needs read most recently. Each entry is ~3 KB across the caches, so the
-#: bound holds a worker's caches near 40 MB; at 32,768-65,536 entries they reached ~150 MB at national
-#: size (48,896 distinct texts), most of a worker's memory past the 300 MB target.
+#: how many posts' features ``matching/views.py`` keeps: every open offer in the country (5,000) and the
+#: needs read most recently. Each entry is ~3 KB (their words interned, the search column itself not
+#: kept), so the bound holds a worker's cache near 35 MB; at 32,768-65,536 entries the caches reached
+#: ~150 MB at national size (48,896 distinct texts), most of a worker's memory past the 300 MB target.
 TEXT_CACHE = 12288
 
 
-@lru_cache(maxsize=TEXT_CACHE)
 def weights_of(search: str) -> dict[str, float]:
     """Item weights stored in a search column (an item not listed weighs 1)."""
     part = textmod.search_sections(search)[4]
@@ -74,7 +74,7 @@ def weights_of(search: str) -> dict[str, float]:
     for pair in part.split():
         code, _, w = pair.partition("=")
         try:
-            out[code] = float(w)
+            out[sys.intern(code)] = float(w)
         except ValueError:
             continue
     return out

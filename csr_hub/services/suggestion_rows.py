@@ -8,6 +8,7 @@ suggestions) and ``services/batch.py`` (the national run) read through these loa
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
 from datetime import date
@@ -92,7 +93,7 @@ def _from_object(obj, fields: dict[str, tuple[Any, str]]) -> dict[str, Any]:
 
 @lru_cache(maxsize=4096)
 def _kinds(item_kinds: str | None) -> frozenset[str]:
-    return frozenset((item_kinds or "").split())
+    return frozenset(map(sys.intern, (item_kinds or "").split()))
 
 
 def _texts(f: dict[str, Any]) -> dict[str, Any]:

@@ -40,7 +40,6 @@ def _rows(session: Session) -> list[tuple[str, str, str]]:
 
 def _forget_analyses() -> None:
     analysis.analyse_post.cache_clear()
-    analysis.weights_of.cache_clear()
     matching.clear_caches()
     suggestion_rows.forget_offer_views()  # the posts are analysed again: their stored columns change
 

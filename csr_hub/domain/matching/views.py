@@ -4,6 +4,9 @@ stored strings), and the explained score it returns."""
 from __future__ import annotations
 
 import re
+import sys
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -116,7 +119,6 @@ def _stem(w: str) -> str:
     return w
 
 
-@lru_cache(maxsize=analysis.TEXT_CACHE)
 def bag(search: str) -> frozenset[str]:
     """Content words of a search column: tokens without filler words, plus concept codes."""
     sections = textmod.search_sections(search)
@@ -124,13 +126,13 @@ def bag(search: str) -> frozenset[str]:
     stop = vocabulary.stopwords()
     words = {_stem(t) for t in toks.split() if len(t) > 1 and not t.isdigit() and t not in stop}
     words.update(c for c in concepts.split() if c and "@" not in c)
-    return frozenset(words)
+    # interned: the same few thousand words recur across the cached posts (one copy of each per process)
+    return frozenset(map(sys.intern, words))
 
 
-@lru_cache(maxsize=analysis.TEXT_CACHE)
 def _facet_tokens(search: str) -> frozenset[str]:
     """The qualified item codes (``laptop@teachers``) a post's analysis stored with its concepts."""
-    return frozenset(c for c in textmod.search_sections(search)[3].split() if "@" in c)
+    return frozenset(sys.intern(c) for c in textmod.search_sections(search)[3].split() if "@" in c)
 
 
 def facet_rows(
@@ -151,10 +153,10 @@ def facet_rows(
     for (base, dim), values in named.items():
         w = weights[base]
         for value in values:
-            own[facets.qualified(base, value)] = w / len(values)
+            own[sys.intern(facets.qualified(base, value))] = w / len(values)
         for value in facets.DIMENSIONS[dim]:
             if value not in values:
-                contra[facets.qualified(base, value)] = w
+                contra[sys.intern(facets.qualified(base, value))] = w
     return own, contra
 
 
@@ -162,7 +164,6 @@ _THAI_CHARS = re.compile("[\u0e00-\u0e7f]")
 _LATIN_CHARS = re.compile("[a-z]")
 
 
-@lru_cache(maxsize=analysis.TEXT_CACHE)
 def script(search: str) -> str:
     norm = textmod.search_sections(search)[0]
     thai = len(_THAI_CHARS.findall(norm))
@@ -175,8 +176,43 @@ def families(items: frozenset[str]) -> frozenset[str]:
     return frozenset(f for f in (vocabulary.family(c) for c in items) if f)
 
 
-@lru_cache(maxsize=analysis.TEXT_CACHE)
+class _Kept:
+    """The features of the posts read most recently (``analysis.TEXT_CACHE`` of them), keyed by their item
+    kinds and a fingerprint of their search column (its hash, length and ends: two columns alike in all
+    four and different inside are not to be met), so the column itself (1-2 KB a post) is not kept too."""
+
+    def __init__(self, size: int) -> None:
+        self._rows: OrderedDict[tuple, Features] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, items: frozenset[str], search: str) -> Features:
+        key = (items, hash(search), len(search), search[:24], search[-24:])
+        with self._lock:
+            found = self._rows.get(key)
+            if found is not None:
+                self._rows.move_to_end(key)
+                return found
+        found = _features_of(items, search)
+        with self._lock:
+            self._rows[key] = found
+            while len(self._rows) > self._size:
+                self._rows.popitem(last=False)
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
+_KEPT = _Kept(analysis.TEXT_CACHE)
+
+
 def _features(items: frozenset[str], search: str) -> Features:
+    return _KEPT.get(items, search)
+
+
+def _features_of(items: frozenset[str], search: str) -> Features:
     stored = analysis.weights_of(search) if search else {}
     weights = {c: stored.get(c, 1.0) for c in items}
     head = [c for c, w in weights.items() if w >= HEAD_WEIGHT] or list(items)
@@ -217,9 +253,6 @@ def features(view: NeedView | OfferView) -> Features:
 
 def clear_caches() -> None:
     """After a vocabulary change: features read the vocabulary (families, allowed categories)."""
-    bag.cache_clear()
-    _facet_tokens.cache_clear()
-    script.cache_clear()
     families.cache_clear()
-    _features.cache_clear()
+    _KEPT.clear()
     _analysed.cache_clear()
