@@ -9,8 +9,6 @@ suggestions) and ``services/batch.py`` (the national run) read through these loa
 from __future__ import annotations
 
 import sys
-import threading
-from collections import OrderedDict
 from datetime import date
 from functools import lru_cache
 from typing import Any, Iterable, NamedTuple
@@ -19,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from csr_hub.domain import matching
+from csr_hub.domain.kept import Kept
 from csr_hub.models import Company, Need, Offer, Province, School, offer_provinces
 
 
@@ -185,14 +184,12 @@ _OFFER_VERSION = (
     sa.func.length(sa.func.coalesce(Offer.search_text, "")).label("v_len"),
     Offer.nationwide.label("nationwide"),
 )
-_offer_views: OrderedDict[tuple, matching.OfferView] = OrderedDict()
-_views_lock = threading.Lock()
+_offer_views: Kept[matching.OfferView] = Kept(lambda: OFFER_VIEWS_KEPT)
 
 
 def forget_offer_views() -> None:
     """After a vocabulary change (``vocabulary_terms``): the posts' analyses change with it."""
-    with _views_lock:
-        _offer_views.clear()
+    _offer_views.clear()
 
 
 def _version(row, served: tuple[str, ...]) -> tuple:
@@ -212,8 +209,7 @@ def candidate_offers(
     """
     keyed = rows(session, stmt.with_only_columns(*_OFFER_VERSION))
     wanted = [_version(r, () if r[6] else mine) for r in keyed]  # r[6]: nationwide
-    with _views_lock:
-        found = {key[0]: _offer_views.get(key) for key in wanted}
+    found = {key[0]: view for key, view in zip(wanted, _offer_views.get_many(wanted))}
     missing = [key for key in wanted if found[key[0]] is None]
     if missing:
         by_id = {key[0]: key for key in missing}
@@ -226,12 +222,7 @@ def candidate_offers(
             view = _offer(fields, provinces, served)
             found[r.id] = view
             built.append(((r.id, r.v_at, r.v_left, r.v_home, r.v_kinds, r.v_len, served), view))
-        with _views_lock:
-            for key, view in built:
-                _offer_views[key] = view
-                _offer_views.move_to_end(key)
-            while len(_offer_views) > OFFER_VIEWS_KEPT:
-                _offer_views.popitem(last=False)
+        _offer_views.put(*built)
     return [found[key[0]] for key in wanted if found.get(key[0]) is not None]
 
 

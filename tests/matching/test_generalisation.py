@@ -288,20 +288,22 @@ def test_a_word_clipped_as_people_say_it_is_still_the_thing():
     assert "eyeglasses" not in weights("ขอแว่นขยายสำหรับวิชาวิทยาศาสตร์")
 
 
-def test_kept_features_are_bounded_and_do_not_hold_the_search_column():
+def test_kept_features_are_bounded_and_do_not_hold_the_search_column(monkeypatch):
+    from csr_hub.domain.kept import Kept
     from csr_hub.domain.matching import views
 
-    kept = views._Kept(3)
+    kept = Kept(3)
+    monkeypatch.setattr(views, "_KEPT", kept)
     posts = [
         analysis.analyse_post(f"Laptops for {n} pupils", "Grade 5") for n in ("ten", "six", "nine", "four")
     ]
-    got = [kept.get(p.analysis.items, p.search) for p in posts]
-    assert len(kept._rows) == 3  # the oldest went first
-    assert kept.get(posts[-1].analysis.items, posts[-1].search) is got[-1]  # kept
+    got = [views._features(p.analysis.items, p.search) for p in posts]
+    assert len(kept) == 3  # the oldest went first
+    assert views._features(posts[-1].analysis.items, posts[-1].search) is got[-1]  # kept
     assert got[-1] == views._features_of(posts[-1].analysis.items, posts[-1].search)
     assert not [p for p in posts for key in kept._rows if p.search in key]  # the column is not kept
     other = analysis.analyse_post("Laptops for four pupils", "Grade 5 in Nan")  # the same kinds, other words
     assert other.analysis.items == posts[-1].analysis.items
-    assert "nan" in kept.get(other.analysis.items, other.search).bag and "nan" not in got[-1].bag
-    kept.clear()
-    assert not kept._rows
+    assert "nan" in views._features(other.analysis.items, other.search).bag and "nan" not in got[-1].bag
+    views.clear_caches()
+    assert not len(kept)

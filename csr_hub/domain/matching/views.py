@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 import sys
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
 from csr_hub.domain import analysis, vocabulary
 from csr_hub.domain import text as textmod
+from csr_hub.domain.kept import Kept
 from csr_hub.domain.vocabulary import category_mask, facets
 
 
@@ -176,40 +175,19 @@ def families(items: frozenset[str]) -> frozenset[str]:
     return frozenset(f for f in (vocabulary.family(c) for c in items) if f)
 
 
-class _Kept:
-    """The features of the posts read most recently (``analysis.TEXT_CACHE`` of them), keyed by their item
-    kinds and a fingerprint of their search column (its hash, length and ends: two columns alike in all
-    four and different inside are not to be met), so the column itself (1-2 KB a post) is not kept too."""
-
-    def __init__(self, size: int) -> None:
-        self._rows: OrderedDict[tuple, Features] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, items: frozenset[str], search: str) -> Features:
-        key = (items, hash(search), len(search), search[:24], search[-24:])
-        with self._lock:
-            found = self._rows.get(key)
-            if found is not None:
-                self._rows.move_to_end(key)
-                return found
-        found = _features_of(items, search)
-        with self._lock:
-            self._rows[key] = found
-            while len(self._rows) > self._size:
-                self._rows.popitem(last=False)
-        return found
-
-    def clear(self) -> None:
-        with self._lock:
-            self._rows.clear()
-
-
-_KEPT = _Kept(analysis.TEXT_CACHE)
+#: the features of the posts read most recently, keyed by their item kinds and a fingerprint of their
+#: search column (its hash, length and ends: two columns alike in all four and different inside are not to
+#: be met), so the column itself (1-2 KB a post) is not kept too
+_KEPT: Kept[Features] = Kept(analysis.TEXT_CACHE)
 
 
 def _features(items: frozenset[str], search: str) -> Features:
-    return _KEPT.get(items, search)
+    key = (items, hash(search), len(search), search[:24], search[-24:])
+    found = _KEPT.get(key)
+    if found is None:
+        found = _features_of(items, search)
+        _KEPT.put((key, found))
+    return found
 
 
 def _features_of(items: frozenset[str], search: str) -> Features:

@@ -54,8 +54,8 @@ def _next_action(user):
 #: what a kept section holds where each request's own form tokens go
 _CSRF_SLOT, _ACTION_SLOT = "__csrf_token_slot__", "__action_token_slot__"
 _ACTION_SLOTS = re.compile(_ACTION_SLOT)
-#: the sections kept between requests: (context key, template)
-SECTIONS = (("queue", "dashboard/_queue_section.html"), ("needs", "dashboard/_needs_section.html"))
+#: the template of each section kept between requests (``dashboards.parts_for`` names them)
+SECTIONS = {"queue": "dashboard/_queue_section.html", "needs": "dashboard/_needs_section.html"}
 
 
 def section(template: str, ctx: dict, load: Callable[[], dict]) -> Markup:
@@ -63,7 +63,7 @@ def section(template: str, ctx: dict, load: Callable[[], dict]) -> Markup:
     the report cache's generation: any committed write to the tables it shows moves the generation on,
     so it is never shown stale, and while it is kept its rows are not read at all (``load`` is called
     only to render it). It is kept for this user as they are (role, status, ESA: what they may do to each
-    card), the page, the language and the day (days waited); the CSRF token and each card's one-time
+    card; their ESA, school or company), the page, the language and the day (days waited); the CSRF token and each card's one-time
     action token are filled in fresh for every request."""
     cache = figure_cache.cache_for(db.session)
     if cache is None:
@@ -76,6 +76,8 @@ def section(template: str, ctx: dict, load: Callable[[], dict]) -> Markup:
         str(u.role),
         str(u.status),
         u.district_id,
+        u.school_id,
+        u.company_id,
         request.query_string,
         select_locale(),
         today_bangkok(),
@@ -99,9 +101,8 @@ def index():
     if role_of(u) == Role.CENTRAL_OFFICER:
         ctx["vocabulary_url"] = vocabulary_url()
     ctx["next_action"] = _next_action(u)
-    for name, template in SECTIONS:
-        if name in sections:
-            ctx[f"{name}_section"] = section(template, ctx, sections[name])
+    for name, load in sections.items():
+        ctx[f"{name}_section"] = section(SECTIONS[name], ctx, load)
     return render_template("dashboard/index.html", form=ConfirmForm(), **ctx)
 
 
