@@ -362,6 +362,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     p.add_argument("--no-cache", action="store_true", help="REPORT_CACHE_SECONDS=0: figures per request")
     p.add_argument(
+        "--stale",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="REPORT_STALE_SECONDS for the app (figures and public pages at most this old after a write)",
+    )
+    p.add_argument(
         "--pg", default=os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     )
     p.add_argument("--database-url", help="use this loaded database instead of making one")
@@ -389,6 +396,10 @@ def main(argv: list[str] | None = None) -> None:
         routes.insert(0, "floor")
     if a.no_cache:
         os.environ["REPORT_CACHE_SECONDS"] = "0"
+    if a.stale is not None:
+        if a.stale < 0:
+            p.error("--stale must be 0 or more seconds")
+        os.environ["REPORT_STALE_SECONDS"] = str(a.stale)
     made = a.database_url is None
     url = a.database_url or make_database(a.pg)
     cfg_path = Path(os.environ.get("BENCH_CFG_FILE", "/tmp/csr_bench_config.json"))

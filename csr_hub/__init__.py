@@ -81,8 +81,12 @@ def register_production(app: Flask) -> None:
         ttl=int(app.config["REPORT_CACHE_SECONDS"]),
         prefix=app.config.get("REDIS_PREFIX", "csr:") + "reports:",
         local_bytes=int(app.config["REPORT_CACHE_LOCAL_MB"]) * 2**20,
+        stale_seconds=int(app.config["REPORT_STALE_SECONDS"]),
     )
     app.extensions["csr_report_cache"] = cache.install(engine, figures, *replicas)
+    from csr_hub.web import freshness
+
+    freshness.init_app(app, figures)
     runner = jobs.Runner(
         engine,
         redis=client,
@@ -99,7 +103,14 @@ def register_production(app: Flask) -> None:
 
 
 #: per-request caches kept on ``g`` by Flask-Login, Flask-WTF, Flask-Babel and us
-_REQUEST_CACHES = ("_login_user", "csrf_token", "api_token", "_flask_babel")
+_REQUEST_CACHES = (
+    "_login_user",
+    "csrf_token",
+    "api_token",
+    "_flask_babel",
+    "csr_wrote_figures",
+    "csr_wrote_lately",
+)
 
 
 def _fresh_request_state() -> None:

@@ -97,6 +97,9 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
         #: the longest a cached report figure may be served (time-derived parts: days waiting, months)
         "REPORT_CACHE_SECONDS": int(env_get("REPORT_CACHE_SECONDS", 60)),
         "REPORT_CACHE_LOCAL_MB": int(env_get("REPORT_CACHE_LOCAL_MB", 32)),
+        #: seconds a report figure or anonymous public page may be served after a write made it old
+        #: (0: never; see services/reporting/cache.py); a bound on the work under a stream of writes
+        "REPORT_STALE_SECONDS": int(env_get("REPORT_STALE_SECONDS", 0)),
         #: read-only report queries on a replica (a second bind), when given
         "REPORTS_DATABASE_URL": env_get("REPORTS_DATABASE_URL"),
         #: the daily clock's hour and minute in Asia/Bangkok, for ``jobs scheduler``
@@ -133,7 +136,13 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
         cfg[key] = _bool(cfg[key], True)
     cfg["CSR_CENTRAL_THRESHOLD_THB"] = float(cfg["CSR_CENTRAL_THRESHOLD_THB"])
     cfg["JOBS_RETRY_INTERVALS"] = _ints(cfg["JOBS_RETRY_INTERVALS"])
-    for key in ("EXPORT_JOB_ROWS", "REPORT_CACHE_SECONDS", "REPORT_CACHE_LOCAL_MB", "PROXY_FIX_HOPS"):
+    for key in (
+        "EXPORT_JOB_ROWS",
+        "REPORT_CACHE_SECONDS",
+        "REPORT_CACHE_LOCAL_MB",
+        "REPORT_STALE_SECONDS",
+        "PROXY_FIX_HOPS",
+    ):
         cfg[key] = int(cfg[key] or 0)
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})

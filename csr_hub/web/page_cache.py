@@ -66,7 +66,7 @@ def _lookup():
     from csr_hub.web.i18n import select_locale
 
     key = cache.key("page", request.full_path, select_locale())
-    hit = cache.lookup(key)
+    hit = cache.lookup(key, stale_ok=cache.allow_stale(cache))
     if hit is None:
         g.page_cache_key = (cache, key)  # stored under the generation read before the page was made
         return None

@@ -11,6 +11,14 @@ it they live in this process; a write made by another process then shows after a
 ``REPORT_CACHE_SECONDS`` (the same bound also keeps the time-derived parts — days waiting, the month
 window — current). A session that has written in its open transaction bypasses the cache, so it reads
 its own writes.
+
+Under a steady stream of writes (proposals every second at national scale) "exact" means the national
+figures and the public pages are computed again after every write. ``stale_seconds``
+(``REPORT_STALE_SECONDS``, 0 by default: off) bounds that work instead: a figure or page computed at most
+that many seconds ago may be served after a write has made it old, so each is computed at most once per
+window whatever the write rate. Only where it is harmless: report figures and anonymous public pages, never
+a dashboard's queue (what someone is about to act on), never outside a request (exports, jobs, the CLI),
+and never to a user who wrote in the last window (they see their own change at once).
 """
 
 from __future__ import annotations
@@ -66,10 +74,23 @@ class FigureCache:
     """Figures keyed by (generation, function, arguments); in Redis when given, else in this process."""
 
     def __init__(
-        self, redis=None, ttl: int = 60, prefix: str = "csr:reports:", local_bytes: int = 32 * 2**20
+        self,
+        redis=None,
+        ttl: int = 60,
+        prefix: str = "csr:reports:",
+        local_bytes: int = 32 * 2**20,
+        stale_seconds: int = 0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.redis = redis
         self.ttl = ttl
+        #: how long after it was computed a figure may still be served once a write has made it old
+        self.stale_seconds = max(0, int(stale_seconds))
+        self.clock = clock
+        #: whether the caller at hand may be served a stale copy, and what to do when a write commits;
+        #: the web layer sets both (:mod:`csr_hub.web.freshness`): outside a request nothing is stale
+        self.allow_stale: Callable[[FigureCache], bool] = lambda _cache: False
+        self.on_write: Callable[[FigureCache], None] = lambda _cache: None
         self.prefix = prefix
         #: without Redis, what this process keeps at most (the oldest entries go first)
         self.local_bytes = local_bytes
@@ -77,7 +98,7 @@ class FigureCache:
         self._local: dict[str, tuple[float, bytes]] = {}
         self._size = 0
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.stale_hits = 0
 
     # the generation
     def generation(self) -> int:
@@ -93,28 +114,34 @@ class FigureCache:
                 log.warning("could not bump the report generation in Redis", exc_info=True)
         with self._lock:
             self._gen += 1
-            self._local.clear()
-            self._size = 0
+            if not self.stale_seconds:
+                self._local.clear()
+                self._size = 0
+                return
+            # keep the latest copies (served within their window); the rest is never read again
+            self._local = {k: v for k, v in self._local.items() if k.startswith(_LATEST)}
+            self._size = sum(len(v[1]) for v in self._local.values())
 
     # the figures
     def _get(self, key: str) -> bytes | None:
         if self.redis is not None:
             return self.redis.get(self.prefix + key)
         hit = self._local.get(key)
-        if hit is None or hit[0] < time.monotonic():
+        if hit is None or hit[0] < self.clock():
             return None
         return hit[1]
 
-    def _set(self, key: str, value: bytes) -> None:
+    def _set(self, key: str, value: bytes, ttl: int | None = None) -> None:
+        ttl = self.ttl if ttl is None else ttl
         if self.redis is not None:
-            self.redis.set(self.prefix + key, value, ex=self.ttl)
+            self.redis.set(self.prefix + key, value, ex=ttl)
             return
         if len(value) > self.local_bytes:
             return
         with self._lock:
             old = self._local.pop(key, None)
             self._size += len(value) - (len(old[1]) if old else 0)
-            self._local[key] = (time.monotonic() + self.ttl, value)
+            self._local[key] = (self.clock() + ttl, value)
             while self._size > self.local_bytes:  # dicts keep insertion order: the oldest first
                 _oldest, (_until, dropped) = next(iter(self._local.items()))
                 del self._local[_oldest]
@@ -125,10 +152,18 @@ class FigureCache:
         raw = repr((name, parts))
         return f"{self.generation()}:{name}:{hashlib.sha1(raw.encode()).hexdigest()}"
 
-    def lookup(self, key: str) -> Any | None:
-        """The value stored under ``key`` (a fresh copy), or None; None too when the store is unreachable."""
+    def lookup(self, key: str, stale_ok: bool = False) -> Any | None:
+        """The value stored under ``key`` (a fresh copy), or None; None too when the store is unreachable.
+
+        With ``stale_ok`` (and a stale window), a miss may be answered by the latest value computed for the
+        same name and arguments under an earlier generation, if that was within the window."""
         try:
             found = self._get(key)
+            if found is None and stale_ok and self.stale_seconds:
+                found = self._get(_latest(key))
+                if found is not None:
+                    self.stale_hits += 1
+                    return pickle.loads(found)
         except Exception:
             log.warning("report cache unavailable", exc_info=True)
             return None
@@ -140,22 +175,52 @@ class FigureCache:
 
     def store(self, key: str, value: Any) -> None:
         try:
-            self._set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            raw = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            self._set(key, raw)
+            if self.stale_seconds:  # the copy a stale look-up may serve, for the window only
+                self._set(_latest(key), raw, ttl=min(self.stale_seconds, self.ttl))
         except Exception:
             log.warning("could not store in the report cache", exc_info=True)
 
-    def get_or_compute(self, name: str, args: tuple, kwargs: dict, compute: Callable[[], Any]) -> Any:
+    def get_or_compute(
+        self, name: str, args: tuple, kwargs: dict, compute: Callable[[], Any], stale_ok: bool = False
+    ) -> Any:
         try:
             key = self.key(name, args, sorted(kwargs.items()))
         except Exception:
             log.warning("report cache unavailable; computing", exc_info=True)
             return compute()
-        found = self.lookup(key)
+        found = self.lookup(key, stale_ok=stale_ok)
         if found is not None:
             return found
         value = compute()
         self.store(key, value)
         return value
+
+    # who wrote lately (they are never served a stale copy)
+    def mark_wrote(self, user_id: Any) -> None:
+        if not self.stale_seconds or user_id is None:
+            return
+        try:
+            self._set(f"wrote:{user_id}", b"1", ttl=self.stale_seconds)
+        except Exception:
+            log.warning("could not note a write in the report cache", exc_info=True)
+
+    def wrote_lately(self, user_id: Any) -> bool:
+        if not self.stale_seconds or user_id is None:
+            return False
+        try:
+            return self._get(f"wrote:{user_id}") is not None
+        except Exception:
+            return True  # unsure: serve nothing stale
+
+
+_LATEST = "latest:"
+
+
+def _latest(key: str) -> str:
+    """The key of the latest copy of ``key`` whatever its generation (``gen:name:hash`` → ``latest:name:hash``)."""
+    return _LATEST + key.split(":", 1)[1]
 
 
 #: the cache of each engine (one per app); engines that share a cache (a read replica's) map to it
@@ -177,6 +242,7 @@ def install(engine: Engine, cache: FigureCache, *also: Engine) -> FigureCache:
         if conn.info.pop(_WROTE, False):
             cache.bump()  # before the commit: a reader racing it stores under a generation about to go
             _pending().append(cache)
+            cache.on_write(cache)  # the web layer notes who wrote: they are served no stale copy
 
     @event.listens_for(engine, "rollback")
     def _rolled_back(conn):
@@ -234,7 +300,11 @@ def cached(fn: Callable) -> Callable:
         if cache is None:
             return fn(session, *args, **kwargs)
         return cache.get_or_compute(
-            f"{fn.__module__}.{fn.__qualname__}", args, kwargs, lambda: fn(session, *args, **kwargs)
+            f"{fn.__module__}.{fn.__qualname__}",
+            args,
+            kwargs,
+            lambda: fn(session, *args, **kwargs),
+            stale_ok=cache.allow_stale(cache),
         )
 
     wrapper.uncached = fn  # type: ignore[attr-defined]

@@ -59,7 +59,7 @@ def _body(scope, lang: str, district) -> Markup:
     cache = figure_cache.cache_for(report_session())
     national = policy.is_national(current_user)
     key = cache.key("reports-body", scope, lang, national) if cache is not None else None
-    if key is not None and (hit := cache.lookup(key)) is not None:
+    if key is not None and (hit := cache.lookup(key, stale_ok=cache.allow_stale(cache))) is not None:
         return Markup(hit)
     data = reports.dashboard(
         report_session(), scope.district_id, officer=scope.officer, own_company_id=scope.own_company_id
