@@ -307,3 +307,43 @@ def test_kept_features_are_bounded_and_do_not_hold_the_search_column(monkeypatch
     assert "nan" in views._features(other.analysis.items, other.search).bag and "nan" not in got[-1].bag
     views.clear_caches()
     assert not len(kept)
+
+
+# "already, but …": แล้วแต่ is a dictionary word ("it depends") that would swallow the "already" ---------------
+@pytest.mark.parametrize(
+    "title, gone, kept",
+    [
+        ("ขอจอรับภาพสำหรับห้องประชุม มีโปรเจคเตอร์แล้วแต่ฉายบนผนังภาพไม่ชัด", "projector", "projector_screen"),
+        ("ต้องการเครื่องปรับอากาศห้องสมุด มีพัดลมแล้วแต่อากาศร้อนเกินไป", "fan", "air_conditioner"),
+    ],
+)
+def test_what_a_school_has_already_but_is_not_the_ask(title, gone, kept):
+    from csr_hub.domain.vocabulary.core import DONE
+
+    w = weights(title)
+    assert kept in w and gone not in w, w
+    assert DONE + "แต่" not in tokens(title)  # split into แล้ว | แต่
+
+
+# "มี X และ Y ครบแล้ว": everything the school lists as had is had ------------------------------------------
+@pytest.mark.parametrize(
+    "title, description, gone, kept",
+    [
+        ("ขอพัดลมติดผนังห้องเรียน", "ห้องเรียนมีโต๊ะและเก้าอี้ครบแล้ว ขาดเพียงพัดลม", "desks_chairs", "fan"),
+        ("ขอจอรับภาพ", "มีโปรเจคเตอร์ เครื่องเสียงพร้อมแล้ว", "projector", "projector_screen"),
+    ],
+)
+def test_a_list_of_what_the_school_has_is_all_had(title, description, gone, kept):
+    w = weights(title, description)
+    assert kept in w and gone not in w, w
+
+
+# the vocabulary says where an item may be filed: a library's renovation under learning materials ------
+def test_an_item_filed_under_a_category_its_kind_allows_costs_little():
+    n = labelled.need_view(
+        {"id": 1, "category": "learning_materials", "title": "ขอปรับปรุงห้องสมุดโรงเรียนให้น่าอ่าน"}
+    )
+    (o,) = labelled.offer_views(
+        {"offers": [{"id": 1, "category": "facilities", "title": "Library makeover for rural schools"}]}
+    )
+    assert score(n, o, labelled.TODAY).parts["category"].score >= 90

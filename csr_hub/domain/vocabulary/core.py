@@ -41,6 +41,8 @@ SERVICE_WORDS = ("training", "lessons", "course")
 
 #: concepts close enough to form a rule-built item (characters of matching form, ~5 words)
 RULE_GAP = 30
+#: "already": the tokeniser's dictionary keeps no compound that starts with it (see ``Vocabulary.trie``)
+DONE = "แล้ว"
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,9 @@ class Vocabulary:
             # a dictionary compound that starts or ends with a term (ห้องคอมพิวเตอร์, ติดแอร์) would hide
             # the term inside one token: such words leave the dictionary unless they are terms themselves
             words = {w for w in thai_words() if w in terms or not wraps_term(w, items)}
+            # so do compounds that swallow "แล้ว" (already) with what follows it: แล้วแต่ ("it depends")
+            # would hide "มีพัดลมแล้ว | แต่ไม่ช่วย" (we have fans already, but …), แล้วก็ the same
+            words = {w for w in words if not (w.startswith(DONE) and w != DONE)}
             self._trie = WordTrie(words | set(terms))
         return self._trie
 

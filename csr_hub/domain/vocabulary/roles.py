@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import markers
+from .facets import LIST
 
 #: weight of an item that is only mentioned in passing (the head of the request weighs 1)
 CONTEXT_WEIGHT = 0.3
@@ -193,13 +194,33 @@ HAVE_REACH = 4
 HAVE_DONE_REACH = 30
 
 
-def _had(h: Hit, prev: Hit | None, nxt: int, markers) -> bool:
+def _had(h: Hit, prev: Hit | None, nxt: int, markers, end: int | None = None) -> bool:
     """ "มีทีวีทุกห้องแล้ว", "มีคอมพิวเตอร์ ๒๐ เครื่องอยู่แล้ว": what the school says it has already (มี … แล้ว,
-    with no other item between; ไม่มี, "has none", is another marker)."""
+    with no other item between but the list ``h`` leads, which ends at ``end``; ไม่มี, "has none", is
+    another marker)."""
+    end = h.end if end is None else end
     return any(
         m[2] == "have" and m[1] <= h.start <= m[1] + HAVE_REACH and (prev is None or prev.end <= m[0])
         for m in markers
-    ) and any(m[2] == "done" and h.end <= m[0] <= min(h.end + HAVE_DONE_REACH, nxt) for m in markers)
+    ) and any(
+        m[2] in ("done", "neg_post") and end <= m[0] <= min(end + HAVE_DONE_REACH, nxt) for m in markers
+    )  # "มี X ครบแล้ว", "มี X เพียงพอ": a have-enough phrase closes it as well as แล้ว
+
+
+def _listed(hits: list[Hit], k: int, mt: str) -> tuple[int, int]:
+    """The first and last index of the list hits[k] is in: hits joined by nothing but list words
+    ("ชั้นวางและโต๊ะอ่าน", "tables, chairs and cupboards"), so "มี X และ Y ครบแล้ว" has both."""
+
+    def joined(a: Hit, b: Hit) -> bool:
+        gap = mt[a.end : b.start].replace(",", " ").split()
+        return all(w in LIST for w in gap)
+
+    first = last = k
+    while first > 0 and joined(hits[first - 1], hits[first]):
+        first -= 1
+    while last + 1 < len(hits) and joined(hits[last], hits[last + 1]):
+        last += 1
+    return first, last
 
 
 def assign(
@@ -234,8 +255,10 @@ def assign(
         if not negated:
             negated = _no_refusal(h, hits[k - 1] if k > 0 else None, markers)
         if not negated:
-            nxt_hit = hits[k + 1].start if k + 1 < len(hits) else len(mt)
-            negated = _had(h, hits[k - 1] if k > 0 else None, nxt_hit, markers)
+            first, last = _listed(hits, k, mt)
+            nxt_hit = hits[last + 1].start if last + 1 < len(hits) else len(mt)
+            lead = hits[first]  # "มี X และ Y แล้ว": the have-marker stands before the list
+            negated = _had(lead, hits[first - 1] if first > 0 else None, nxt_hit, markers, end=hits[last].end)
         if not negated:
             # "ทีวีจอใหญ่ในหอประชุมมีแล้ว": a "have it" after the place an item is in covers the item too
             j = k + 1
