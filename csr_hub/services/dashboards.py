@@ -88,8 +88,11 @@ def _director(session: Session, user: User, page: int) -> dict[str, Any]:
         SECTIONS: {
             "queue": _queue_section(session, user, Match.status == MatchStatus.PLEDGED, page),
             "needs": lambda: {"needs": posts.list_needs(session, {"district": code}, 1, 20).items},
+            "duplicates": lambda: {
+                "duplicates": duplicates.for_district(session, user.district_id) if user.district_id else []
+            },
+            "partnerships": dict,  # the template reads the ESA's partnerships when it is rendered
         },
-        "duplicates": duplicates.for_district(session, user.district_id) if user.district_id else [],
         "summary": reports.summary(session, district_id=user.district_id),
         "pending_users": _pending_users(session, user),
     }
@@ -102,11 +105,15 @@ def _central(session: Session, user: User, page: int) -> dict[str, Any]:
         sa.and_(Match.status == MatchStatus.PLEDGED, Match.escalated_at.is_not(None)),
     )
     return {
-        SECTIONS: {"queue": _queue_section(session, user, waiting, page)},
+        SECTIONS: {
+            "queue": _queue_section(session, user, waiting, page),
+            "unrecognised": lambda: {
+                "unrecognised_needs": _unrecognised(session, Need, Need.cancelled.is_(False)),
+                "unrecognised_offers": _unrecognised(session, Offer, Offer.withdrawn.is_(False)),
+            },
+        },
         "summary": reports.summary(session),
         "pending_users": _pending_users(session, user),
-        "unrecognised_needs": _unrecognised(session, Need, Need.cancelled.is_(False)),
-        "unrecognised_offers": _unrecognised(session, Offer, Offer.withdrawn.is_(False)),
     }
 
 

@@ -64,6 +64,8 @@ def test_rep_proposes_through_the_form_and_the_director_accepts_on_the_page(app,
     assert r.status_code == 303
     session.rollback()
     assert session.get(Partnership, p.id).status == "active"
+    dash = director.get("/dashboard").get_data(as_text=True)  # the kept section went with the write
+    assert f'data-status="active"><a href="/partnerships/{p.id}"' in dash
     # 409 on the page: accept again
     r = director.post(f"{show}/actions", data={"csrf_token": token, "action": "accept"})
     assert r.status_code == 409

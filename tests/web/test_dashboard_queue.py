@@ -158,8 +158,13 @@ def test_a_kept_queue_section_gets_fresh_tokens_and_goes_with_a_write(
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     assert "dashboard/index.html" in rendered and "dashboard/_queue.html" not in rendered  # kept
-    # while the section is kept, neither its rows nor the ESA's newest needs are read
-    assert run and not [q for q in run if "escalated_at IS NULL" in q or "ORDER BY needs.created_at" in q]
+    # while the sections are kept, neither the queue's rows, the ESA's newest needs, its suspected
+    # duplicates nor its partnerships are read
+    from csr_hub.services.duplicates import FLAGGED_SQL
+
+    kept_reads = ("escalated_at IS NULL", "ORDER BY needs.created_at", FLAGGED_SQL, "FROM partnerships")
+    assert run and not [q for q in run if any(k in q for k in kept_reads)]
+    assert "suspected-duplicates" in second and "esa-partnerships" in second  # still shown
     assert _queue_ids(first) == _queue_ids(second) == [m.id for m in reversed(made)]
     one, two = _tokens(first, "form_token"), _tokens(second, "form_token")
     assert len(one) == len(two) == 3 and len(set(one + two)) == 6  # one-time tokens, never replayed

@@ -53,6 +53,7 @@ TABLES = frozenset(
         "need_photos",  # the lists and pages the page cache keeps show them
         "vocabulary_terms",  # terms added on /vocabulary/ change search and suggestions
         "suggestions",  # the batch match's stored suggestions
+        "partnerships",  # a director's dashboard keeps its ESA's partnerships rendered
     }
 )
 _WRITE = re.compile(

@@ -55,7 +55,13 @@ def _next_action(user):
 _CSRF_SLOT, _ACTION_SLOT = "__csrf_token_slot__", "__action_token_slot__"
 _ACTION_SLOTS = re.compile(_ACTION_SLOT)
 #: the template of each section kept between requests (``dashboards.parts_for`` names them)
-SECTIONS = {"queue": "dashboard/_queue_section.html", "needs": "dashboard/_needs_section.html"}
+SECTIONS = {
+    "queue": "dashboard/_queue_section.html",
+    "needs": "dashboard/_needs_section.html",
+    "duplicates": "dashboard/_duplicates_section.html",
+    "unrecognised": "dashboard/_unrecognised_section.html",
+    "partnerships": "partnerships/_dashboard.html",  # it reads its rows itself (``esa_partnerships``)
+}
 
 
 def section(template: str, ctx: dict, load: Callable[[], dict]) -> Markup:
@@ -81,6 +87,8 @@ def section(template: str, ctx: dict, load: Callable[[], dict]) -> Markup:
         request.query_string,
         select_locale(),
         today_bangkok(),
+        # the page's plain settings the section may show (the vocabulary page's address …)
+        sorted((k, v) for k, v in ctx.items() if v is None or type(v) in (str, int, float, bool)),
     )
     html = cache.lookup(key)
     if html is None:
