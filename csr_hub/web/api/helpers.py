@@ -13,11 +13,13 @@ from flask_login import current_user
 from marshmallow import Schema
 from sqlalchemy.exc import IntegrityError
 
+from csr_hub.domain.reference import today_bangkok
 from csr_hub.extensions import db
 from csr_hub.models import IdempotencyRecord
 from csr_hub.services import idempotency, validation
 from csr_hub.services.errors import ServiceError, ValidationFailed
 from csr_hub.services.posts import Page, parse_paging
+from csr_hub.services.reporting import cache as figure_cache
 from csr_hub.web.api.schemas.common import PAGE, page_of
 
 
@@ -77,9 +79,34 @@ def list_answer(page: Page, item: Schema | Callable[[Any], dict]) -> Response:
     return jsonify(PAGE.dump({**rendered, "page": page.page, "per_page": page.per_page}))
 
 
-def scoped_list(list_rows: Callable[..., Page], item: Schema | Callable[[Any], dict]) -> Response:
-    """A list the caller's role and scope filter: ``list_rows(session, user, args, page, per_page)``."""
-    return list_answer(list_rows(db.session, current_user, request.args, *paging()), item)
+def scoped_list(
+    list_rows: Callable[..., Page], item: Schema | Callable[[Any], dict], keep: bool = False
+) -> Response:
+    """A list the caller's role and scope filter: ``list_rows(session, user, args, page, per_page)``.
+
+    With ``keep`` (a list made only of rows the report cache's tables hold: matches and their history)
+    the answer is kept under the cache's generation for callers of the same scope, so a central officer's
+    list is read once per change, not once per request; a committed write shows at once."""
+    cache = figure_cache.cache_for(db.session) if keep else None
+    if cache is None:
+        return list_answer(list_rows(db.session, current_user, request.args, *paging()), item)
+    u = current_user
+    key = cache.key(
+        "api-list",
+        request.endpoint,
+        str(u.role),
+        str(u.status),
+        u.district_id,
+        u.school_id,
+        u.company_id,
+        request.query_string,
+        today_bangkok(),  # what is due when
+    )
+    body = cache.lookup(key)
+    if body is None:
+        body = list_answer(list_rows(db.session, current_user, request.args, *paging()), item).get_data()
+        cache.store(key, body)
+    return Response(body, status=200, mimetype="application/json")
 
 
 def idempotent(view: Callable) -> Callable:

@@ -18,7 +18,7 @@ from csr_hub.web.security import client_ip
 @bp.get("/matches")
 @roles_required(active=False)
 def list_matches():
-    return scoped_list(matches.list_matches, MATCH)
+    return scoped_list(matches.list_matches, MATCH, keep=True)
 
 
 @bp.post("/matches")
