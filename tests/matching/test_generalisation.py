@@ -347,3 +347,27 @@ def test_an_item_filed_under_a_category_its_kind_allows_costs_little():
         {"offers": [{"id": 1, "category": "facilities", "title": "Library makeover for rural schools"}]}
     )
     assert score(n, o, labelled.TODAY).parts["category"].score >= 90
+
+
+# brand and model wording, and the things people name by what they do -------------------------------
+@pytest.mark.parametrize(
+    "title, code",
+    [
+        ("Two 24,000 BTU units for the science room", "air_conditioner"),
+        ("ขอไดกิ้นสำหรับห้องประชุม ๒ เครื่อง", "air_conditioner"),
+        ("Epson EB series for Grade 5 classrooms", "projector"),
+        ("Raspberry Pi boards for the coding club", "robotics_kit"),
+        ("ขอไฟโซล่าเซลล์ติดรอบสนาม ๑๐ ต้น", "lighting"),
+        ("Land filling for the flooded football field", "paving"),
+        ("ขอค่าสมัครสอบเข้ามหาวิทยาลัยให้นักเรียนยากจน", "exam_fees"),
+        ("Scholarship fund for children of teachers", "teacher_children_scholarship"),
+    ],
+)
+def test_wording_by_brand_or_by_use_names_the_item(title, code):
+    w = weights(title)
+    assert w.get(code) == 1.0, w
+
+
+def test_still_having_enough_of_something_is_not_asking_for_it():
+    w = weights("ขอกระดาษถ่ายเอกสาร ๓๐ รีม", "ส่วนเครื่องถ่ายเอกสารยังมีพอ")
+    assert "office_paper" in w and "photocopier" not in w, w
