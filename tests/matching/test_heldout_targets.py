@@ -28,7 +28,8 @@ FLOORS3 = {
     "r5": 0.99,
     "cross_gap": 0.01,
     "category_split": 0.92,
-    "right_strong": 0.65,
+    # 0.665 -> 0.677 with the refit on seven tuning sets and the bands fitted to the two aims
+    "right_strong": 0.67,
     "no_answer_not_strong": 0.95,
 }
 TARGETS = {
@@ -96,20 +97,42 @@ def test_the_floors_never_claim_more_than_the_targets():
 #: never tuned on. Before -> after: P@1 0.887 -> 0.895, R@5 0.980 -> 0.972, same language 0.971 -> 0.971,
 #: cross language 0.778 -> 0.796, category split 0.926, right-strong 0.545 -> 0.649, no-answer strong
 #: 0.167 -> 0.139. Its floors are what the code reached; the cross-language gap (0.175) is the class
-#: the next round must close.
+#: the next round must close. Looked at again (2026-12-03, aggregates only) after this round's vocabulary
+#: growth (0.903 / 0.972 / right-strong 0.652) and after the refit on seven tuning sets with the bands
+#: fitted to the issue's two aims: P@1 0.911, R@5 0.988, cross 0.833, category split 0.963,
+#: right-strong 0.664, no-answer strong 0.139.
 BLIND4 = BLIND.with_name("match_eval_blind4.json")
 FLOORS4 = {
-    "p1": 0.89,
-    "r5": 0.97,
-    "cross_gap": 0.18,
-    "category_split": 0.92,
-    "right_strong": 0.64,
+    "p1": 0.91,
+    "r5": 0.98,
+    "cross_gap": 0.14,
+    "category_split": 0.96,
+    "right_strong": 0.66,
+    "no_answer_not_strong": 0.86,
+}
+
+#: a fifth set (130 needs, 64 offers, 29 nothing serves; 68 of the 101 answered needs cross languages),
+#: written blind on 2026-12-03 by a writer given only the categories and the failure classes, and looked
+#: at (aggregates only) at 49e2a7b, before the refit: P@1 0.970, R@5 0.980, cross 0.956 against same
+#: 1.000, category split 0.957, right-strong 0.592, no-answer strong 0.138; after the refit: R@5 0.990,
+#: the rest unchanged. Never tuned on; its floors are what the code reached.
+BLIND5 = BLIND.with_name("match_eval_blind5.json")
+FLOORS5 = {
+    "p1": 0.97,
+    "r5": 0.99,
+    "cross_gap": 0.05,
+    "category_split": 0.95,
+    "right_strong": 0.59,
     "no_answer_not_strong": 0.86,
 }
 
 
 #: the wholly held-out sets: (file, floors, the needs it has at least)
-WHOLE_SETS = {"blind3": (BLIND3, FLOORS3, 200), "blind4": (BLIND4, FLOORS4, 160)}
+WHOLE_SETS = {
+    "blind3": (BLIND3, FLOORS3, 200),
+    "blind4": (BLIND4, FLOORS4, 160),
+    "blind5": (BLIND5, FLOORS5, 130),
+}
 _whole_figures: dict[str, dict] = {}
 
 

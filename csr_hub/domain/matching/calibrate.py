@@ -5,10 +5,11 @@
    offers and its other 30 best candidates. Its coefficients, clipped at 0 and scaled to sum to ``RELEVANCE_SHARE``, are those parts' weights; the
    order parts (location, quantity, deadline, equity) keep fixed shares, since a labelled set with
    every offer nationwide and every school in one place cannot tell how much they should count.
-2. Bands, from every labelled need's top suggestion (a need nothing serves counts as wrong):
-   ``strong`` starts at the score that best meets both aims at once (``RIGHT_STRONG`` = 80 % of the right
-   top answers strong, at most ``NEGATIVE_STRONG`` = 10 % of the wrong ones and of the needs nothing
-   serves) — the largest min(TPR / 0.8, TNR / 0.9);
+2. Bands, from every labelled need's top suggestion: ``strong`` starts at the score that best meets the
+   issue's two aims at once (``RIGHT_STRONG`` = 80 % of the right top answers strong, at most
+   ``NEGATIVE_STRONG`` = 10 % of the needs nothing serves with a strong one) — the largest
+   min(TPR / 0.8, TNR / 0.9). A wrong top answer to a need that something serves is in neither share
+   (until 2026-12 it counted as a negative too, which pushed the threshold up past right answers);
    ``possible`` where an isotonic regression of "the top suggestion is right" on its score reaches
    ``POSSIBLE_P``.
 """
@@ -29,7 +30,7 @@ RELEVANCE_SHARE = 1.0 - sum(ORDER_SHARES.values())
 POSSIBLE_P = 0.5
 #: the aims of the bands: this share of right top answers ``strong`` …
 RIGHT_STRONG = 0.80
-#: … and at most this share of wrong top answers (and of needs nothing serves) ``strong``
+#: … and at most this share of the needs nothing serves with a ``strong`` top suggestion
 NEGATIVE_STRONG = 0.10
 CANDIDATES = 30
 
@@ -82,7 +83,7 @@ def fit_weights(sets: list[tuple[dict, str | None]], today: date = labelled.TODA
 def fit_bands(sets: list[tuple[dict, str | None]]) -> tuple[float, float, dict]:
     from sklearn.isotonic import IsotonicRegression
 
-    scores, right = [], []
+    scores, right, empty = [], [], []
     for data, split in sets:
         rank = labelled.ranker(data, limit=1)
         for n in data["needs"]:
@@ -93,13 +94,14 @@ def fit_bands(sets: list[tuple[dict, str | None]]) -> tuple[float, float, dict]:
                 continue
             scores.append(r[0][1])
             right.append(bool(n.get("relevant")) and r[0][0] in n["relevant"])
-    x, y = np.array(scores), np.array(right, dtype=float)
+            empty.append(not n.get("relevant"))
+    x, y, z = np.array(scores), np.array(right, dtype=float), np.array(empty, dtype=bool)
     # strong: the threshold that best meets both aims at once — at least RIGHT_STRONG of the right top
-    # answers strong, at most NEGATIVE_STRONG of the wrong ones (and of needs nothing serves) strong:
-    # the largest min(share of right ones strong / RIGHT_STRONG, share of the others not strong /
+    # answers strong, at most NEGATIVE_STRONG of the needs nothing serves strong: the largest
+    # min(share of right ones strong / RIGHT_STRONG, share of the empty ones not strong /
     # (1 − NEGATIVE_STRONG)); ties to the higher threshold
     grid = np.round(np.arange(np.floor(x.min()), np.ceil(x.max()) + 0.2, 0.1), 1)
-    pos, neg = x[y == 1], x[y == 0]
+    pos, neg = x[y == 1], x[z]
 
     def balance(t: float) -> float:
         tpr = (pos >= t).mean() if pos.size else 1.0
@@ -135,7 +137,7 @@ def calibrate(sets: list[tuple[dict, str | None]], item_led: float = 90.0) -> di
             "best candidates; coefficients clipped at 0 "
             f"and scaled to {RELEVANCE_SHARE:.2f}; order parts fixed at {ORDER_SHARES}",
             "bands": f"strong: the top-score threshold maximising min(share of right top answers strong / "
-            f"{RIGHT_STRONG}, share of wrong top answers and needs nothing serves not strong / "
+            f"{RIGHT_STRONG}, share of needs nothing serves not strong / "
             f"{1 - NEGATIVE_STRONG:.2f}); possible: isotonic regression of 'top-1 is right' on the top "
             f"score reaching P >= {POSSIBLE_P}",
         },
