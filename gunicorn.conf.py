@@ -58,3 +58,34 @@ def on_starting(server):
 def post_fork(server, worker):
     """Again in the worker (nothing to do when the master's warm-up worked)."""
     _warm_up(server)
+
+
+#: every this many requests a worker hands the memory it has freed back to the system (glibc's
+#: ``malloc_trim``): the national report's rendering leaves a high-water mark of freed but kept heap
+trim_every = _int("GUNICORN_TRIM_EVERY", 200)
+
+
+def _trimmer():
+    import ctypes
+    import ctypes.util
+    import itertools
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to hand back this way
+        return None
+    counter = itertools.count(1)
+    return lambda: next(counter) % trim_every == 0 and trim(0)
+
+
+_trim = None
+
+
+def post_request(worker, req, environ, resp):
+    global _trim
+    if trim_every <= 0:
+        return
+    if _trim is None:
+        _trim = _trimmer() or (lambda: None)
+    _trim()

@@ -94,3 +94,26 @@ def test_a_web_worker_leaves_the_migration_tool_out():
     assert out.stdout.split() == ["True", "False", "False", "False"], out.stderr[-2000:]  # SciPy: batch only
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert out.stdout.split() == ["False", "True", "True", "False"], out.stderr[-2000:]
+
+
+def test_a_worker_hands_freed_memory_back_every_n_requests(monkeypatch):
+    import ctypes
+
+    calls: list[int] = []
+
+    class Libc:
+        def malloc_trim(self, pad: int) -> int:
+            calls.append(pad)
+            return 1
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda *_a, **_k: Libc())
+    monkeypatch.setenv("GUNICORN_TRIM_EVERY", "3")
+    conf = runpy.run_path(str(CONF))
+    for _ in range(7):
+        conf["post_request"](None, None, {}, None)
+    assert calls == [0, 0]  # after the 3rd and the 6th request
+    monkeypatch.setenv("GUNICORN_TRIM_EVERY", "0")  # 0 turns it off
+    off = runpy.run_path(str(CONF))
+    for _ in range(7):
+        off["post_request"](None, None, {}, None)
+    assert calls == [0, 0]
