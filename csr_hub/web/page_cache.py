@@ -17,6 +17,7 @@ from __future__ import annotations
 from flask import Flask, Response, g, request, session
 from flask_login import current_user
 
+from csr_hub.domain.reference import today_bangkok
 from csr_hub.extensions import db
 from csr_hub.services.reporting import cache as figure_cache
 
@@ -45,6 +46,22 @@ ENDPOINTS = frozenset(
 _DROPPED = frozenset({"set-cookie", "content-length", "x-page-cache"})
 #: request headers that make the answer depend on the caller
 _PERSONAL = ("Authorization", "If-None-Match", "If-Modified-Since")
+
+
+def caller_scope() -> tuple:
+    """What a response kept for a signed-in caller depends on besides the data: their role and status
+    (what they may see and do), their ESA, school and company, the query and the day (what is due, days
+    waited). Part of the key of every kept personal response (a dashboard's sections, the match list)."""
+    u = current_user
+    return (
+        str(u.role),
+        str(u.status),
+        u.district_id,
+        u.school_id,
+        u.company_id,
+        request.query_string,
+        today_bangkok(),
+    )
 
 
 def _cache():

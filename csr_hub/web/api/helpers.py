@@ -13,13 +13,13 @@ from flask_login import current_user
 from marshmallow import Schema
 from sqlalchemy.exc import IntegrityError
 
-from csr_hub.domain.reference import today_bangkok
 from csr_hub.extensions import db
 from csr_hub.models import IdempotencyRecord
 from csr_hub.services import idempotency, validation
 from csr_hub.services.errors import ServiceError, ValidationFailed
 from csr_hub.services.posts import Page, parse_paging
 from csr_hub.services.reporting import cache as figure_cache
+from csr_hub.web import page_cache
 from csr_hub.web.api.schemas.common import PAGE, page_of
 
 
@@ -90,18 +90,7 @@ def scoped_list(
     cache = figure_cache.cache_for(db.session) if keep else None
     if cache is None:
         return list_answer(list_rows(db.session, current_user, request.args, *paging()), item)
-    u = current_user
-    key = cache.key(
-        "api-list",
-        request.endpoint,
-        str(u.role),
-        str(u.status),
-        u.district_id,
-        u.school_id,
-        u.company_id,
-        request.query_string,
-        today_bangkok(),  # what is due when
-    )
+    key = cache.key("api-list", request.endpoint, *page_cache.caller_scope())
     body = cache.lookup(key)
     if body is None:
         body = list_answer(list_rows(db.session, current_user, request.args, *paging()), item).get_data()

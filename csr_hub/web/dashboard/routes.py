@@ -12,7 +12,6 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from csr_hub.domain.policy import Role, role_of
-from csr_hub.domain.reference import today_bangkok
 from csr_hub.extensions import db
 from csr_hub.services import accounts, dashboards, matches
 from csr_hub.services.reporting import cache as figure_cache
@@ -21,6 +20,7 @@ from csr_hub.web.access import roles_required
 from csr_hub.web.auth.forms import ConfirmForm
 from csr_hub.web.forms import ok
 from csr_hub.web.i18n import select_locale
+from csr_hub.web import page_cache
 from csr_hub.web.once import new_token
 from csr_hub.web.security import client_ip
 
@@ -74,19 +74,12 @@ def section(template: str, ctx: dict, load: Callable[[], dict]) -> Markup:
     cache = figure_cache.cache_for(db.session)
     if cache is None:
         return Markup(render_template(template, **ctx, **load()))
-    u = current_user
     key = cache.key(
         "dashboard-section",
         template,
-        u.id,
-        str(u.role),
-        str(u.status),
-        u.district_id,
-        u.school_id,
-        u.company_id,
-        request.query_string,
+        current_user.id,
+        *page_cache.caller_scope(),
         select_locale(),
-        today_bangkok(),
         # the page's plain settings the section may show (the vocabulary page's address …)
         sorted((k, v) for k, v in ctx.items() if v is None or type(v) in (str, int, float, bool)),
     )
