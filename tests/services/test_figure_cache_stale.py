@@ -35,6 +35,16 @@ def test_a_copy_made_old_by_a_write_is_served_only_within_the_window():
     assert cache.lookup(new) == {"needs_count": 6}
 
 
+def test_a_mark_of_who_wrote_outlives_other_writes_but_not_its_window():
+    clock = Clock()
+    cache = FigureCache(ttl=60, stale_seconds=10, clock=clock)
+    cache.mark_wrote(7)
+    cache.bump()  # someone else's write
+    assert cache.wrote_lately(7) and not cache.wrote_lately(8)
+    clock.now += 10.5
+    assert not cache.wrote_lately(7)
+
+
 def test_without_a_window_a_write_drops_everything():
     cache = FigureCache(ttl=60)
     k = cache.key("summary")

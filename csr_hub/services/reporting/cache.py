@@ -119,8 +119,9 @@ class FigureCache:
                 self._local.clear()
                 self._size = 0
                 return
-            # keep the latest copies (served within their window); the rest is never read again
-            self._local = {k: v for k, v in self._local.items() if k.startswith(_LATEST)}
+            # keep the latest copies (served within their window) and who wrote lately (another
+            # user's write must not make them stale-able again); the rest is never read again
+            self._local = {k: v for k, v in self._local.items() if k.startswith(_KEPT_ON_BUMP)}
             self._size = sum(len(v[1]) for v in self._local.values())
 
     # the figures
@@ -203,7 +204,7 @@ class FigureCache:
         if not self.stale_seconds or user_id is None:
             return
         try:
-            self._set(f"wrote:{user_id}", b"1", ttl=self.stale_seconds)
+            self._set(f"{_WROTE_MARK}{user_id}", b"1", ttl=self.stale_seconds)
         except Exception:
             log.warning("could not note a write in the report cache", exc_info=True)
 
@@ -211,12 +212,14 @@ class FigureCache:
         if not self.stale_seconds or user_id is None:
             return False
         try:
-            return self._get(f"wrote:{user_id}") is not None
+            return self._get(f"{_WROTE_MARK}{user_id}") is not None
         except Exception:
             return True  # unsure: serve nothing stale
 
 
 _LATEST = "latest:"
+_WROTE_MARK = "wrote:"
+_KEPT_ON_BUMP = (_LATEST, _WROTE_MARK)
 
 
 def _latest(key: str) -> str:
