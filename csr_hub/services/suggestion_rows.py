@@ -9,12 +9,15 @@ suggestions) and ``services/batch.py`` (the national run) read through these loa
 from __future__ import annotations
 
 import sys
+import time
 from datetime import date
 from functools import lru_cache
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable, NamedTuple, Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from csr_hub.domain import matching
 from csr_hub.domain.kept import Kept
@@ -172,9 +175,37 @@ def rows(session: Session, stmt):
 # --- candidate offers, built once per version -----------------------------------------------------------
 #: how many offer views a process keeps (the whole national list, 5,000 offers, with room)
 OFFER_VIEWS_KEPT = 8192
+
+
 #: what makes a cached offer view stale: any edit or hold moves ``updated_at``; what is left and the
 #: company's province are read too; a re-analysis (which keeps ``updated_at``) changes the item kinds or
 #: the length of the search column
+class served_codes(FunctionElement):
+    """The province codes an offer serves, space-separated in one column ('' or NULL: nationwide) — one
+    statement reads the candidates with what each serves (an edit of the provinces alone moves no other
+    column)."""
+
+    type = sa.String()
+    name = "served_codes"
+    inherit_cache = True
+
+
+@compiles(served_codes)
+def _served_codes_pg(element, compiler, **kw):
+    return (
+        "(SELECT string_agg(offer_provinces.province_code, ' ') FROM offer_provinces "
+        f"WHERE offer_provinces.offer_id = {compiler.process(element.clauses, **kw)})"
+    )
+
+
+@compiles(served_codes, "sqlite")
+def _served_codes_sqlite(element, compiler, **kw):
+    return (
+        "(SELECT group_concat(offer_provinces.province_code, ' ') FROM offer_provinces "
+        f"WHERE offer_provinces.offer_id = {compiler.process(element.clauses, **kw)})"
+    )
+
+
 _OFFER_VERSION = (
     Offer.id.label("id"),
     Offer.updated_at.label("v_at"),
@@ -183,6 +214,7 @@ _OFFER_VERSION = (
     Offer.item_kinds.label("v_kinds"),
     sa.func.length(sa.func.coalesce(Offer.search_text, "")).label("v_len"),
     Offer.nationwide.label("nationwide"),
+    served_codes(Offer.id).label("v_served"),
 )
 _offer_views: Kept[matching.OfferView] = Kept(lambda: OFFER_VIEWS_KEPT)
 
@@ -190,40 +222,118 @@ _offer_views: Kept[matching.OfferView] = Kept(lambda: OFFER_VIEWS_KEPT)
 def forget_offer_views() -> None:
     """After a vocabulary change (``vocabulary_terms``): the posts' analyses change with it."""
     _offer_views.clear()
+    _snapshots.clear()
 
 
-def _version(row, served: tuple[str, ...]) -> tuple:
-    return (*row[:6], served)  # id and the five version columns, as ``_OFFER_VERSION`` lists them
+@lru_cache(maxsize=4096)
+def _served(codes: str | None) -> tuple[str, ...]:
+    return tuple(sorted(set((codes or "").split())))
 
 
-def candidate_offers(
-    session: Session, stmt, provinces: dict[str, Place], mine: tuple[str, ...]
-) -> list[matching.OfferView]:
-    """The offers an ``open_offers`` select reads, as views, in its order; a nationwide offer serves
-    everywhere, any other is given ``mine`` (the provinces that matter to the caller).
+def _version(row) -> tuple:
+    """Id, the five version columns and the provinces served (none: nationwide), as ``_OFFER_VERSION``
+    lists them: a view built at this version is the offer's view."""
+    return (*row[:6], () if row[6] else _served(row[7]))
 
-    A need's page reads about a thousand candidate offers at national size, and reading their texts and
-    building their views cost more than scoring them. So the select first reads only each row's id and
-    version; views already built at that version are reused, and only the others are read whole — one
-    statement, or two when some changed or were never seen.
-    """
-    keyed = rows(session, stmt.with_only_columns(*_OFFER_VERSION))
-    wanted = [_version(r, () if r[6] else mine) for r in keyed]  # r[6]: nationwide
+
+def _views(session: Session, stmt, provinces: dict[str, Place]) -> list[matching.OfferView]:
+    """The offers an ``open_offers`` select reads, as views (with every province each serves), in its
+    order: each row's id and version first; views already built at that version are reused, and only the
+    others are read whole — one statement, or two when some changed or were never seen."""
+    wanted = [_version(r) for r in rows(session, stmt.with_only_columns(*_OFFER_VERSION))]
     found = {key[0]: view for key, view in zip(wanted, _offer_views.get_many(wanted))}
-    missing = [key for key in wanted if found[key[0]] is None]
+    missing = {key[0]: key for key in wanted if found[key[0]] is None}
     if missing:
-        by_id = {key[0]: key for key in missing}
         whole = stmt.with_only_columns(*columns(OFFER_FIELDS), *_OFFER_VERSION[1:6])
-        whole = whole.where(Offer.id.in_(sorted(by_id))).order_by(None).limit(None)
+        whole = whole.order_by(None).limit(None)
         built = []
-        for r in rows(session, whole):
-            served = by_id[r.id][-1]
-            fields = {name: value for name, value in r._asdict().items() if not name.startswith("v_")}
-            view = _offer(fields, provinces, served)
-            found[r.id] = view
-            built.append(((r.id, r.v_at, r.v_left, r.v_home, r.v_kinds, r.v_len, served), view))
+        ids = sorted(missing)
+        for part in range(0, len(ids), 1000):  # a bounded IN list whatever the number of offers
+            for r in rows(session, whole.where(Offer.id.in_(ids[part : part + 1000]))):
+                key = missing[r.id]
+                fields = {name: value for name, value in r._asdict().items() if not name.startswith("v_")}
+                found[r.id] = view = _offer(fields, provinces, key[-1])
+                built.append((key, view))
         _offer_views.put(*built)
     return [found[key[0]] for key in wanted if found.get(key[0]) is not None]
+
+
+def candidate_offers(session: Session, stmt, provinces: dict[str, Place]) -> list[matching.OfferView]:
+    """The offers an ``open_offers`` select reads, as views, in its order.
+
+    A need's page reads about a thousand candidate offers at national size, and reading their texts and
+    building their views cost more than scoring them: views are kept by version (``_views``)."""
+    return _views(session, stmt, provinces)
+
+
+# --- every open offer, kept per process while nothing is written ------------------------------------------
+class OfferSnapshot(NamedTuple):
+    """Every open offer as a view with all the provinces it serves, newest first (the candidates' order),
+    and where each category, item kind and unanalysed row is in that list."""
+
+    key: tuple
+    taken: float
+    views: list[matching.OfferView]
+    by_category: dict[str, list[int]]
+    by_kind: dict[str, list[int]]
+    unanalysed: list[int]
+
+    def candidates(
+        self, categories: Iterable[str], kinds: Iterable[str], province: str, limit: int
+    ) -> list[matching.OfferView]:
+        """What ``open_offers`` narrowed by the relevance rule, the school's province and ``limit`` reads —
+        the same offers in the same order — without a statement."""
+        at: set[int] = set(self.unanalysed)
+        for code in categories:
+            at.update(self.by_category.get(code, ()))
+        for code in kinds:
+            at.update(self.by_kind.get(code, ()))
+        out: list[matching.OfferView] = []
+        for k in sorted(at):
+            view = self.views[k]
+            if view.provinces and province not in view.provinces:
+                continue
+            out.append(view)
+            if len(out) == limit:
+                break
+        return out
+
+
+#: per report cache (one per app): the snapshot taken at its generation
+_snapshots: dict[int, OfferSnapshot] = {}
+
+
+def offer_snapshot(
+    session: Session, provinces: dict[str, Place], today: date, order: Sequence
+) -> OfferSnapshot | None:
+    """Every open offer today, read once per generation of the report cache (``reporting.cache``: any
+    committed write to the posts, matches or reference tables moves it, in every worker where Redis holds
+    it, in this process otherwise — where another process's write shows within ``REPORT_CACHE_SECONDS``,
+    as the figures do). ``None`` — read the candidates with SQL — where there is no cache or this session
+    has written (it reads its own writes). A new snapshot reads one light statement (each open offer's
+    version) and whole rows only for offers not kept at that version (``_views``)."""
+    from csr_hub.services.reporting.cache import cache_for  # imported late: reporting imports models only
+
+    cache = cache_for(session)
+    if cache is None:
+        return None
+    key = (cache.generation(), today)
+    found = _snapshots.get(id(cache))
+    if found is not None and found.key == key and time.monotonic() - found.taken < cache.ttl:
+        return found
+    views = _views(session, open_offers(today).order_by(*order), provinces)
+    by_category: dict[str, list[int]] = {}
+    by_kind: dict[str, list[int]] = {}
+    unanalysed: list[int] = []
+    for k, view in enumerate(views):
+        by_category.setdefault(view.category, []).append(k)
+        for code in view.items:
+            by_kind.setdefault(code, []).append(k)
+        if not view.search:
+            unanalysed.append(k)
+    snap = OfferSnapshot(key, time.monotonic(), views, by_category, by_kind, unanalysed)
+    _snapshots[id(cache)] = snap
+    return snap
 
 
 def open_need_views(session: Session, provinces: dict[str, Place]) -> list[matching.NeedView]:

@@ -39,6 +39,7 @@ from csr_hub.services.suggestion_rows import (  # noqa: F401 (province_table and
     candidate_offers,
     need_from_row,
     need_view,
+    offer_snapshot,
     offer_from_row,
     offer_view,
     open_need_views,
@@ -132,6 +133,30 @@ def _winners(session: Session, model, load, ranked: list) -> list:
     return [(loaded[v.id], s) for v, s in ranked if v.id in loaded]
 
 
+#: the order candidates are read in (``_bounded`` keeps the first ``CANDIDATES``)
+_NEWEST_OFFERS = (Offer.created_at.desc(), Offer.id.desc())
+
+
+def _candidate_offers(
+    session: Session, nv: matching.NeedView, provinces: dict, today
+) -> list[matching.OfferView]:
+    """The open offers serving the need's province that could be suggested for it (the relevance rule),
+    newest first, at most ``CANDIDATES``: from the process's snapshot of every open offer while nothing
+    has been written, else read with SQL — the same offers in the same order either way."""
+    prov, kinds = nv.province_code, _kind_codes(_effective_items(nv))
+    snap = offer_snapshot(session, provinces, today, _NEWEST_OFFERS)
+    if snap is not None:
+        return snap.candidates(vocabulary.related_categories(nv.category), kinds, prov, CANDIDATES)
+    serves = sa.exists().where(
+        offer_provinces.c.offer_id == Offer.id, offer_provinces.c.province_code == prov
+    )
+    q = open_offers(today).where(
+        sa.or_(Offer.nationwide.is_(True), serves), _relevant(Offer, nv.category, _effective_items(nv))
+    )
+    q = _bounded(q, *_NEWEST_OFFERS)
+    return candidate_offers(session, q, provinces)
+
+
 def for_need(
     session: Session, need: Need, limit: int = DEFAULT_LIMIT, band: str | None = None
 ) -> list[tuple[Offer, matching.Score]]:
@@ -143,17 +168,7 @@ def for_need(
     today = today_bangkok()
     provinces = province_table(session)
     nv = need_view(need, provinces)
-    prov = nv.province_code
-    serves = sa.exists().where(
-        offer_provinces.c.offer_id == Offer.id, offer_provinces.c.province_code == prov
-    )
-    q = open_offers(today).where(
-        sa.or_(Offer.nationwide.is_(True), serves), _relevant(Offer, nv.category, _effective_items(nv))
-    )
-    q = _bounded(q, Offer.created_at.desc(), Offer.id.desc())
-    # only whether the school's province is served matters for this need: a listed offer passed the filter
-    mine = (prov,)
-    views = candidate_offers(session, q, provinces, mine)
+    views = _candidate_offers(session, nv, provinces, today)
     partners = partner_companies(session, need.school_id)
     ranked = matching.suggest_offers(nv, views, today, limit=limit, partners=partners)
     return _winners(session, Offer, OFFER_LOAD, keep_band(ranked, band))

@@ -88,7 +88,8 @@ def pair_values(pairs: list[tuple[NeedView, Features, OfferView, Features]], tod
         choice = (len(nf.neutral & of.neutral), len(nf.neutral), len(of.neutral))
         if nf.script == of.script:
             words = (len(nf.bag & of.bag), len(nf.bag), len(of.bag))
-            if parts.prefer_words(*words, *choice):
+            # parts.prefer_words on plain numbers (the same comparison, without an array per pair)
+            if 2.0 * words[0] / max(words[1] + words[2], 1) > 2.0 * choice[0] / max(choice[1] + choice[2], 1):
                 choice = words
         inter.append(choice[0])
         nb.append(choice[1])
