@@ -306,10 +306,11 @@ _snapshots: dict[int, OfferSnapshot] = {}
 def offer_snapshot(
     session: Session, provinces: dict[str, Place], today: date, order: Sequence
 ) -> OfferSnapshot | None:
-    """Every open offer today, read once per generation of the report cache (``reporting.cache``: any
-    committed write to the posts, matches or reference tables moves it, in every worker where Redis holds
-    it, in this process otherwise — where another process's write shows within ``REPORT_CACHE_SECONDS``,
-    as the figures do). ``None`` — read the candidates with SQL — where there is no cache or this session
+    """Every open offer today, read once per generation of the report cache's ``offers`` group
+    (``reporting.cache.GROUPS``: any committed write to the offers, the provinces they serve, their
+    companies or the vocabulary moves it — in every worker where Redis holds it, in this process otherwise,
+    where another process's write shows within ``REPORT_CACHE_SECONDS``, as the figures do; a proposal, a
+    need or a notification written meanwhile does not). ``None`` — read the candidates with SQL — where there is no cache or this session
     has written (it reads its own writes). A new snapshot reads one light statement (each open offer's
     version) and whole rows only for offers not kept at that version (``_views``)."""
     from csr_hub.services.reporting.cache import cache_for  # imported late: reporting imports models only
@@ -317,7 +318,7 @@ def offer_snapshot(
     cache = cache_for(session)
     if cache is None:
         return None
-    key = (cache.generation(), today)
+    key = (cache.generation("offers"), today)
     found = _snapshots.get(id(cache))
     if found is not None and found.key == key and time.monotonic() - found.taken < cache.ttl:
         return found

@@ -127,3 +127,27 @@ def _rep(session, offer):
     from csr_hub.models import User
 
     return session.scalars(sa.select(User).where(User.company_id == offer.company_id)).first()
+
+
+def test_only_a_write_to_the_offers_group_moves_its_generation():
+    from csr_hub.services.reporting.cache import FigureCache
+
+    cache = FigureCache()
+    whole, offers = cache.generation(), cache.generation("offers")
+    cache.bump({"matches", "match_transitions"})  # a proposal
+    assert cache.generation() > whole and cache.generation("offers") == offers
+    cache.bump({"offer_provinces"})  # the provinces an offer serves
+    assert cache.generation("offers") == offers + 1
+    cache.bump()  # tables unknown: every group
+    assert cache.generation("offers") == offers + 2
+
+
+def test_a_write_to_other_tables_keeps_the_snapshot(session, make_user, make_need, make_offer, monkeypatch):
+    _offers(make_user, make_offer)
+    need = make_need(make_user("school_staff"), title="ขอโน้ตบุ๊ก 10 เครื่อง", quantity=10)
+    _ranked(session, need)
+    other = make_need(make_user("school_staff"), title="ขอโปรเจคเตอร์", quantity=1)  # needs, not offers
+    assert other.id
+    again = _statements(session, need)
+    assert not any("v_served" in s for s in again), again
+    assert _ranked(session, need) == _ranked_by_sql(session, need, monkeypatch)

@@ -56,19 +56,35 @@ TABLES = frozenset(
         "partnerships",  # a director's dashboard keeps its ESA's partnerships rendered
     }
 )
+#: groups of those tables with a generation of their own, moved only by a write to one of them (as well
+#: as the whole generation): what is kept of every open offer (``suggestion_rows.offer_snapshot``) lives
+#: through the proposals, notifications and needs written meanwhile
+GROUPS: dict[str, frozenset[str]] = {
+    "offers": frozenset({"offers", "offer_provinces", "companies", "vocabulary_terms"}),
+}
 _WRITE = re.compile(
     r"^\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from|truncate)\s+(?:table\s+)?\"?(\w+)", re.I
 )
 _WROTE = "csr_report_tables_written"
 
 
-def _touches(statement: str) -> bool:
+#: a write whose tables cannot be told (a TRUNCATE names many): it moves every group
+_ANY = "*"
+
+
+def _touched(statement: str) -> str | None:
+    """The table of ours a statement writes to (``_ANY`` when it cannot be told), or None."""
     m = _WRITE.match(statement)
     if m is None:
-        return False
+        return None
     if statement.lstrip()[:8].lower() == "truncate":
-        return True  # a TRUNCATE names many tables: be safe
-    return m.group(1).lower() in TABLES
+        return _ANY  # a TRUNCATE names many tables: be safe
+    table = m.group(1).lower()
+    return table if table in TABLES else None
+
+
+def _touches(statement: str) -> bool:
+    return _touched(statement) is not None
 
 
 class FigureCache:
@@ -96,25 +112,40 @@ class FigureCache:
         #: without Redis, what this process keeps at most (the oldest entries go first)
         self.local_bytes = local_bytes
         self._gen = 0
+        self._groups: dict[str, int] = {}
         self._local: dict[str, tuple[float, bytes]] = {}
         self._size = 0
         self._lock = threading.Lock()
         self.hits = self.misses = self.stale_hits = 0
 
     # the generation
-    def generation(self) -> int:
+    def generation(self, group: str | None = None) -> int:
+        """The whole generation, or one group's (``GROUPS``): a number that moves on at every committed
+        write to the tables (of the group)."""
+        name = "gen" if group is None else f"gen:{group}"
         if self.redis is not None:
-            return int(self.redis.get(self.prefix + "gen") or 0)
-        return self._gen
+            return int(self.redis.get(self.prefix + name) or 0)
+        return self._gen if group is None else self._groups.get(group, 0)
 
-    def bump(self) -> None:
+    def bump(self, tables: frozenset[str] | set[str] | None = None) -> None:
+        """A write committed to ``tables`` (None or ``_ANY`` among them: to any): the whole generation
+        moves on, and each group's that the write touched."""
+        groups = [
+            g for g, members in GROUPS.items() if tables is None or _ANY in tables or members & set(tables)
+        ]
         if self.redis is not None:
             try:
-                self.redis.incr(self.prefix + "gen")
+                pipe = self.redis.pipeline(transaction=False)
+                pipe.incr(self.prefix + "gen")
+                for g in groups:
+                    pipe.incr(f"{self.prefix}gen:{g}")
+                pipe.execute()
             except Exception:  # Redis down: nothing is served from it either
                 log.warning("could not bump the report generation in Redis", exc_info=True)
         with self._lock:
             self._gen += 1
+            for g in groups:
+                self._groups[g] = self._groups.get(g, 0) + 1
             if not self.stale_seconds:
                 self._local.clear()
                 self._size = 0
@@ -238,14 +269,16 @@ def install(engine: Engine, cache: FigureCache, *also: Engine) -> FigureCache:
 
     @event.listens_for(engine, "after_cursor_execute")
     def _seen(conn, cursor, statement, parameters, context, executemany):
-        if not conn.info.get(_WROTE) and _touches(statement):
-            conn.info[_WROTE] = True
+        table = _touched(statement)
+        if table is not None:
+            conn.info.setdefault(_WROTE, set()).add(table)
 
     @event.listens_for(engine, "commit")
     def _committing(conn):
-        if conn.info.pop(_WROTE, False):
-            cache.bump()  # before the commit: a reader racing it stores under a generation about to go
-            _pending().append(cache)
+        tables = conn.info.pop(_WROTE, None)
+        if tables:
+            cache.bump(tables)  # before the commit: a reader racing it stores under a generation about to go
+            _pending().append((cache, frozenset(tables)))
             cache.on_write(cache)  # the web layer notes who wrote: they are served no stale copy
 
     @event.listens_for(engine, "rollback")
@@ -262,7 +295,7 @@ def install(engine: Engine, cache: FigureCache, *also: Engine) -> FigureCache:
 _thread = threading.local()
 
 
-def _pending() -> list[FigureCache]:
+def _pending() -> list[tuple[FigureCache, frozenset[str]]]:
     if not hasattr(_thread, "caches"):
         _thread.caches = []
     return _thread.caches
@@ -273,7 +306,8 @@ def _after_commit(session: Session) -> None:
     """Bump again after the commit: a figure computed between the two bumps read the old rows."""
     pending = _pending()
     while pending:
-        pending.pop().bump()
+        cache, tables = pending.pop()
+        cache.bump(tables)
 
 
 def cache_for(session: Session) -> FigureCache | None:
