@@ -8,6 +8,7 @@ suggestions) and ``services/batch.py`` (the national run) read through these loa
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from datetime import date
@@ -22,6 +23,8 @@ from sqlalchemy.sql.functions import FunctionElement
 from csr_hub.domain import matching
 from csr_hub.domain.kept import Kept
 from csr_hub.models import Company, Need, Offer, Province, School, offer_provinces
+
+log = logging.getLogger(__name__)
 
 
 class Place(NamedTuple):
@@ -318,7 +321,11 @@ def offer_snapshot(
     cache = cache_for(session)
     if cache is None:
         return None
-    key = (cache.generation("offers"), today)
+    try:
+        key = (cache.generation("offers"), today)
+    except Exception:  # the shared store unreachable: read with SQL, as the figures are computed
+        log.warning("report cache unavailable; candidates read with SQL", exc_info=True)
+        return None
     found = _snapshots.get(id(cache))
     if found is not None and found.key == key and time.monotonic() - found.taken < cache.ttl:
         return found

@@ -151,3 +151,20 @@ def test_a_write_to_other_tables_keeps_the_snapshot(session, make_user, make_nee
     again = _statements(session, need)
     assert not any("v_served" in s for s in again), again
     assert _ranked(session, need) == _ranked_by_sql(session, need, monkeypatch)
+
+
+def test_an_unreachable_shared_store_reads_with_sql(session, make_user, make_need, make_offer, monkeypatch):
+    from csr_hub.services.reporting import cache as report_cache
+
+    offers = _offers(make_user, make_offer)
+    need = make_need(make_user("school_staff"), title="ขอโน้ตบุ๊ก 10 เครื่อง", quantity=10)
+    expected = _ranked_by_sql(session, need, monkeypatch)
+
+    def down(self, group=None):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(report_cache.FigureCache, "generation", down)
+    suggestion_rows._snapshots.clear()
+    assert _ranked(session, need) == expected
+    assert not suggestion_rows._snapshots
+    assert offers["Laptops for schools"].id in {row[0] for row in expected}
