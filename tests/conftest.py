@@ -11,6 +11,7 @@ a copy of a template made once per run. Neither deletes rows, so the audit log's
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -505,3 +506,22 @@ def screenshot(page, name: str) -> str:
     path = os.path.abspath(os.path.join(SCREENSHOTS, f"{name}.png"))
     page.screenshot(path=path, full_page=True)
     return path
+
+
+@contextlib.contextmanager
+def recorded_statements():
+    """The SQL statements the app's engine runs inside the block (a list, filled as they run)."""
+    from sqlalchemy import event
+
+    from csr_hub.extensions import db
+
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

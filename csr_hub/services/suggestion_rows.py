@@ -194,17 +194,11 @@ class served_codes(FunctionElement):
 
 
 @compiles(served_codes)
-def _served_codes_pg(element, compiler, **kw):
-    return (
-        "(SELECT string_agg(offer_provinces.province_code, ' ') FROM offer_provinces "
-        f"WHERE offer_provinces.offer_id = {compiler.process(element.clauses, **kw)})"
-    )
-
-
 @compiles(served_codes, "sqlite")
-def _served_codes_sqlite(element, compiler, **kw):
+def _served_codes_sql(element, compiler, **kw):
+    join = "group_concat" if compiler.dialect.name == "sqlite" else "string_agg"
     return (
-        "(SELECT group_concat(offer_provinces.province_code, ' ') FROM offer_provinces "
+        f"(SELECT {join}(offer_provinces.province_code, ' ') FROM offer_provinces "
         f"WHERE offer_provinces.offer_id = {compiler.process(element.clauses, **kw)})"
     )
 
@@ -239,10 +233,12 @@ def _version(row) -> tuple:
     return (*row[:6], () if row[6] else _served(row[7]))
 
 
-def _views(session: Session, stmt, provinces: dict[str, Place]) -> list[matching.OfferView]:
+def candidate_offers(session: Session, stmt, provinces: dict[str, Place]) -> list[matching.OfferView]:
     """The offers an ``open_offers`` select reads, as views (with every province each serves), in its
-    order: each row's id and version first; views already built at that version are reused, and only the
-    others are read whole — one statement, or two when some changed or were never seen."""
+    order. A need's page reads about a thousand candidate offers at national size, and reading their texts
+    and building their views cost more than scoring them: so each row's id and version come first; views
+    already built at that version are reused, and only the others are read whole — one statement, or two
+    when some changed or were never seen."""
     wanted = [_version(r) for r in rows(session, stmt.with_only_columns(*_OFFER_VERSION))]
     found = {key[0]: view for key, view in zip(wanted, _offer_views.get_many(wanted))}
     missing = {key[0]: key for key in wanted if found[key[0]] is None}
@@ -259,14 +255,6 @@ def _views(session: Session, stmt, provinces: dict[str, Place]) -> list[matching
                 built.append((key, view))
         _offer_views.put(*built)
     return [found[key[0]] for key in wanted if found.get(key[0]) is not None]
-
-
-def candidate_offers(session: Session, stmt, provinces: dict[str, Place]) -> list[matching.OfferView]:
-    """The offers an ``open_offers`` select reads, as views, in its order.
-
-    A need's page reads about a thousand candidate offers at national size, and reading their texts and
-    building their views cost more than scoring them: views are kept by version (``_views``)."""
-    return _views(session, stmt, provinces)
 
 
 # --- every open offer, kept per process while nothing is written ------------------------------------------
@@ -313,9 +301,10 @@ def offer_snapshot(
     (``reporting.cache.GROUPS``: any committed write to the offers, the provinces they serve, their
     companies or the vocabulary moves it — in every worker where Redis holds it, in this process otherwise,
     where another process's write shows within ``REPORT_CACHE_SECONDS``, as the figures do; a proposal, a
-    need or a notification written meanwhile does not). ``None`` — read the candidates with SQL — where there is no cache or this session
-    has written (it reads its own writes). A new snapshot reads one light statement (each open offer's
-    version) and whole rows only for offers not kept at that version (``_views``)."""
+    need or a notification written meanwhile does not). ``None`` — read the candidates with SQL — where
+    there is no cache, the shared store is unreachable, or this session has written (it reads its own
+    writes). A new snapshot reads one light statement (each open offer's
+    version) and whole rows only for offers not kept at that version (``candidate_offers``)."""
     from csr_hub.services.reporting.cache import cache_for  # imported late: reporting imports models only
 
     cache = cache_for(session)
@@ -329,7 +318,7 @@ def offer_snapshot(
     found = _snapshots.get(id(cache))
     if found is not None and found.key == key and time.monotonic() - found.taken < cache.ttl:
         return found
-    views = _views(session, open_offers(today).order_by(*order), provinces)
+    views = candidate_offers(session, open_offers(today).order_by(*order), provinces)
     by_category: dict[str, list[int]] = {}
     by_kind: dict[str, list[int]] = {}
     unanalysed: list[int] = []

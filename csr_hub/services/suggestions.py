@@ -143,15 +143,17 @@ def _candidate_offers(
     """The open offers serving the need's province that could be suggested for it (the relevance rule),
     newest first, at most ``CANDIDATES``: from the process's snapshot of every open offer while nothing
     has been written, else read with SQL — the same offers in the same order either way."""
-    prov, kinds = nv.province_code, _kind_codes(_effective_items(nv))
+    prov, items = nv.province_code, _effective_items(nv)
     snap = offer_snapshot(session, provinces, today, _NEWEST_OFFERS)
     if snap is not None:
-        return snap.candidates(vocabulary.related_categories(nv.category), kinds, prov, CANDIDATES)
+        return snap.candidates(
+            vocabulary.related_categories(nv.category), _kind_codes(items), prov, CANDIDATES
+        )
     serves = sa.exists().where(
         offer_provinces.c.offer_id == Offer.id, offer_provinces.c.province_code == prov
     )
     q = open_offers(today).where(
-        sa.or_(Offer.nationwide.is_(True), serves), _relevant(Offer, nv.category, _effective_items(nv))
+        sa.or_(Offer.nationwide.is_(True), serves), _relevant(Offer, nv.category, items)
     )
     q = _bounded(q, *_NEWEST_OFFERS)
     return candidate_offers(session, q, provinces)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy import event
+from conftest import recorded_statements
 
-from csr_hub.extensions import db
 from csr_hub.models import Offer
 from csr_hub.services import posts, suggestion_rows, suggestions
 
@@ -16,16 +15,8 @@ def _suggested(session, need):
 
 
 def _reads(session, need) -> list[str]:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements() as seen:
         _suggested(session, need)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     return [s for s in seen if "AS remaining" in s]  # the candidates' whole rows (not the winners' load)
 
 

@@ -5,9 +5,8 @@ committed write is seen by the next request."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy import event
+from conftest import recorded_statements
 
-from csr_hub.extensions import db
 from csr_hub.models import Offer
 from csr_hub.services import posts, suggestion_rows, suggestions
 
@@ -25,16 +24,8 @@ def _ranked_by_sql(session, need, monkeypatch):
 
 
 def _statements(session, need) -> list[str]:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements() as seen:
         _ranked(session, need)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     return seen
 
 

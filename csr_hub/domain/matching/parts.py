@@ -82,6 +82,12 @@ def prefer_words(k_f, n_f, o_f, k_n, n_n, o_n):
     return text_share(k_f, n_f, o_f) > text_share(k_n, n_n, o_n)
 
 
+def prefer_words_one(k_f: int, n_f: int, o_f: int, k_n: int, n_n: int, o_n: int) -> bool:
+    """``prefer_words`` for one pair, on plain numbers (the same arithmetic without an array per pair:
+    the live scorer asks it once per candidate)."""
+    return 2.0 * k_f / max(n_f + o_f, 1) > 2.0 * k_n / max(n_n + o_n, 1)
+
+
 def values(
     *,
     same_cat,

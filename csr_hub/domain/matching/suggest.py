@@ -88,8 +88,7 @@ def pair_values(pairs: list[tuple[NeedView, Features, OfferView, Features]], tod
         choice = (len(nf.neutral & of.neutral), len(nf.neutral), len(of.neutral))
         if nf.script == of.script:
             words = (len(nf.bag & of.bag), len(nf.bag), len(of.bag))
-            # parts.prefer_words on plain numbers (the same comparison, without an array per pair)
-            if 2.0 * words[0] / max(words[1] + words[2], 1) > 2.0 * choice[0] / max(choice[1] + choice[2], 1):
+            if parts.prefer_words_one(*words, *choice):
                 choice = words
         inter.append(choice[0])
         nb.append(choice[1])
@@ -131,7 +130,7 @@ def _bags(nf: Features, of: Features) -> tuple[frozenset[str], frozenset[str]]:
     all content words where their overlap is the higher."""
     if nf.script == of.script:
         words = (len(nf.bag & of.bag), len(nf.bag), len(of.bag))
-        if parts.prefer_words(*words, len(nf.neutral & of.neutral), len(nf.neutral), len(of.neutral)):
+        if parts.prefer_words_one(*words, len(nf.neutral & of.neutral), len(nf.neutral), len(of.neutral)):
             return nf.bag, of.bag
     return nf.neutral, of.neutral
 

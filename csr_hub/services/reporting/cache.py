@@ -83,10 +83,6 @@ def _touched(statement: str) -> str | None:
     return table if table in TABLES else None
 
 
-def _touches(statement: str) -> bool:
-    return _touched(statement) is not None
-
-
 class FigureCache:
     """Figures keyed by (generation, function, arguments); in Redis when given, else in this process."""
 
