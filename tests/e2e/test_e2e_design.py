@@ -107,7 +107,7 @@ class Browser:
         p.fill("#email", user.email)
         p.fill("#password", PASSWORD)
         p.press("#password", "Enter")
-        p.wait_for_load_state()
+        p.wait_for_url(re.compile(r".*/(dashboard|account/totp)"))
         if "/account/totp" in p.url:
             secret = p.inner_text("#totp-secret").strip()
             p.fill("#otp", pyotp.TOTP(secret).now())

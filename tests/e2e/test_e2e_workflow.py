@@ -35,7 +35,7 @@ def test_one_match_from_proposal_to_completed_through_the_pages(
         page.fill("#email", user.email)
         page.fill("#password", PASSWORD)
         page.click("main form button[type=submit], main form input[type=submit]")
-        page.wait_for_load_state()
+        page.wait_for_url(re.compile(r".*/(dashboard|account/totp)"))
         if "/account/totp" in page.url:
             secret = page.inner_text("#totp-secret").strip()
             page.fill("#otp", pyotp.TOTP(secret).now())
@@ -49,7 +49,10 @@ def test_one_match_from_proposal_to_completed_through_the_pages(
             form.locator("input[name=received_quantity]").fill(str(received))
         if note is not None:
             form.locator("textarea[name=note]").fill(note)
-        form.locator(f"#do-{action}").click()
+        # the form posts and is redirected back to the same match page: wait for that navigation itself (a
+        # load-state wait can return on the page before the post, which is already loaded)
+        with page.expect_navigation():
+            form.locator(f"#do-{action}").click()
         page.wait_for_load_state()
 
     def status(page):
