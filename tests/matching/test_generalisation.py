@@ -371,3 +371,131 @@ def test_wording_by_brand_or_by_use_names_the_item(title, code):
 def test_still_having_enough_of_something_is_not_asking_for_it():
     w = weights("ขอกระดาษถ่ายเอกสาร ๓๐ รีม", "ส่วนเครื่องถ่ายเอกสารยังมีพอ")
     assert "office_paper" in w and "photocopier" not in w, w
+
+
+# equipment filed outside devices is mended or given too --------------------------------------------------
+@pytest.mark.parametrize(
+    "title, description, facet",
+    [
+        ("ขอกล้องวงจรปิด 6 ตัว", "ยังไม่มีกล้องเลย ไม่ต้องซ่อม", "cctv@supply"),
+        ("Repair of our school's CCTV system", "", "cctv@repair"),
+        # the work asked for apart from the item: "need repair", not the story of a repair that failed
+        ("Our old projector is broken", "We need repair, not a new one.", "projector@repair"),
+        ("ขอโปรเจคเตอร์ 1 เครื่อง", "เครื่องเดิมส่งซ่อมแล้วร้านบอกไม่คุ้ม", "projector@supply"),
+    ],
+)
+def test_the_work_asked_for_apart_from_the_item_counts(title, description, facet):
+    assert work_facets(title, description) == {facet}
+
+
+def test_new_cctv_and_a_cctv_repair_are_different_asks():
+    data = {
+        "offers": [
+            {"id": 1, "category": "safety", "title": "บริการซ่อมบำรุงกล้องวงจรปิดให้โรงเรียน", "quantity": 20},
+            {"id": 2, "category": "safety", "title": "กล้องวงจรปิดชุดใหม่พร้อมเครื่องบันทึก", "quantity": 20},
+        ]
+    }
+    mend, new = labelled.offer_views(data)
+    today = labelled.TODAY
+    wants_new = labelled.need_view({"id": 1, "category": "safety", "title": "ขอติดกล้อง CCTV รอบอาคาร"})
+    wants_mended = labelled.need_view(
+        {"id": 2, "category": "safety", "title": "กล้องวงจรปิดเสีย 4 ตัว", "description": "ขอช่างมาซ่อมให้ด้วยค่ะ"}
+    )
+    # the same kind of thing: the work wanted (a new one, or its own mended) lowers the item part
+    assert (
+        score(wants_new, mend, today).parts["item"].score < score(wants_new, new, today).parts["item"].score
+    )
+    assert (
+        score(wants_mended, new, today).parts["item"].score
+        < score(wants_mended, mend, today).parts["item"].score
+    )
+    assert score(wants_new, mend, today).band != "strong" and score(wants_mended, new, today).band != "strong"
+
+
+def test_a_refused_work_builds_no_item():
+    got = weights("ซ่อมบ้านพักครูที่ชำรุด", "ไม่ต้องสร้างใหม่ ขอแค่ซ่อมหลังคา")
+    assert "teacher_house_repair" in got and "teacher_house_construction" not in got
+    assert "teacher_house_construction" in weights("สร้างบ้านพักครูหลังใหม่")
+
+
+@pytest.mark.parametrize(
+    "title, description",
+    [
+        ("Request new computers for the lab", "The old ones are beyond repair."),
+        ("ขอคอมพิวเตอร์ใหม่", "เครื่องเดิมซ่อมไม่ได้แล้ว"),
+        ("Our lab PCs cannot be repaired", ""),
+    ],
+)
+def test_a_thing_past_mending_asks_for_no_repair(title, description):
+    assert not any(code.endswith("_repair") for code in weights(title, description))
+    assert "computer_repair" in weights("ซ่อมคอมพิวเตอร์ห้องคอม")
+
+
+def test_the_language_taught_is_a_subject():
+    assert "volunteer_teacher@japanese" in concepts("อาสาสมัครสอนภาษาญี่ปุ่น")
+    assert "volunteer_teacher@korean" in concepts("Korean language volunteer teachers")
+
+
+@pytest.mark.parametrize(
+    "thai, english, concept",
+    [
+        ("อยากได้เน็ตไฟเบอร์", "Free fibre broadband for schools", "c_fiber"),
+        ("ช่วยค่าบริการอินเทอร์เน็ตรายเดือน", "Monthly internet bill support", "c_bill"),
+        ("ขอค่าน้ำมันรถรับส่งนักเรียน", "Fuel for school vans", "c_fuel"),
+        ("กล้องวงจรปิดหลังถูกขโมย", "CCTV after a break-in", "c_theft"),
+        ("อบรมดูแลสุขภาพจิตครู", "Mental health workshops for teachers", "c_mind"),
+    ],
+)
+def test_common_words_are_shared_across_the_two_languages(thai, english, concept):
+    # the language-neutral words the text part compares across scripts
+    assert concept in concepts(thai) and concept in concepts(english)
+
+
+@pytest.mark.parametrize(
+    "text", ["ไทยเน็ต เทเลคอม ร่วมลดความเหลื่อมล้ำ", "บริษัท สยาม คอมพานี จำกัด", "กลุ่มอีคอมเมิร์ซภาคใต้"]
+)
+def test_a_company_name_s_loanword_is_no_computer(text):
+    # "คอม" (a computer) stands inside telecom, company and e-commerce as Thai spells them
+    assert "computer" not in weights(text)
+    assert "computer" in weights("ขอคอม 5 เครื่อง")
+
+
+# across scripts, the Latin words a Thai post writes (brands, models, acronyms) meet the English post's ----
+def test_a_thai_post_s_latin_names_meet_an_english_post_s_words():
+    from csr_hub.domain.matching import batch_suggest, suggest_offers
+
+    need = labelled.need_view(
+        {
+            "id": 1,
+            "category": "learning_materials",
+            "title": "อยากได้ Raspberry Pi 4 สำหรับชุมนุม IoT",
+            "description": "ครูคอมจะสอนเด็กทำเซนเซอร์วัดความชื้นแปลงผัก 15 ชุด",
+            "quantity": 15,
+        }
+    )
+    offers = labelled.offer_views(
+        {
+            "offers": [
+                {
+                    "id": 1,
+                    "category": "learning_materials",
+                    "title": "Micro:bit starter kits for school clubs",
+                },
+                {
+                    "id": 2,
+                    "category": "learning_materials",
+                    "title": "Raspberry Pi starter kits for school clubs",
+                },
+            ]
+        }
+    )
+    today = labelled.TODAY
+    # the same kind of kit either way: only the name the Thai post writes in Latin letters tells them apart
+    other, pi = score(need, offers[0], today), score(need, offers[1], today)
+    assert pi.parts["item"].score == other.parts["item"].score
+    assert pi.parts["text"].score > other.parts["text"].score and pi.total > other.total
+    # the batch scores the pair the same way
+    live = suggest_offers(need, offers, today, limit=5)
+    stored = batch_suggest([need], offers, today, per_need=5)[need.id]
+    assert [(o.id, s.total) for o, s in live] == [(i, s.total) for i, s in stored]
+    assert live[0][0].id == 2

@@ -90,6 +90,7 @@ def batch_suggest(
     o_items = [sorted(f.items) for f in ofs]
     O_bag = [tok_ix.row(f.bag) for f in ofs]
     O_neu = [tok_ix.row(f.neutral) for f in ofs]
+    O_names = [tok_ix.row(f.names) for f in ofs]
     o_neu_len = np.array([len(r) for r in O_neu], dtype=np.float64)
     o_thai = np.array([f.script == "th" for f in ofs])
     O_item = [item_ix.row(c) for c in o_items]
@@ -131,6 +132,7 @@ def batch_suggest(
     n_items = [sorted(f.items) for f in nfs]
     N_bag = [tok_ix.row(f.bag) for f in nfs]
     N_neu = [tok_ix.row(f.neutral) for f in nfs]
+    N_names = [tok_ix.row(f.names) for f in nfs]
     N_item = [item_ix.row(c) for c in n_items]
     N_w = [[f.weights[c] for c in cs] for f, cs in zip(nfs, n_items)]
     N_fam = [fam_ix.row(f.fams) for f in nfs]
@@ -141,6 +143,7 @@ def batch_suggest(
     Oq = _csr(O_con, Q, O_con_w).T.tocsc()
     Ob = _csr(O_bag, V).T.tocsc()
     On = _csr(O_neu, V).T.tocsc()
+    Onm = _csr(O_names, V).T.tocsc()
     Oi = _csr(O_item, I, O_w).T.tocsc()
     Of = _csr(O_fam, F).T.tocsc()
     from scipy import sparse
@@ -170,6 +173,7 @@ def batch_suggest(
                 progress(done)
             continue
         ob, on, oi, of_, oq = Ob[:, cand], On[:, cand], Oi[:, cand], Of[:, cand], Oq[:, cand]
+        onm = Onm[:, cand]
         won: dict[int, list[tuple[int, Score]]] = {live[k].id: [] for k in members}
         oc = o_cat[cand]
         step = max(1, _CHUNK_CELLS // cand.size)
@@ -179,14 +183,18 @@ def batch_suggest(
             # text: the neutral words for every pair; within one script all words where that is higher
             one_script = np.array([nfs[k].script == "th" for k in rows])[:, None] == o_thai[cand][None, :]
             k_n = (_csr([N_neu[k] for k in rows], V) @ on).toarray()
-            k_f = (_csr([N_bag[k] for k in rows], V) @ ob).toarray()
+            nb_rows = _csr([N_bag[k] for k in rows], V)
+            k_f = (nb_rows @ ob).toarray()
+            # across scripts, the Latin words both posts write the same way (``views.shared_names``)
+            k_s = (_csr([N_names[k] for k in rows], V) @ ob + nb_rows @ onm).toarray()
+            k_s[one_script] = 0.0
             nn = np.array([len(N_neu[k]) for k in rows], dtype=np.float64)[:, None]
             nfull = np.array([len(N_bag[k]) for k in rows], dtype=np.float64)[:, None]
             on_len, of_len = o_neu_len[cand][None, :], o_bag_len[cand][None, :]
             full = one_script & parts.prefer_words(k_f, nfull, of_len, k_n, nn, on_len)
-            inter = np.where(full, k_f, k_n)
-            n_bag = np.where(full, nfull, nn)
-            o_bag = np.where(full, of_len, on_len)
+            inter = np.where(full, k_f, k_n + k_s)
+            n_bag = np.where(full, nfull, nn + k_s)
+            o_bag = np.where(full, of_len, on_len + k_s)
             sw = (_csr([N_item[k] for k in rows], I, [N_w[k] for k in rows]) @ oi).toarray()
             famov = (_csr([N_fam[k] for k in rows], F) @ of_).toarray() > 0
             conflict = (_csr([N_own[k] for k in rows], Q, [N_own_w[k] for k in rows]) @ oq).toarray()

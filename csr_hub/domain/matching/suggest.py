@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from csr_hub.domain.matching import bands, parts, reasons
-from csr_hub.domain.matching.views import Features, NeedView, OfferView, Score, features
+from csr_hub.domain.matching.views import Features, NeedView, OfferView, Score, features, shared_names
 from csr_hub.domain.vocabulary import CATEGORY_INDEX, RELATED_CATEGORIES
 
 _OTHER = CATEGORY_INDEX["other"]
@@ -90,6 +90,9 @@ def pair_values(pairs: list[tuple[NeedView, Features, OfferView, Features]], tod
             words = (len(nf.bag & of.bag), len(nf.bag), len(of.bag))
             if parts.prefer_words_one(*words, *choice):
                 choice = words
+        elif nf.names or of.names:  # across scripts, with the Latin words both write the same way
+            k = len(shared_names(nf, of))
+            choice = (choice[0] + k, choice[1] + k, choice[2] + k)
         inter.append(choice[0])
         nb.append(choice[1])
         ob.append(choice[2])
@@ -127,12 +130,15 @@ def pair_values(pairs: list[tuple[NeedView, Features, OfferView, Features]], tod
 
 def _bags(nf: Features, of: Features) -> tuple[frozenset[str], frozenset[str]]:
     """What the text part compares (as ``pair_values`` chose): the neutral words, or within one script
-    all content words where their overlap is the higher."""
+    all content words where their overlap is the higher; across scripts the neutral words and the Latin
+    words both posts write the same way."""
     if nf.script == of.script:
         words = (len(nf.bag & of.bag), len(nf.bag), len(of.bag))
         if parts.prefer_words_one(*words, len(nf.neutral & of.neutral), len(nf.neutral), len(of.neutral)):
             return nf.bag, of.bag
-    return nf.neutral, of.neutral
+        return nf.neutral, of.neutral
+    names = shared_names(nf, of)
+    return nf.neutral | names, of.neutral | names
 
 
 def explain(

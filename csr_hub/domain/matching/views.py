@@ -110,6 +110,9 @@ class Features:
     #: whom or what size its items are for, and what contradicts that (``facet_rows``)
     facet_own: dict[str, float] = field(default_factory=dict)
     facet_contra: dict[str, float] = field(default_factory=dict)
+    #: the Latin-script words of a Thai post (brands, models, acronyms: "Epson", "EB", "iPad", "IoT"), which
+    #: an English post writes the same way: across scripts the text part counts those the two share
+    names: frozenset[str] = frozenset()
 
 
 def _stem(w: str) -> str:
@@ -127,6 +130,26 @@ def bag(search: str) -> frozenset[str]:
     words.update(c for c in concepts.split() if c and "@" not in c)
     # interned: the same few thousand words recur across the cached posts (one copy of each per process)
     return frozenset(map(sys.intern, words))
+
+
+def latin_names(words: frozenset[str]) -> frozenset[str]:
+    """The Latin-script words among a post's content words that the vocabulary does not know (brands, models,
+    acronyms): a word it knows ("classroom", "wifi") already counts through its concept or item kind."""
+    return frozenset(
+        w
+        for w in words
+        if w.isascii()
+        and not w.startswith("c_")
+        and not w.isdigit()
+        and vocabulary.known_term(w) is None
+        and not vocabulary.detect_concepts(w)
+    )
+
+
+def shared_names(a: Features, b: Features) -> frozenset[str]:
+    """The words a pair written in two scripts shares as written: the Thai post's Latin words found in
+    the other post (``names`` is empty for an English post)."""
+    return (a.names & b.bag) | (b.names & a.bag)
 
 
 def _facet_tokens(search: str) -> frozenset[str]:
@@ -200,6 +223,7 @@ def _features_of(items: frozenset[str], search: str) -> Features:
     # same-script pair carry the item terms too, so both kinds of pair are compared on the same footing)
     neutral = frozenset(w for w in b if w.startswith("c_")) | items | {f"family:{f}" for f in families(items)}
     own, contra = facet_rows(_facet_tokens(search), weights) if search else ({}, {})
+    sc = script(search)
     return Features(
         items,
         weights,
@@ -209,10 +233,11 @@ def _features_of(items: frozenset[str], search: str) -> Features:
         b,
         allow,
         neutral,
-        script(search),
+        sc,
         frozenset(head),
         own,
         contra,
+        latin_names(b) if sc == "th" else frozenset(),
     )
 
 

@@ -32,9 +32,13 @@ from csr_hub.domain.vocabulary.scan import Scanner, context_rx, form, variants
 #: a Thai word cut short by ฯ (not ฯลฯ, "etc."); the run before it may hold other words too
 _CUT_WORD = re.compile("([\u0e01-\u0e2e\u0e30-\u0e7f]+)\u0e2f(?!\u0e25)")
 
-#: the kinds beside devices a school may ask to have mended (``Vocabulary.can_be_mended``)
-#: (devices, and the appliances among the facilities; a building's wiring or toilets are works either way)
-MENDABLE = frozenset(("air_conditioner", "fan", "water_filter", "generator", "solar_water_pump", "ups"))
+#: the kinds beside devices a school may ask to have mended (``Vocabulary.can_be_mended``): the appliances
+#: and equipment filed under facilities and safety (a new CCTV set is not the repair of one); a building's
+#: wiring or toilets are works either way
+MENDABLE = frozenset(
+    ("air_conditioner", "fan", "water_filter", "generator", "solar_water_pump", "ups", "water_heater")
+    + ("cctv", "fire_alarm", "aed", "air_purifier", "warning_siren")
+)
 
 #: words in an item kind's English name that make it a service of teaching (``Vocabulary.is_service``)
 SERVICE_WORDS = ("training", "lessons", "course")

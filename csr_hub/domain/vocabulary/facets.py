@@ -23,7 +23,21 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     "for": ("teachers", "students"),
     "size": ("small", "large"),
     #: the school subject: maths textbooks are not English workbooks, a Chinese volunteer no English one
-    "subject": ("thai", "english", "chinese", "maths", "science", "social", "computing", "music", "art"),
+    "subject": (
+        "thai",
+        "english",
+        "chinese",
+        "japanese",
+        "korean",
+        "french",
+        "german",
+        "maths",
+        "science",
+        "social",
+        "computing",
+        "music",
+        "art",
+    ),
     #: mending what the school has, or the thing itself: "ซ่อมแอร์" (an air-conditioner repaired) is not "แอร์"
     #: (one given). Unlike the others, a mention of a kind that can be mended says "supply" when no word says
     #: which (``SUPPLY``): a post about air-conditioners that never says "repair" offers or asks for them
@@ -67,6 +81,10 @@ WORDS: dict[str, tuple[str, ...]] = {
     "thai": ("ภาษาไทย", "วิชาภาษาไทย", "thai language", "thai reading"),
     "english": ("ภาษาอังกฤษ", "อังกฤษ", "english", "english language"),
     "chinese": ("ภาษาจีน", "จีน", "chinese", "mandarin"),
+    "japanese": ("ภาษาญี่ปุ่น", "ญี่ปุ่น", "japanese", "japanese language"),
+    "korean": ("ภาษาเกาหลี", "เกาหลี", "korean", "korean language"),
+    "french": ("ภาษาฝรั่งเศส", "ฝรั่งเศส", "french", "french language"),
+    "german": ("ภาษาเยอรมัน", "เยอรมัน", "german", "german language"),
     "maths": ("คณิตศาสตร์", "คณิต", "math", "maths", "mathematics"),
     "science": (
         "วิทยาศาสตร์",
