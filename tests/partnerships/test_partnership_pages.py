@@ -231,3 +231,29 @@ def test_ending_by_the_director_tells_the_company_and_the_school_staff(api, sess
     assert told == {pc.rep.id, pc.staff.id}  # not the director who acted, not the pending accounts
     msgs = api(pc.rep).get("/api/v1/notifications").get_json()["items"]
     assert msgs[0]["kind"] == "partnership_changed" and msgs[0]["partnership_id"] == pid
+
+
+def test_the_report_s_partnership_figures_are_kept_with_its_body_and_a_new_one_shows_at_once(
+    app, session, pc, monkeypatch
+):
+    app.config["REPORT_CACHE_SECONDS"] = 60
+    reads = []
+    real = partnerships.figures_by_district
+
+    def counted(*args, **kwargs):
+        reads.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(partnerships, "figures_by_district", counted)
+    central = signed_in(app, session, pc.central)
+    first = central.get("/reports").get_data(as_text=True)
+    assert 'id="partnership-figures"' in first and 'data-district="p50-1"' not in first
+    central.get("/reports")
+    assert len(reads) == 1  # the second request got the kept body, partnership figures included
+
+    data = body(pc.school.id)
+    data.update(starts_on=date.fromisoformat(data["starts_on"]), ends_on=date.fromisoformat(data["ends_on"]))
+    partnerships.create(session, pc.rep, data)
+    session.commit()  # a partnership's write moves the report cache on: the next reader sees it
+    after = central.get("/reports").get_data(as_text=True)
+    assert len(reads) == 2 and 'data-district="p50-1"' in after
