@@ -331,6 +331,41 @@ def test_batch_suggest_equals_suggest_offers():
             assert s1 == s2
 
 
+@pytest.mark.parametrize("limit", [1, 3, 10])
+def test_suggestions_scored_on_the_pairs_that_can_reach_the_top_are_the_ranking_of_all(limit, monkeypatch):
+    # a need weighs hundreds of candidates; those sharing no kind or family are scored only where their
+    # highest possible total reaches the limit-th best: the result must be the ranking of every pair
+    from csr_hub.domain.matching import suggest as suggest_mod
+    from csr_hub.domain.matching.views import features
+
+    needs, offers = _random_world(11, 40, 300)
+    expected, candidates = {}, 0
+    for n in needs:
+        every = [
+            (o.id, score(n, o, TODAY).total)
+            for o in offers
+            if eligible(n, o, TODAY)
+            and suggest_mod.relevant(n.category, features(n), o.category, features(o))
+        ]
+        candidates += len(every)
+        expected[n.id] = sorted(every, key=lambda t: (-t[1], t[0]))[:limit]
+    weighed = []
+    real = suggest_mod.pair_values
+
+    def counted(pairs, today):
+        weighed.append(len(pairs))
+        return real(pairs, today)
+
+    monkeypatch.setattr(suggest_mod, "pair_values", counted)
+    for n in needs:
+        assert [(o.id, s.total) for o, s in suggest_offers(n, offers, TODAY, limit=limit)] == expected[
+            n.id
+        ], n.id
+    assert sum(weighed) <= candidates
+    if limit == 1:  # here the best pair of each need leaves many of the others out unweighed
+        assert sum(weighed) < 0.7 * candidates
+
+
 def test_suggest_needs_is_consistent_with_scores():
     needs, offers = _random_world(5, 60, 10)
     for o in offers:

@@ -192,6 +192,54 @@ def _rank(totals: np.ndarray, ids: list[int], boost: np.ndarray | None, limit: i
     return order[:limit].tolist()
 
 
+def _scored(pairs: list, today: date, limit: int | None) -> tuple[dict, list]:
+    """The part values of the pairs that can reach the best ``limit`` (all of them when ``limit`` is None):
+    the pairs sharing an item kind or family are scored; of the others, only those whose highest possible
+    total reaches the ``limit``-th best of them. The ranking is the one of all the pairs — a pair left out
+    scores below ``limit`` others — on a fraction of the arithmetic (a need's page weighs about a thousand
+    candidates at national size, most of them of a related category and no shared kind).
+
+    A pair sharing no kind or family has its category part (same 100, related 50) and its item part (no
+    kind on either side, one side's, or different kinds) known, its quantity part is cheap, the need's
+    deadline and equity parts are the need's; text and location count at 100, and the rounding on top."""
+    if limit is None or len(pairs) <= limit:
+        return pair_values(pairs, today), pairs
+    first = [p for p in pairs if not p[1].items.isdisjoint(p[3].items) or not p[1].fams.isdisjoint(p[3].fams)]
+    if len(first) < limit or len(first) == len(pairs):
+        return pair_values(pairs, today), pairs
+    v = pair_values(first, today)
+    floor = float(np.sort(parts.total(v))[-limit])
+    n, nf = pairs[0][0], pairs[0][1]
+    w = parts.weight_vector()
+    fixed = (
+        100.0 * (w[2] + w[3])
+        + w[5] * parts.deadline_value(n.urgency, parts.days_left(n.needed_by, today))
+        + w[6] * parts.equity_value(n.quality_group)
+        + 0.1
+    )
+    bound = parts.ITEM_BOUND
+    item_of = {  # whether the offer names a kind -> the item part of a pair sharing none
+        False: w[1] * (bound["one_side"] if nf.items else bound["none"]),
+        True: w[1] * (bound["different"] if nf.items else bound["one_side"]),
+    }
+    same, related, rem = w[0] * 100.0, w[0] * 50.0, n.remaining
+    chosen = set(map(id, first))
+    rest = [
+        p
+        for p in pairs
+        if id(p) not in chosen
+        and (same if p[2].category == n.category else related)
+        + item_of[bool(p[3].items)]
+        + w[4] * parts.quantity_value(rem, p[2].remaining)
+        + fixed
+        >= floor
+    ]
+    if not rest:
+        return v, first
+    more = pair_values(rest, today)
+    return {k: np.concatenate((v[k], more[k])) for k in v}, first + rest
+
+
 def suggest_offers(
     need: NeedView,
     offers: Sequence[OfferView],
@@ -221,7 +269,7 @@ def suggest_offers(
             pairs.append((need, nf, o, of))
     if not pairs:
         return []
-    v = pair_values(pairs, today)
+    v, pairs = _scored(pairs, today, None if partners else limit)
     totals = parts.total(v)
     boost = None
     if partners:

@@ -247,15 +247,31 @@ def _analysed(title: str, description: str) -> tuple[frozenset[str], str]:
     return pa.analysis.items, pa.search
 
 
+#: the features of the offer views scored last, by identity: a process's kept offer views (the snapshot of
+#: every open offer) are weighed against need after need, and a view never changes (it is frozen)
+_BY_VIEW: dict[int, tuple[OfferView, Features]] = {}
+BY_VIEW_SIZE = 8192
+
+
 def features(view: NeedView | OfferView) -> Features:
     """The features of a view; a post saved without its analysis is analysed here (and cached)."""
+    hit = _BY_VIEW.get(id(view))
+    if hit is not None and hit[0] is view:
+        return hit[1]
     if view.items or view.search:
-        return _features(view.items, view.search)
-    return _features(*_analysed(view.title, view.description))
+        found = _features(view.items, view.search)
+    else:
+        found = _features(*_analysed(view.title, view.description))
+    if isinstance(view, OfferView):
+        if len(_BY_VIEW) >= BY_VIEW_SIZE:
+            _BY_VIEW.clear()
+        _BY_VIEW[id(view)] = (view, found)  # the view held here: its id is not reused meanwhile
+    return found
 
 
 def clear_caches() -> None:
     """After a vocabulary change: features read the vocabulary (families, allowed categories)."""
     families.cache_clear()
     _KEPT.clear()
+    _BY_VIEW.clear()
     _analysed.cache_clear()
