@@ -235,6 +235,17 @@ class RssWatch(threading.Thread):
             time.sleep(0.5)
 
 
+def sample_need_ids(url: str, n: int, seed: int) -> list[int]:
+    """``n`` needs drawn from the loaded database (the same ones for the same seed)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            ids = list(conn.scalars(sa.text("SELECT id FROM needs ORDER BY id")))
+    finally:
+        engine.dispose()
+    return random.Random(seed).sample(ids, min(n, len(ids)))
+
+
 def start_gunicorn(
     url: str, port: int, workers: int, threads: int, redis: str | None, app_dir: Path = ROOT
 ) -> subprocess.Popen:
@@ -295,9 +306,13 @@ def run_locust(
     host: str, cfg: dict, seconds: int, counts: dict[str, int], out: Path, run: int = 0
 ) -> dict[str, dict]:
     users = sum(counts.values())
+    cfg_file = out.with_suffix(
+        ".config.json"
+    )  # a file: thousands of need ids outgrow an environment variable
+    cfg_file.write_text(json.dumps(cfg))
     env = {
         **os.environ,
-        "BENCH_CONFIG": json.dumps(cfg),
+        "BENCH_CONFIG_FILE": str(cfg_file),
         "BENCH_ROUTES": ",".join(counts),
         "BENCH_USERS": json.dumps(counts),
         "BENCH_RUN": str(run),
@@ -380,6 +395,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--floor-seconds", type=int, default=int(os.environ.get("BENCH_FLOOR_SECONDS", 10)))
     p.add_argument("--seed", type=int, default=1)
     p.add_argument(
+        "--need-ids",
+        type=int,
+        default=0,
+        help="draw need pages and suggestions from this many needs (the load's 500 by default): with many,"
+        " most of them are cold (never cached)",
+    )
+    p.add_argument(
         "--app-dir",
         type=Path,
         default=ROOT,
@@ -414,6 +436,8 @@ def main(argv: list[str] | None = None) -> None:
                 return
         else:
             cfg = json.loads(cfg_path.read_text())
+        if a.need_ids > 0:
+            cfg["need_ids"] = sample_need_ids(url, a.need_ids, a.seed)
         port = free_port()
         proc = start_gunicorn(url, port, a.workers, a.threads, a.redis, a.app_dir)
         watch = RssWatch(proc.pid)

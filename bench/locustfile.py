@@ -16,7 +16,12 @@ import time
 import pyotp
 from locust import HttpUser, constant, task
 
-CFG = json.loads(os.environ.get("BENCH_CONFIG", "{}"))
+#: the accounts and ids ``bench_http.py`` loaded, from the file it names (or the variable, for a short one)
+CFG = json.loads(
+    open(os.environ["BENCH_CONFIG_FILE"], encoding="utf-8").read()
+    if os.environ.get("BENCH_CONFIG_FILE")
+    else os.environ.get("BENCH_CONFIG", "{}")
+)
 _lock = threading.Lock()
 _next: dict[str, int] = {}
 
