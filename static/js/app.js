@@ -6,6 +6,13 @@
   var root = document.documentElement;
   root.classList.add('js');
 
+  /* ---- Long report tables: folded on a phone, open on a wide screen -------------------------
+     <details data-open-wide> is closed in the markup (a phone gets the chart and a summary line); where the
+     screen is wide enough for the table as a table, it opens. Without JS it stays folded, one tap away. */
+  if (window.matchMedia && window.matchMedia('(min-width: 40em)').matches) {
+    Array.prototype.forEach.call(document.querySelectorAll('details[data-open-wide]'), function (d) { d.open = true; });
+  }
+
   /* ---- Confirm before destructive actions --------------------------------------------
      <button data-confirm="Withdraw this offer?">, <a data-confirm="…">, or <form data-confirm="…">.
      Without JS the action simply goes ahead (the server still checks everything). */

@@ -172,7 +172,15 @@ def test_dashboards_render_their_charts(live_server, browser_page, figures, db_k
     _charts_rendered(page, ("chart-category", "chart-month", "chart-gap"))
     assert page.locator("#table-by_district tbody tr").count() == 245
     assert page.locator("#table-waiting tbody tr").count() == 2
+    # on a phone the 245 ESAs are folded under their chart, one tap away
+    assert not page.locator("#table-by_district").is_visible()
     screenshot(page, f"reports-central-{db_kind}")
+    page.locator("#fold-by_district > summary").click()
+    assert page.locator("#table-by_district").is_visible()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server + "/reports")
+    assert page.locator("#table-by_district").is_visible()  # a wide screen opens it
+    page.set_viewport_size({"width": 360, "height": 800})
     for chart_id in ("chart-category", "chart-month", "chart-gap"):  # the long page's charts, one by one
         page.locator(f"svg#{chart_id}").screenshot(
             path=os.path.join(SCREENSHOTS, f"reports-central-{chart_id}-{db_kind}.png")
