@@ -204,8 +204,11 @@ def _scored(pairs: list, today: date, limit: int | None) -> tuple[dict, list]:
     deadline and equity parts are the need's; text and location count at 100, and the rounding on top."""
     if limit is None or len(pairs) <= limit:
         return pair_values(pairs, today), pairs
-    first = [p for p in pairs if not p[1].items.isdisjoint(p[3].items) or not p[1].fams.isdisjoint(p[3].fams)]
-    if len(first) < limit or len(first) == len(pairs):
+    first, others = [], []
+    for p in pairs:
+        shares = not p[1].items.isdisjoint(p[3].items) or not p[1].fams.isdisjoint(p[3].fams)
+        (first if shares else others).append(p)
+    if len(first) < limit or not others:
         return pair_values(pairs, today), pairs
     v = pair_values(first, today)
     floor = float(np.sort(parts.total(v))[-limit])
@@ -223,12 +226,10 @@ def _scored(pairs: list, today: date, limit: int | None) -> tuple[dict, list]:
         True: w[1] * (bound["different"] if nf.items else bound["one_side"]),
     }
     same, related, rem = w[0] * 100.0, w[0] * 50.0, n.remaining
-    chosen = set(map(id, first))
     rest = [
         p
-        for p in pairs
-        if id(p) not in chosen
-        and (same if p[2].category == n.category else related)
+        for p in others
+        if (same if p[2].category == n.category else related)
         + item_of[bool(p[3].items)]
         + w[4] * parts.quantity_value(rem, p[2].remaining)
         + fixed

@@ -5,7 +5,6 @@ fuzzily, keep generic words only where nothing specific explains them, then weig
 from __future__ import annotations
 
 import bisect
-import re
 from typing import Any
 
 from csr_hub.domain.text import boundaries, is_thai, segment
@@ -22,47 +21,6 @@ SUPPRESS_GAP = 2
 #: the roles whose words the text part leaves out
 TEXT_DROP = frozenset(("negated",))
 _FILLERS = frozenset(("the", "a", "an", "our", "your", "their", "its", "this", "these", "school", "schools"))
-#: a short refusal just before a word of work or a verb concept ("ไม่ต้องสร้างใหม่", "not a new system",
-#: "no need to build"): the word says what is not wanted
-_REFUSED_BEFORE = re.compile(
-    r"(?:ไม่ต้องการ|ไม่ได้ต้องการ|ไม่ต้อง|ไม่ได้ขอ|ไม่ขอ|ไม่ใช่|ไม่เอา|(?<![a-z])(?:not|cannot|can t|beyond|no need to|no need for|no))"
-    r"\s*(?:a |an |any |the )?$"
-)
-#: the concepts of the work done, which rule-built items start from ("ซ่อม" + "บ้านพักครู")
-_WORK_CONCEPTS = frozenset(("c_build", "c_repair", "c_install"))
-#: what follows a word of mending when the thing cannot be mended ("ซ่อมไม่ได้แล้ว", "ซ่อมไม่คุ้ม")
-_UNMENDABLE_AFTER = re.compile(r"\s*(?:ไม่ได้|ไม่คุ้ม|ไม่ไหว)")
-#: characters of matching form from a request to the word of work it asks for
-ASK_REACH = 12
-
-
-def refused_before(mt: str, s: int) -> bool:
-    """Whether a short refusal ends just before position ``s`` of the matching form."""
-    return _REFUSED_BEFORE.search(mt, max(0, s - 24), s) is not None
-
-
-def refused_work(mt: str, s: int, e: int) -> bool:
-    """Whether the word of work at s..e is refused, or says the thing is past mending."""
-    return refused_before(mt, s) or _UNMENDABLE_AFTER.match(mt, e) is not None
-
-
-def post_work(mt: str, facet_hits, markers, title_end: int) -> str | None:
-    """The work a whole post asks for where its words of work stand apart from any item ("Our CCTV is
-    broken. We need repair, not a new system."): repair where mending is the only work it asks for, else
-    None. A word of work counts where it is asked for — in the title or just after a request ("ขอ",
-    "need") —, not where the post tells what happened ("ส่งซ่อมแล้วร้านบอกไม่คุ้ม"), nor where it is
-    refused ("not a new system"; "ไม่ใช่เครื่องใหม่" may say a used one, not a mended one)."""
-    said: set[str] = set()
-    inside = [(s, e) for s, e, _k in markers]
-    asks = [e for s, e, k in markers if k == "head"]
-    for fs, fe, value, _latin in facet_hits:
-        if facets.DIMENSION_OF.get(value) != "work" or any(s <= fs and fe <= e for s, e in inside):
-            continue
-        if refused_before(mt, fs) or (value == "repair" and _UNMENDABLE_AFTER.match(mt, fe)):
-            continue
-        if fs < title_end or any(e <= fs <= e + ASK_REACH for e in asks):
-            said.add(value)
-    return "repair" if said == {"repair"} else None
 
 
 def wraps_term(word: str, terms: frozenset[str]) -> bool:
@@ -221,7 +179,13 @@ class Detection:
         # a work refused ("ซ่อมบ้านพักครู ไม่ต้องสร้างใหม่") or past doing ("ซ่อมไม่ได้แล้ว", "beyond repair")
         # builds nothing either
         rule_hits = [
-            (s, e, "" if (s, e) in subjects or (c in _WORK_CONCEPTS and refused_work(mt, s, e)) else c)
+            (
+                s,
+                e,
+                ""
+                if (s, e) in subjects or (c in facets.WORK_CONCEPTS and facets.refused_work(mt, s, e))
+                else c,
+            )
             for s, e, c in concept_hits
         ]
         ruled = v._apply_rules(rule_hits, barrier)
@@ -334,15 +298,10 @@ class Detection:
             work = {x for x in values if facets.DIMENSION_OF.get(x) == "work"}
             (refused if r == "negated" else said).setdefault(h.code, set()).update(work)
             said.setdefault(h.code, set())
-        whole = post_work(mt, facet_hits, markers, title_mt)
+        whole = facets.post_work(mt, facet_hits, markers, title_mt)
         for h, values in zip(hits, hit_facets):
             if v.can_be_mended(h.code):
-                if said[h.code]:
-                    values.update(said[h.code])
-                elif refused.get(h.code) or whole is None:
-                    values.update(facets.other_work(refused.get(h.code, set())))
-                else:
-                    values.add(whole)
+                values.update(said[h.code] or facets.other_work(refused.get(h.code, set()), whole))
             else:  # a roof repair's "new roof", a building's renovation: the kind says what work it is
                 values.difference_update(said[h.code])
         self.facets = frozenset(

@@ -9,6 +9,10 @@ with a facet yields a qualified code ``base@value``, stored with the post's conc
 the item part where both posts name a value of one dimension for the same item kind and the values
 differ (``matching.views``). An item kind may instead name the kind a beneficiary turns it into
 (``"for": {"teachers": "teacher_scholarship"}`` in the data file).
+
+The work asked for (mended or given) is a facet too, and may also be read from the whole post: a word of
+work asked for apart from any item (``post_work``), and refused or impossible work (``refused_work``),
+which builds no rule item either.
 """
 
 from __future__ import annotations
@@ -258,12 +262,56 @@ def inch_hits(mt: str) -> list[tuple[int, int, str, bool]]:
     return out
 
 
-def other_work(refused: set[str]) -> set[str]:
+def other_work(refused: set[str], whole: str | None = None) -> set[str]:
     """The work a post wants of a kind it never says it wants mended or given: the other one where it
-    refuses one ("not new ones": a repair), else the thing itself."""
+    refuses one ("not new ones": a repair), else — where it refuses none — the work the whole post asks for
+    (``post_work``), else the thing itself."""
     if len(refused) == 1:
         return set(DIMENSIONS["work"]) - refused
-    return {SUPPLY}
+    return {SUPPLY} if refused else {whole or SUPPLY}
+
+
+#: a short refusal just before a word of work or a verb concept ("ไม่ต้องสร้างใหม่", "not a new system",
+#: "no need to build"): the word says what is not wanted
+_REFUSED_BEFORE = re.compile(
+    r"(?:ไม่ต้องการ|ไม่ได้ต้องการ|ไม่ต้อง|ไม่ได้ขอ|ไม่ขอ|ไม่ใช่|ไม่เอา|(?<![a-z])(?:not|cannot|can t|beyond|no need to|no need for|no))"
+    r"\s*(?:a |an |any |the )?$"
+)
+#: the concepts of the work done, which rule-built items start from ("ซ่อม" + "บ้านพักครู")
+WORK_CONCEPTS = frozenset(("c_build", "c_repair", "c_install"))
+#: what follows a word of mending when the thing cannot be mended ("ซ่อมไม่ได้แล้ว", "ซ่อมไม่คุ้ม")
+_UNMENDABLE_AFTER = re.compile(r"\s*(?:ไม่ได้|ไม่คุ้ม|ไม่ไหว)")
+#: characters of matching form from a request to the word of work it asks for
+ASK_REACH = 12
+
+
+def refused_before(mt: str, s: int) -> bool:
+    """Whether a short refusal ends just before position ``s`` of the matching form."""
+    return _REFUSED_BEFORE.search(mt, max(0, s - 24), s) is not None
+
+
+def refused_work(mt: str, s: int, e: int) -> bool:
+    """Whether the word of work at s..e is refused, or says the thing is past mending."""
+    return refused_before(mt, s) or _UNMENDABLE_AFTER.match(mt, e) is not None
+
+
+def post_work(mt: str, facet_hits, markers, title_end: int) -> str | None:
+    """The work a whole post asks for where its words of work stand apart from any item ("Our CCTV is
+    broken. We need repair, not a new system."): repair where mending is the only work it asks for, else
+    None. A word of work counts where it is asked for — in the title or just after a request ("ขอ",
+    "need") —, not where the post tells what happened ("ส่งซ่อมแล้วร้านบอกไม่คุ้ม"), nor where it is
+    refused ("not a new system"; "ไม่ใช่เครื่องใหม่" may say a used one, not a mended one)."""
+    said: set[str] = set()
+    inside = [(s, e) for s, e, _k in markers]
+    asks = [e for s, e, k in markers if k == "head"]
+    for fs, fe, value, _latin in facet_hits:
+        if DIMENSION_OF.get(value) != "work" or any(s <= fs and fe <= e for s, e in inside):
+            continue
+        if refused_work(mt, fs, fe) if value == "repair" else refused_before(mt, fs):
+            continue
+        if fs < title_end or any(e <= fs <= e + ASK_REACH for e in asks):
+            said.add(value)
+    return "repair" if said == {"repair"} else None
 
 
 def before_reach(value: str) -> int:
