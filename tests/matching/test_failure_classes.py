@@ -379,3 +379,43 @@ def test_a_negated_thai_request_verb_drops_its_object(title, description, refuse
 )
 def test_what_the_school_already_has_is_not_asked_for(title, description, had):
     assert had not in weights(title, description)
+
+
+# the school level a post is for (primary vs secondary pupils) ------------------------------------------
+@pytest.mark.parametrize(
+    "title, description, level",
+    [
+        ("ขอซิมอินเทอร์เน็ตให้นักเรียน ป.๔–ป.๖", "", "primary"),
+        ("ทุนการศึกษานักเรียนยากจน ระดับมัธยมศึกษา", "", "secondary"),
+        ("Tablets for M.2 English Programme", "", "secondary"),
+        ("ขอทีวีห้องอนุบาล", "", "preschool"),
+        ("Story books for Grade 3 readers", "", "primary"),
+    ],
+)
+def test_a_post_for_one_school_level_says_so_with_each_kind(title, description, level):
+    found = _facets(title, description)
+    assert any(f.endswith("@" + level) for f in found), found
+
+
+@pytest.mark.parametrize(
+    "title, description",
+    [
+        ("ขอโต๊ะเก้าอี้นักเรียน", "โรงเรียนขยายโอกาส สอนตั้งแต่อนุบาล 1 ถึง ม.3"),  # several levels: none
+        ("ขอโปรเจคเตอร์", "โรงเรียนตั้งอยู่ ม.4 ต.บ้านไร่ อ.เมือง"),  # village 4 in an address
+        ("ขอนมกล่อง", "นม 200 กล่อง ทีม 5 ทีม"),  # a word ending in ม before a number
+        ("ทุนเรียนต่อ ป.โท ให้ครู", ""),  # a master's degree, not a grade
+    ],
+)
+def test_an_address_a_degree_or_several_levels_set_no_level(title, description):
+    found = _facets(title, description)
+    assert not any(f.rsplit("@", 1)[1] in ("preschool", "primary", "secondary") for f in found), found
+
+
+def test_an_offer_for_another_school_level_ranks_below_one_for_the_same():
+    n = need(1, "ขอทุนการศึกษาให้นักเรียนยากจน ชั้น ป.5", category="student_welfare")
+    secondary = offer(10, "ทุนการศึกษานักเรียนยากจน ระดับมัธยมศึกษา", category="student_welfare")
+    primary = offer(11, "ทุนการศึกษานักเรียนยากจน ระดับประถมศึกษา", category="student_welfare")
+    ranked = suggest_offers(n, [secondary, primary], TODAY)
+    assert [o.id for o, _s in ranked] == [11, 10]
+    by_id = {o.id: s for o, s in ranked}
+    assert by_id[10].parts["item"].score < by_id[11].parts["item"].score

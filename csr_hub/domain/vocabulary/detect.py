@@ -304,6 +304,12 @@ class Detection:
                 values.update(said[h.code] or facets.other_work(refused.get(h.code, set()), whole))
             else:  # a roof repair's "new roof", a building's renovation: the kind says what work it is
                 values.difference_update(said[h.code])
+        # a post for one school level is for it with every kind it names; one naming several (a school
+        # teaching "อนุบาล–ม.3") restricts none
+        levels = facets.post_level(norm)
+        if len(levels) == 1:
+            for values in hit_facets:
+                values.update(levels)
         self.facets = frozenset(
             facets.qualified(h.code, value)
             for h, r, values in zip(hits, hit_roles, hit_facets)

@@ -46,6 +46,9 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     #: (one given). Unlike the others, a mention of a kind that can be mended says "supply" when no word says
     #: which (``SUPPLY``): a post about air-conditioners that never says "repair" offers or asks for them
     "work": ("repair", "supply"),
+    #: the school level a post is for, read from the whole post (``post_level``), not from beside an item:
+    #: SIM cards for Prathom 5 pupils are not SIM cards for Mathayom pupils
+    "level": ("preschool", "primary", "secondary"),
 }
 SUPPLY = "supply"
 DIMENSION_OF = {v: d for d, vs in DIMENSIONS.items() for v in vs}
@@ -312,6 +315,37 @@ def post_work(mt: str, facet_hits, markers, title_end: int) -> str | None:
         if fs < title_end or any(e <= fs <= e + ASK_REACH for e in asks):
             said.add(value)
     return "repair" if said == {"repair"} else None
+
+
+#: the words and grade marks of each school level in the normalised text (dots are spaces there, Thai digits
+#: Latin): "อนุบาล", "ป.5", "ประถมศึกษา", "Grade 4", "M.2", "มัธยม", "ม.ต้น". A Thai grade mark stands apart
+#: from the word before it, and "ม.4" in an address ("ม.4 ต.บ้านไร่", village 4) is no grade
+_LEVELS: dict[str, re.Pattern] = {
+    "preschool": re.compile(r"อนุบาล|(?<![ก-๙])อ [1-3](?![0-9])|kindergarten|pre ?school|nursery"),
+    "primary": re.compile(
+        r"ประถม|(?<![0-9] )(?<![ก-๙])ป [1-6](?![0-9])|(?<![a-z])(?:primary|elementary|prathom|p ?[1-6]"
+        r"(?![0-9]))"
+    ),
+    "secondary": re.compile(
+        r"มัธยม|(?<![0-9] )(?<![ก-๙])ม (?:[1-6](?![0-9])(?! ?(?:ต |ตำบล|ถ |ซ |บ้าน))|ต้น|ปลาย)"
+        r"|(?<![a-z])(?:secondary|high school|mathayom|m ?[1-6](?![0-9]))"
+    ),
+}
+#: a grade number or a range of them ("Grade 3", "grades 4 to 9", "Years 7–9"): 1–6 primary, 7–12 secondary
+_GRADES = re.compile(
+    r"(?<![a-z])(?:grades?|years?) ([1-9]|1[0-2])(?: (?:to |and |through )?([1-9]|1[0-2]))?(?![0-9])"
+)
+
+
+def post_level(norm: str) -> frozenset[str]:
+    """The school levels a post names anywhere in its normalised text (a range of grades names each level
+    it spans)."""
+    found = {level for level, rx in _LEVELS.items() if rx.search(norm)}
+    for m in _GRADES.finditer(norm):
+        low = int(m.group(1))
+        high = int(m.group(2)) if m.group(2) and int(m.group(2)) > low else low
+        found.update(("primary",) * (low <= 6) + ("secondary",) * (high >= 7))
+    return frozenset(found)
 
 
 def before_reach(value: str) -> int:
