@@ -419,3 +419,26 @@ def test_an_offer_for_another_school_level_ranks_below_one_for_the_same():
     assert [o.id for o, _s in ranked] == [11, 10]
     by_id = {o.id: s for o, s in ranked}
     assert by_id[10].parts["item"].score < by_id[11].parts["item"].score
+
+
+# what a school asks to have moved, paid for a journey, or refilled ------------------------------------------
+@pytest.mark.parametrize(
+    "title, code",
+    [
+        ("ขนส่งหนังสือบริจาคจากหาดใหญ่ถึงโรงเรียน", "delivery_logistics"),
+        ("Free shipping of donated goods to island schools", "delivery_logistics"),
+        ("ขอตั๋วเครื่องบินให้ครูกลับบ้านช่วงปิดเทอม", "travel_costs"),
+        ("Travel costs for our robotics team to the national final", "travel_costs"),
+        ("Refilling our fire extinguishers", "fire_extinguisher_service"),
+        ("Marching band instruments", "western_instruments"),
+    ],
+)
+def test_transport_travel_refills_and_bands_are_kinds_of_their_own(title, code):
+    assert weights(title).get(code) == 1.0, weights(title)
+
+
+def test_a_delivery_of_books_is_not_an_offer_of_books():
+    n = need(1, "Logistics help shipping donated books from Malaysia", category="other")
+    shipping = offer(10, "ขนส่งของบริจาคถึงโรงเรียนฟรี", "บริษัทขนส่งอาสาส่งของบริจาคถึงโรงเรียนทั่วภาคใต้", "other")
+    books = offer(11, "หนังสือนิทานสำหรับห้องสมุดโรงเรียน", "หนังสือนิทานภาพ 500 เล่ม", "learning_materials")
+    assert [o.id for o, _s in suggest_offers(n, [books, shipping], TODAY)][0] == 10
