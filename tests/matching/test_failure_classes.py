@@ -442,3 +442,15 @@ def test_a_delivery_of_books_is_not_an_offer_of_books():
     shipping = offer(10, "ขนส่งของบริจาคถึงโรงเรียนฟรี", "บริษัทขนส่งอาสาส่งของบริจาคถึงโรงเรียนทั่วภาคใต้", "other")
     books = offer(11, "หนังสือนิทานสำหรับห้องสมุดโรงเรียน", "หนังสือนิทานภาพ 500 เล่ม", "learning_materials")
     assert [o.id for o, _s in suggest_offers(n, [books, shipping], TODAY)][0] == 10
+
+
+@pytest.mark.parametrize(
+    "title, absent",
+    [
+        ("บริษัท ไทยขนส่ง จำกัด มอบโต๊ะเก้าอี้นักเรียน", "delivery_logistics"),
+        ("Siam Computer Co., Ltd. donates school desks", "computer"),
+    ],
+)
+def test_the_words_of_a_company_name_are_not_what_it_gives(title, absent):
+    w = weights(title)
+    assert "desks_chairs" in w and absent not in w, w

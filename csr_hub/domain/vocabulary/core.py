@@ -41,7 +41,28 @@ MENDABLE = frozenset(
 )
 
 #: words in an item kind's English name that make it a service of teaching (``Vocabulary.is_service``)
-SERVICE_WORDS = ("training", "lessons", "course")
+SERVICE_WORDS = ("training", "lessons", "course", "delivery")
+
+#: a company's registered name ("บริษัท ไทยขนส่ง จำกัด", "Pracha Logistics Co., Ltd." once normalised): the
+#: words of a name say what the company is called, not what a post asks for or gives
+_COMPANY_NAMES = re.compile(
+    r"(?<=บริษัท)( ?[^ ].{0,38}? ?)(?=จำกัด)"
+    r"|(?<![a-z0-9])((?:[a-z0-9&]+ ){1,4})(?=(?:co ltd|company limited|public company|plc|ltd|inc)(?![a-z]))"
+)
+
+
+def blank_company_names(norm: str) -> str:
+    """The normalised text with the words inside company names blanked (same length: positions hold)."""
+    if (
+        "บริษัท" not in norm
+        and "ltd" not in norm
+        and "plc" not in norm
+        and "inc" not in norm
+        and "limited" not in norm
+    ):
+        return norm
+    return _COMPANY_NAMES.sub(lambda m: " " * len(m.group(0)), norm)
+
 
 #: concepts close enough to form a rule-built item (characters of matching form, ~5 words)
 RULE_GAP = 30
@@ -290,6 +311,7 @@ class Vocabulary:
         return Detection(self, norm, len(norm) if title_end is None else title_end, pieces)
 
     def analyse_norm(self, norm: str, title_end: int | None = None) -> Analysis:
+        norm = blank_company_names(norm)
         if "ฯ" in norm:
             norm, title_end = self.expand_abbreviations(norm, title_end)
         d = self.detect(norm, title_end)
