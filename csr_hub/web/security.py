@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from werkzeug.routing import IntegerConverter
 
 from csr_hub.extensions import db, login_manager
-from csr_hub.models import User
+from csr_hub.models import Notification, User
 from csr_hub.services import accounts, totp
 from csr_hub.web import access
 
@@ -17,15 +19,36 @@ CSP = (
 )
 
 
+#: the user's unread notifications, read with the user: the badge on every page then costs no statement
+_UNREAD = (
+    sa.select(sa.func.count(Notification.id))
+    .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+    .correlate(User)
+    .scalar_subquery()
+)
+#: where ``g`` keeps that count for the badge (``main.routes``)
+UNREAD_KEY = "csr_unread_count"
+
+
 @login_manager.user_loader
 def _load_user(user_key: str) -> User | None:
     try:
         user_id, version = (int(x) for x in str(user_key).split(":", 1))
     except ValueError:
         return None
-    user = db.session.get(User, user_id)
+    # a page (not the API) shows the badge: its count comes in the same statement, with a director's ESA
+    page = request.method in ("GET", "HEAD") and not request.path.startswith("/api/")
+    if page:
+        row = db.session.execute(
+            sa.select(User, _UNREAD).options(joinedload(User.district)).where(User.id == user_id)
+        ).first()
+        user, unread = (row[0], row[1]) if row else (None, 0)
+    else:
+        user = db.session.get(User, user_id)
     if user is None or user.session_version != version or user.status == "disabled":
         return None
+    if page:
+        setattr(g, UNREAD_KEY, int(unread or 0))
     return user
 
 

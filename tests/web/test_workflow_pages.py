@@ -278,3 +278,29 @@ def test_unread_badge_and_notification_list(cast, page_login, session):
     assert told == {cast.staff.id, cast.director.id}
     assert form_post(staff, "/notifications/read").status_code == 302
     assert 'class="nav-badge"' not in html(staff.get("/dashboard"))
+
+
+def test_the_badge_is_read_with_the_user_not_by_a_statement_of_its_own(cast, page_login, session, app):
+    from test_reports_queries import counting
+
+    from csr_hub.extensions import db
+
+    staff = page_login(cast.staff)
+    make_match(session, cast, "pledged")  # one notification for the school
+    session.rollback()
+    with counting(db.engine) as statements:
+        page = html(staff.get("/notifications"))
+    badge = re.search(r'<span class="nav-badge"><span aria-hidden="true">(\d+)</span>', page)
+    expected = session.scalar(
+        sa.select(sa.func.count(Notification.id)).where(
+            Notification.user_id == cast.staff.id, Notification.read_at.is_(None)
+        )
+    )
+    assert badge and int(badge.group(1)) == expected >= 1
+    user_reads = [s for s in statements if "FROM users" in s and "notifications" in s]
+    alone = [  # the badge's own count (the page's paging count lists every notification, read or not)
+        s
+        for s in statements
+        if s.lstrip().upper().startswith("SELECT COUNT") and "read_at IS NULL" in s and "FROM users" not in s
+    ]
+    assert len(user_reads) == 1 and not alone, statements

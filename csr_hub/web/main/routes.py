@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, g, render_template
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from csr_hub.extensions import db
 from csr_hub.models import Company, School
 from csr_hub.services import need_photos, notify, posts, reports
+from csr_hub.web import security
 
 bp = Blueprint("main", __name__)
 
@@ -18,6 +19,9 @@ bp = Blueprint("main", __name__)
 def _unread():
     try:
         if current_user.is_authenticated:
+            known = g.get(security.UNREAD_KEY)  # read with the user on a page (``security._load_user``)
+            if known is not None:
+                return {"unread_count": known}
             return {"unread_count": notify.unread_count(db.session, current_user.id)}
     except Exception:  # never break a page (or an error page) over the badge
         db.session.rollback()
