@@ -125,12 +125,13 @@ class Scanner:
             if not word:
                 continue
             s = m.start()
-            # the longest form at s may cross a word boundary: try the shorter forms it contains too
+            # the longest form at s may cross a word boundary, or lose to a longer one that overlaps it
+            # ("cpr training for teachers": "training for teachers" takes "training"): the shorter forms
+            # it contains are candidates too, each taken only where nothing longer was
             for e in range(s + len(word), s, -1):
                 w = mt[s:e]
                 if w in self.entries and bounded(mt, s, e) and (ok is None or ok(s, e)):
                     cands.append((s, e, w))
-                    break
         cands.sort(key=lambda c: (c[0] - c[1], c[0]))
         taken: list[tuple[int, int, str]] = []
         used = bytearray(len(mt))
