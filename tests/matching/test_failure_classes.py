@@ -12,6 +12,7 @@ from rapidfuzz.utils import default_process
 from csr_hub.domain import analysis, vocabulary
 from csr_hub.domain.matching import NeedView, OfferView, score, suggest_offers
 from csr_hub.domain.vocabulary import fuzzy
+from csr_hub.domain.vocabulary.facets import LEVELS
 
 TODAY = date(2026, 11, 25)
 
@@ -386,15 +387,21 @@ def test_what_the_school_already_has_is_not_asked_for(title, description, had):
     "title, description, level",
     [
         ("ขอซิมอินเทอร์เน็ตให้นักเรียน ป.๔–ป.๖", "", "primary"),
-        ("ทุนการศึกษานักเรียนยากจน ระดับมัธยมศึกษา", "", "secondary"),
-        ("Tablets for M.2 English Programme", "", "secondary"),
+        ("ทุนการศึกษานักเรียนยากจน ระดับมัธยมศึกษา", "", "lower_secondary"),
+        ("ทุนการศึกษานักเรียนยากจน ระดับมัธยมศึกษา", "", "upper_secondary"),
+        ("Tablets for M.2 English Programme", "", "lower_secondary"),
+        ("ติวฟิสิกส์ ม.ปลาย", "", "upper_secondary"),
         ("ขอทีวีห้องอนุบาล", "", "preschool"),
         ("Story books for Grade 3 readers", "", "primary"),
+        # a level refused just before its mention is not the post's
+        ("โต๊ะเก้าอี้นักเรียนขนาดประถม", "สำหรับชั้น ป.1-ป.6 (ไม่มีขนาดสำหรับนักเรียนมัธยม)", "primary"),
     ],
 )
 def test_a_post_for_one_school_level_says_so_with_each_kind(title, description, level):
     found = _facets(title, description)
     assert any(f.endswith("@" + level) for f in found), found
+    levels = {f.rsplit("@", 1)[1] for f in found} & set(LEVELS)
+    assert level in levels and (len(levels) == 1 or levels == {"lower_secondary", "upper_secondary"}), found
 
 
 @pytest.mark.parametrize(
@@ -404,11 +411,12 @@ def test_a_post_for_one_school_level_says_so_with_each_kind(title, description, 
         ("ขอโปรเจคเตอร์", "โรงเรียนตั้งอยู่ ม.4 ต.บ้านไร่ อ.เมือง"),  # village 4 in an address
         ("ขอนมกล่อง", "นม 200 กล่อง ทีม 5 ทีม"),  # a word ending in ม before a number
         ("ทุนเรียนต่อ ป.โท ให้ครู", ""),  # a master's degree, not a grade
+        ("ติวเตอร์คณิตศาสตร์ ป.6", "เตรียมสอบเข้า ม.1"),  # a pupil going from one level to the next
     ],
 )
 def test_an_address_a_degree_or_several_levels_set_no_level(title, description):
     found = _facets(title, description)
-    assert not any(f.rsplit("@", 1)[1] in ("preschool", "primary", "secondary") for f in found), found
+    assert not any(f.rsplit("@", 1)[1] in LEVELS for f in found), found
 
 
 def test_an_offer_for_another_school_level_ranks_below_one_for_the_same():

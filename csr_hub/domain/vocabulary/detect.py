@@ -304,10 +304,9 @@ class Detection:
                 values.update(said[h.code] or facets.other_work(refused.get(h.code, set()), whole))
             else:  # a roof repair's "new roof", a building's renovation: the kind says what work it is
                 values.difference_update(said[h.code])
-        # a post for one school level is for it with every kind it names; one naming several (a school
-        # teaching "อนุบาล–ม.3") restricts none
+        # a post for some school levels is for them with every kind it names (one spanning all restricts none)
         levels = facets.post_level(norm)
-        if len(levels) == 1:
+        if levels:
             for values in hit_facets:
                 values.update(levels)
         self.facets = frozenset(
