@@ -474,3 +474,15 @@ def test_the_words_of_a_company_name_are_not_what_it_gives(title, absent):
 def test_a_term_overlapped_by_a_longer_one_is_still_found_where_it_is_free(title, code):
     # "training for teachers" takes "training"; "cpr" (the start of "cpr training") is still free
     assert weights(title).get(code) == 1.0, weights(title)
+
+
+@pytest.mark.parametrize(
+    "title, code",
+    [
+        ("หาที่พักฟรีให้ครูบรรจุใหม่ แถวนิคมบางปู", "teacher_house"),
+        ("Accommodation for two new teachers near the school", "teacher_house"),
+        ("ขอช่วยค่าเช่าห้องพักให้ครูบรรจุใหม่ ๒ คน", "teacher_house_rent"),
+    ],
+)
+def test_lodging_or_rent_for_teachers_is_teacher_housing_in_other_words(title, code):
+    assert weights(title).get(code) == 1.0, weights(title)
