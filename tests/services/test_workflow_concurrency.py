@@ -209,3 +209,42 @@ def test_a_sqlite_lock_that_times_out_answers_409_not_500(app, session, cast, db
     assert session.get(Match, match_id).status == "proposed"
     r = client.post(f"/api/v1/matches/{match_id}/actions", json={"action": "accept"}, headers=headers)
     assert r.status_code == 200 and r.get_json()["status"] == "pledged"
+
+
+def test_one_idempotency_key_sent_at_once_answers_the_first_answer_to_all(app, session, cast, db_kind):
+    """Eight clients of one user send one accept with one key at the same moment: the accept applies once
+    and every one of them gets its answer (not a 409 for the ones that arrived while it was being made)."""
+    from csr_hub.extensions import db
+
+    match_id = make_match(session, cast, "proposed", quantity=2)
+    session.commit()
+    clients = [login(app, cast.rep) for _ in range(8)]
+    db.session.rollback()
+    barrier = threading.Barrier(len(clients))
+    results: list[tuple[int, dict | None]] = [(0, None)] * len(clients)
+
+    def run(i):
+        client, headers = clients[i]
+        barrier.wait()
+        r = client.post(
+            f"/api/v1/matches/{match_id}/actions",
+            json={"action": "accept"},
+            headers={**headers, "Idempotency-Key": "accept-at-once"},
+        )
+        results[i] = (r.status_code, r.get_json(silent=True))
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    print(f"\n[{db_kind}] one key at once: {Counter(code for code, _ in results)}")
+    assert {code for code, _ in results} == {200}, results
+    assert all(body == results[0][1] for _code, body in results)
+    session.rollback()
+    accepts = session.scalar(
+        sa.select(sa.func.count(MatchTransition.id)).where(
+            MatchTransition.match_id == match_id, MatchTransition.action == "accept"
+        )
+    )
+    assert accepts == 1 and session.get(Match, match_id).status == "pledged"

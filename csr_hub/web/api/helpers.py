@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timedelta, timezone
 from functools import wraps
 from typing import Any, Callable
@@ -98,6 +99,55 @@ def scoped_list(
     return Response(body, status=200, mimetype="application/json")
 
 
+#: how long a request waits for another one with its ``Idempotency-Key`` to finish before answering 409
+IDEMPOTENCY_WAIT_SECONDS = 20.0
+
+
+def _first_answer(uid: int, key: str, route: str, since: datetime) -> Response | None | bool:
+    """The recorded answer of an earlier request with this key (a ``Response``), ``False`` while another
+    request is still answering it, ``None`` when there is none (or only an expired one)."""
+    db.session.rollback()  # a fresh look: the other request commits its answer meanwhile
+    row = db.session.execute(
+        sa.select(IdempotencyRecord.status_code, IdempotencyRecord.body, IdempotencyRecord.created_at).where(
+            IdempotencyRecord.user_id == uid, IdempotencyRecord.key == key, IdempotencyRecord.route == route
+        )
+    ).first()
+    if row is None or row.created_at < since:
+        return None
+    if row.status_code:
+        return Response(row.body, status=row.status_code, mimetype="application/json")
+    return False
+
+
+def _claim(uid: int, key: str, route: str, since: datetime) -> IdempotencyRecord | Response:
+    """This request's record for the key, or the answer of the request that holds it. Two requests sent at
+    once with one key: the second waits for the first to finish and answers what it answered."""
+    deadline = time.monotonic() + IDEMPOTENCY_WAIT_SECONDS
+    while True:
+        found = _first_answer(uid, key, route, since)
+        if isinstance(found, Response):
+            return found
+        if found is None:
+            db.session.execute(
+                sa.delete(IdempotencyRecord).where(
+                    IdempotencyRecord.user_id == uid,
+                    IdempotencyRecord.key == key,
+                    IdempotencyRecord.route == route,
+                    IdempotencyRecord.created_at < since,
+                )
+            )
+            record = IdempotencyRecord(user_id=uid, key=key, route=route, status_code=0, body="")
+            db.session.add(record)
+            try:
+                db.session.commit()
+                return record
+            except IntegrityError:  # another request claimed it between the look and the insert
+                db.session.rollback()
+        if time.monotonic() > deadline:
+            abort(409)
+        time.sleep(0.05)
+
+
 def idempotent(view: Callable) -> Callable:
     """Same ``Idempotency-Key`` from the same user on the same route within 24 h: the first answer again."""
 
@@ -111,27 +161,12 @@ def idempotent(view: Callable) -> Callable:
         route = request.path
         since = datetime.now(timezone.utc) - timedelta(hours=24)
         idempotency.purge_expired(db.session)  # answers are kept 24 hours, no longer
-        old = db.session.scalar(
-            sa.select(IdempotencyRecord).where(
-                IdempotencyRecord.user_id == current_user.id,
-                IdempotencyRecord.key == key,
-                IdempotencyRecord.route == route,
-            )
-        )
-        if old is not None and old.created_at >= since and old.status_code:
-            return Response(old.body, status=old.status_code, mimetype="application/json")
-        if old is not None:
-            if old.created_at >= since:  # still being answered by another request
-                abort(409)
-            db.session.delete(old)
+        db.session.commit()
         uid = current_user.id
-        record = IdempotencyRecord(user_id=uid, key=key, route=route, status_code=0, body="")
-        db.session.add(record)
-        try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            abort(409)
+        claimed = _claim(uid, key, route, since)
+        if isinstance(claimed, Response):
+            return claimed
+        record = claimed
         rid = record.id
         try:
             response = view(*args, **kwargs)
