@@ -11,6 +11,8 @@ a copy of a template made once per run. Neither deletes rows, so the audit log's
 
 from __future__ import annotations
 
+import re
+
 import contextlib
 import os
 import shutil
@@ -405,7 +407,13 @@ def api(app):
 
 
 def csrf_token(client) -> str:
-    return client.get("/api/v1/auth/csrf").get_json()["csrf_token"]
+    """A CSRF token for this client's session: the API's for a signed-in client, else the login form's
+    (``/api/v1/auth/csrf`` is not public)."""
+    r = client.get("/api/v1/auth/csrf")
+    if r.status_code == 200:
+        return r.get_json()["csrf_token"]
+    page = client.get("/login").get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
 
 
 @pytest.fixture

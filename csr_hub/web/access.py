@@ -51,7 +51,6 @@ PUBLIC: dict[str, frozenset[str]] = {
     "api.login": frozenset({"POST"}),
     "api.create_token": frozenset({"POST"}),
     "api.register": frozenset({"POST"}),
-    "api.csrf_token": frozenset({"GET"}),
     # called by LINE's servers, authenticated by the X-Line-Signature of the body (web/line/routes.py)
     "line.webhook": frozenset({"POST"}),
 }

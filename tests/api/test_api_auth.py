@@ -287,3 +287,12 @@ def test_thai_error_message_with_accept_language(client):
     assert any("\u0e00" <= ch <= "\u0e7f" for ch in message), message
     r = client.get("/api/v1/auth/me")
     assert all(not ("\u0e00" <= ch <= "\u0e7f") for ch in r.get_json()["error"]["message"])
+
+
+@pytest.mark.parametrize("status", ["bogus", "all", "PENDING"])
+def test_the_users_list_refuses_an_unknown_status_with_422(api, make_user, status):
+    for role in ("district_director", "central_officer", "admin"):
+        r = api(make_user(role, district_code="p50-1" if role == "district_director" else None)).get(
+            f"/api/v1/users?status={status}"
+        )
+        assert r.status_code == 422 and "status" in r.get_json()["error"]["fields"], (role, r.get_json())

@@ -154,7 +154,7 @@ def test_production_cookies_are_secure_httponly_samesite_and_hsts(database_url, 
     )
     assert prod.config["SECRET_KEY"] == "a-production-secret-of-enough-length"
     c = prod.test_client()
-    token = c.get("/api/v1/auth/csrf").get_json()["csrf_token"]
+    token = csrf_token(c)
     r = c.post(
         "/login",
         data={"email": user.email, "password": PASSWORD, "remember": "y", "csrf_token": token},
@@ -200,3 +200,10 @@ def test_remember_me_lasts_at_most_14_days_and_logout_clears_it(app, make_user, 
     thief = app.test_client()
     thief.set_cookie("remember_token", remembered)
     assert thief.get("/api/v1/auth/me").status_code == 401
+
+
+def test_the_csrf_token_route_is_not_public(app):
+    # SPEC, "Who may read what without logging in": auth/csrf is not on the list; a form's token comes with
+    # the form, and the API's login needs none
+    r = app.test_client().get("/api/v1/auth/csrf")
+    assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthorized"

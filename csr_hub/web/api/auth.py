@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 from flask_login import current_user, login_user, logout_user
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 
 import sqlalchemy as sa
 
-from csr_hub.domain.policy import Role
+from csr_hub.domain.policy import Role, UserStatus
 from csr_hub.domain import policy
 from csr_hub.extensions import db
 from csr_hub.models import User
 from csr_hub.services import accounts
-from csr_hub.services.errors import NotFound
+from csr_hub.services.errors import NotFound, ValidationFailed
 from csr_hub.web import ratelimits
 from csr_hub.web.access import roles_required
 from csr_hub.web.api import bp
@@ -50,6 +51,7 @@ def login():
 
 
 @bp.get("/auth/csrf")
+@roles_required(active=False)
 def csrf_token():
     return jsonify(CsrfOut().dump({"csrf_token": generate_csrf()}))
 
@@ -116,6 +118,8 @@ def register():
 def users():
     page, per_page = paging()
     status = request.args.get("status") or "pending"
+    if status not in {s.value for s in UserStatus}:  # like every list filter: an unknown value is a 422
+        raise ValidationFailed(fields={"status": [_l("Choose one of the listed values.")]})
     q = accounts.verifiable_users_query(current_user) if status == "pending" else None
     if q is None:
         if not policy.has_role(current_user, policy.Role.ADMIN):
