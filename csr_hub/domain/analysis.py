@@ -105,4 +105,14 @@ def query_terms(q: str) -> list[str | tuple[str, ...]]:
     for term in codes + (content if (content or codes or alternatives) else words):
         if term not in out:
             out.append(term)
+    # a query that is one item word also finds the posts that write it inside a longer kind's name
+    # ("อินเทอร์เน็ต" finds "อินเทอร์เน็ตดาวเทียม", a satellite-internet offer; "internet" finds "satellite
+    # internet"): the word as typed is an alternative to its kind — a long Thai word anywhere, a Latin one
+    # as a whole word (a short or Latin word inside another word is no mention: "นม" in "นักเรียนมี")
+    typed = norm.strip()
+    if len(out) == 1 and isinstance(out[0], str) and not words and vocabulary.known_term(typed) == out[0]:
+        if typed.isascii() and len(typed) >= 4:
+            out[0] = (out[0], f" {typed} ")
+        elif not typed.isascii() and len(typed) >= 4 and " " not in typed:
+            out[0] = (out[0], typed)
     return out

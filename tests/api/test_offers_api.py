@@ -347,3 +347,13 @@ def test_offer_list_sorting_paging_and_search(client, make_user, make_offer):
     assert client.get("/api/v1/offers?page=3&per_page=2").get_json()["items"] == []
     for bad in ("page=x", "per_page=-1", "page=-3"):
         assert client.get("/api/v1/offers?" + bad).status_code == 422, bad
+
+
+def test_one_item_word_finds_an_offer_that_writes_it_inside_a_longer_kind(client, make_user, make_offer):
+    rep = make_user("company_rep")
+    satellite = make_offer(rep, title="อินเทอร์เน็ตดาวเทียมฟรี 1 ปี", category="internet", description="")
+    fibre = make_offer(rep, title="Fibre internet for schools", category="internet", description="")
+    milk = make_offer(rep, title="นักเรียนมีนมดื่มทุกวัน", category="student_welfare", description="")
+    for q in ("อินเทอร์เน็ต", "internet"):
+        assert set(_ids(client, f"?q={q}")) == {satellite.id, fibre.id}, q
+    assert satellite.id not in _ids(client, "?q=นม") and milk.id in _ids(client, "?q=นม")

@@ -75,8 +75,9 @@ def test_search_sections_round_trip():
 
 
 def test_query_terms_expand_vocabulary_to_codes():
-    assert analysis.query_terms("โน้ตบุ๊ก") == ["laptop"]
-    assert analysis.query_terms("laptops") == ["laptop"]
+    # one item word: its kind, or the word as typed (a long Thai word anywhere, a Latin one as a word)
+    assert analysis.query_terms("โน้ตบุ๊ก") == [("laptop", "โน้ตบุ๊ก")]
+    assert analysis.query_terms("laptops") == [("laptop", " laptops ")]
     assert analysis.query_terms("ขอโน้ตบุ๊ก") == ["laptop"]  # filler words dropped
     assert analysis.query_terms("laptop เชียงใหม่") == ["laptop", "เชียงใหม่"]
     assert analysis.query_terms("ซ่อม บ้านพักครู") == ["teacher_house_repair"]
@@ -102,7 +103,11 @@ def test_query_terms_find_what_search_text_stored():
         stored = analysis.search_text(post)
         terms = analysis.query_terms(q)
         assert terms, q
-        assert all(t in stored for t in terms), (q, terms, stored)
+        assert all(any(a in stored for a in (t if isinstance(t, tuple) else (t,))) for t in terms), (
+            q,
+            terms,
+            stored,
+        )
 
 
 def test_text_knows_no_vocabulary():
@@ -150,3 +155,13 @@ def test_the_compact_dictionary_segments_as_pythainlps_own_trie():
         ), s
     assert compact.prefixes("คอมพิวเตอร์") == own.prefixes("คอมพิวเตอร์")
     assert "คอมพิวเตอร์" in compact and "คอมพิวเตอร์x" not in compact and 3 not in compact
+
+
+def test_one_item_word_finds_the_posts_that_write_it_inside_a_longer_kind():
+    satellite = analysis.search_text("อินเทอร์เน็ตดาวเทียมฟรี 1 ปี")
+    for q in ("อินเทอร์เน็ต", "internet"):
+        (terms,) = analysis.query_terms(q)
+        assert isinstance(terms, tuple) and any(t in satellite for t in terms), (q, terms)
+    # a short Thai word stays its kind only: "นม" is no mention inside "นักเรียนมี"
+    assert analysis.query_terms("นม") == ["milk"]
+    assert not any(t in analysis.search_text("นักเรียนมีความสุข") for t in analysis.query_terms("นม"))
