@@ -106,3 +106,38 @@ def test_need_and_offer_pages_are_cached_and_give_an_anonymous_visitor_no_cookie
         assert (first.status_code, second.status_code) == (200, 200), url
         assert (first.headers["X-Page-Cache"], second.headers["X-Page-Cache"]) == ("miss", "hit"), url
         assert "Set-Cookie" not in first.headers, url  # no form, so no CSRF token and no session
+
+
+def test_a_new_day_is_a_new_page_an_offer_that_ended_yesterday_is_expired_at_once(
+    app, make_user, make_need, make_offer, monkeypatch
+):
+    from datetime import datetime as real_datetime
+    from datetime import timedelta
+
+    from csr_hub.domain import reference
+
+    today = reference.today_bangkok()
+    offer = make_offer(
+        make_user("company_rep"),
+        title="Tablets until tomorrow",
+        available_until=str(today + timedelta(days=1)),
+    )
+    need = make_need(make_user("school_staff"), title="ขอแท็บเล็ต", category="devices")
+    db.session.commit()
+    client = app.test_client()
+    paths = [f"/api/v1/offers/{offer.id}", f"/api/v1/needs/{need.id}/suggestions", "/api/v1/offers"]
+    before = {p: client.get(p) for p in paths}
+    assert before[paths[0]].get_json()["status"] == "open"
+    assert offer.id in [s["offer"]["id"] for s in before[paths[1]].get_json()["items"]]
+    assert client.get(paths[0]).headers["X-Page-Cache"] == "hit"
+
+    class TwoDaysOn(real_datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return real_datetime.now(tz) + timedelta(days=2)
+
+    monkeypatch.setattr(reference, "datetime", TwoDaysOn)  # today_bangkok() is two days on, nothing written
+    shown = client.get(paths[0])
+    assert shown.headers["X-Page-Cache"] == "miss" and shown.get_json()["status"] == "expired"
+    assert offer.id not in [s["offer"]["id"] for s in client.get(paths[1]).get_json()["items"]]
+    assert offer.id not in [o["id"] for o in client.get(paths[2]).get_json()["items"]]

@@ -37,6 +37,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 
+from csr_hub.domain.reference import today_bangkok
+
 log = logging.getLogger(__name__)
 
 #: tables whose rows the figures are made of
@@ -177,8 +179,10 @@ class FigureCache:
                 self._size -= len(dropped)
 
     def key(self, name: str, *parts: Any) -> str:
-        """A key under the current generation: what is stored under it is never read after the next write."""
-        raw = repr((name, parts))
+        """A key under the current generation and today's Bangkok date: what is stored under it is never read
+        after the next write, nor on another day (an offer that ended yesterday is expired now, not within
+        ``REPORT_CACHE_SECONDS``)."""
+        raw = repr((name, parts, today_bangkok()))
         return f"{self.generation()}:{name}:{hashlib.sha1(raw.encode()).hexdigest()}"
 
     def lookup(self, key: str, stale_ok: bool = False) -> Any | None:
