@@ -145,7 +145,9 @@ def propose(session: Session, user: User, data: dict[str, Any], ip: str = "") ->
         except ValueError as exc:
             errors[name] = [exc.args[0]]
     try:
-        quantity = parse_int(1, 1_000_000)(data.get("quantity"))
+        # any whole number from 1: one above what remains on the need or the offer is a 409 below, however
+        # large (SPEC, Matches), not a 422
+        quantity = parse_int(1, 2**63 - 1)(data.get("quantity"))
     except ValueError:
         errors["quantity"] = [_l("Enter a whole number of at least 1.")]
     try:
