@@ -49,8 +49,8 @@ TARGETS = {
 #: what the code reaches on the held-out third (measured; a regression below these fails)
 FLOORS = {
     # 0.924 -> 0.899 at this round's look (two needs; typos 0.714, n=14: the price of fuzzy finds that must
-    # edit inside a word); the floor stays where it was
-    "p1": 0.88,
+    # edit inside a word); 0.899 -> 0.924 on 2026-12-07 (the school level, the new kinds)
+    "p1": 0.92,
     # 0.993 -> 0.981 on 2026-12-04 (one need's second relevant offer left the top 5) with the concepts grown
     "r5": 0.98,
     # reached 0.018; 0.048 on 2026-12-07 as same language rose 0.909 -> 0.939 (P@1 0.899 -> 0.911, cross
@@ -197,6 +197,34 @@ FLOORS8 = {
     "no_answer_not_strong": 0.93,
 }
 
+#: a ninth and a tenth set (130 needs and 60 offers each; 31 and 37 nothing serves; about half of the
+#: answered needs cross languages), written blind on 2026-12-07 by helpers given only the categories and
+#: the failure classes (their angles: the lower north and the northeast border — extended-opportunity and
+#: border schools, a telecom, a sugar mill, a glove maker, a Chinese solar maker; and the upper north —
+#: mountain and hill-tribe boarding schools, haze season, a coffee company, a dairy co-operative, a power
+#: utility). The writers' quality groups marked the kind of need and were set to "core" before any look.
+#: Looked at twice each (aggregates only), at a1684d8 before this session's matcher work and at its end,
+#: nothing chosen on them: blind9 P@1 0.929 -> 0.939, no-answer strong 0.194 -> 0.129, right-strong
+#: 0.630 -> 0.624; blind10 unchanged (P@1 0.935, R@5 1.000, right-strong 0.747, no-answer strong 0.081).
+BLIND9 = BLIND.with_name("match_eval_blind9.json")
+FLOORS9 = {
+    "p1": 0.93,
+    "r5": 0.98,
+    "cross_gap": 0.01,
+    "category_split": 0.94,
+    "right_strong": 0.62,
+    "no_answer_not_strong": 0.87,
+}
+BLIND10 = BLIND.with_name("match_eval_blind10.json")
+FLOORS10 = {
+    "p1": 0.93,
+    "r5": 0.99,
+    "cross_gap": 0.01,
+    "category_split": 0.99,
+    "right_strong": 0.74,
+    "no_answer_not_strong": 0.91,
+}
+
 #: the wholly held-out sets: (file, floors, the needs it has at least)
 WHOLE_SETS = {
     "blind3": (BLIND3, FLOORS3, 200),
@@ -205,6 +233,8 @@ WHOLE_SETS = {
     "blind6": (BLIND6, FLOORS6, 136),
     "blind7": (BLIND7, FLOORS7, 140),
     "blind8": (BLIND8, FLOORS8, 110),
+    "blind9": (BLIND9, FLOORS9, 130),
+    "blind10": (BLIND10, FLOORS10, 130),
 }
 _whole_figures: dict[str, dict] = {}
 
