@@ -258,7 +258,8 @@ CHANGED = _p("notification", "{actor} {action} #{id}: {company} — {school}")
 
 
 def _notify(session: Session, p: Partnership, actor: User, action: str) -> None:
-    """``partnership_changed`` to the other side: the company's reps, or the school's staff and ESA directors."""
+    """``partnership_changed`` to every party but the actor: the company's reps, the school's staff and its
+    ESA's directors (the actor's colleagues included, as for a match)."""
     active = User.status == UserStatus.ACTIVE.value
     company = set(
         session.scalars(
@@ -278,17 +279,8 @@ def _notify(session: Session, p: Partnership, actor: User, action: str) -> None:
             )
         )
     )
-    if actor.id in company:
-        recipients = school
-    else:  # the director acted: the company, and the school's own staff
-        directors = set(
-            session.scalars(
-                sa.select(User.id).where(
-                    User.role == Role.DISTRICT_DIRECTOR.value, User.district_id == p.district_id
-                )
-            )
-        )
-        recipients = company | (school - directors)
+    # every party's users but the one who acted, as for a match: the actor's colleagues learn of it too
+    recipients = company | school
     school_row = session.get(School, p.school_id)
     company_row = session.get(Company, p.company_id)
     names = {"th": school_row.name_th, "en": school_row.name_en or school_row.name_th} if school_row else {}

@@ -300,3 +300,22 @@ def test_routes_are_in_the_openapi_document(client):
     assert "get" in paths["/donations"]
     assert "get" in paths["/companies/{company_id}/statement"]
     assert "PartnershipInput" in doc["components"]["schemas"]
+
+
+def test_a_change_reaches_every_party_but_the_actor_colleagues_included(api, pc, make_user, session):
+    colleague = make_user("company_rep", company=pc.company)
+    p = propose(api, pc)
+    r = api(pc.director).post(f"/api/v1/partnerships/{p['id']}/actions", json={"action": "accept"})
+    assert r.status_code == 200, r.get_json()
+    r = api(colleague).post(f"/api/v1/partnerships/{p['id']}/actions", json={"action": "end", "note": "done"})
+    assert r.status_code == 200, r.get_json()
+    session.rollback()
+    ended = set(
+        session.scalars(
+            sa.select(Notification.user_id).where(
+                Notification.partnership_id == p["id"], Notification.message_en.contains("ended")
+            )
+        )
+    )
+    # the proposer (the acting rep's colleague), the school's staff and its director; not the one who ended it
+    assert ended == {pc.rep.id, pc.staff.id, pc.director.id}
