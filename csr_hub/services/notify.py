@@ -7,7 +7,7 @@ Every notification is shown in the app; where a channel is configured it also go
 from __future__ import annotations
 
 import logging
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -218,12 +218,12 @@ def send_for_match(session: Session, match_id: int) -> None:
             log.exception("sending the %s messages of match %s failed; they stay pending", name, match_id)
 
 
-def unread_count(session: Session, user_id: int) -> int:
-    return (
-        session.scalar(
-            sa.select(sa.func.count(Notification.id)).where(
-                Notification.user_id == user_id, Notification.read_at.is_(None)
-            )
-        )
-        or 0
+def unread_select(user_id: Any) -> sa.Select:
+    """The count of a user's unread notifications (``user_id`` a number, or ``User.id`` to correlate it)."""
+    return sa.select(sa.func.count(Notification.id)).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
     )
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    return session.scalar(unread_select(user_id)) or 0

@@ -9,8 +9,8 @@ from sqlalchemy.orm import joinedload
 from werkzeug.routing import IntegerConverter
 
 from csr_hub.extensions import db, login_manager
-from csr_hub.models import Notification, User
-from csr_hub.services import accounts, totp
+from csr_hub.models import User
+from csr_hub.services import accounts, notify, totp
 from csr_hub.web import access
 
 CSP = (
@@ -20,12 +20,7 @@ CSP = (
 
 
 #: the user's unread notifications, read with the user: the badge on every page then costs no statement
-_UNREAD = (
-    sa.select(sa.func.count(Notification.id))
-    .where(Notification.user_id == User.id, Notification.read_at.is_(None))
-    .correlate(User)
-    .scalar_subquery()
-)
+_UNREAD = notify.unread_select(User.id).correlate(User).scalar_subquery()
 #: where ``g`` keeps that count for the badge (``main.routes``)
 UNREAD_KEY = "csr_unread_count"
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from csr_hub.domain.text import boundaries, is_thai, segment
 from csr_hub.domain.vocabulary import facets, roles
+from csr_hub.domain.vocabulary import levels as school_levels
 from csr_hub.domain.vocabulary.fuzzy import windows
 from csr_hub.domain.vocabulary.scan import form, match_form
 
@@ -305,7 +306,7 @@ class Detection:
             else:  # a roof repair's "new roof", a building's renovation: the kind says what work it is
                 values.difference_update(said[h.code])
         # a post for some school levels is for them with every kind it names (one spanning all restricts none)
-        levels = facets.post_level(norm)
+        levels = school_levels.post_level(norm)
         if levels:
             for values in hit_facets:
                 values.update(levels)
