@@ -486,3 +486,51 @@ def test_a_term_overlapped_by_a_longer_one_is_still_found_where_it_is_free(title
 )
 def test_lodging_or_rent_for_teachers_is_teacher_housing_in_other_words(title, code):
     assert weights(title).get(code) == 1.0, weights(title)
+
+
+@pytest.mark.parametrize(
+    "title, description, absent, present",
+    [
+        # a work refused is no concept of the post: the offer builds, the need mends
+        (
+            "New toilet blocks for schools",
+            "We build new toilet blocks. We do not repair existing toilets.",
+            "c_repair",
+            "c_build",
+        ),
+        ("ซ่อมห้องน้ำนักเรียนชาย", "ประตูพัง ก๊อกน้ำรั่ว อาคารยังดีอยู่ ไม่ต้องสร้างใหม่", "c_build", "c_repair"),
+        # a refusal reaches along a list of works, and ไม่รับ ("we take no …") refuses
+        (
+            "Wall fans for classrooms",
+            "New fans only. We cannot clean or repair old fans.",
+            "c_repair",
+            "c_classroom",
+        ),
+        ("พัดลมติดผนังสำหรับห้องเรียน", "มอบพัดลมใหม่ ไม่รับซ่อมพัดลมเดิมของโรงเรียน", "c_repair", "c_classroom"),
+    ],
+)
+def test_a_refused_work_says_what_is_not_given(title, description, absent, present):
+    concepts = analysis.analyse_post(title, description).analysis.concepts
+    assert absent not in concepts
+    assert present in concepts
+
+
+def test_the_writers_introduction_is_not_what_is_asked_for():
+    w = weights(
+        "Need a Korean teacher",
+        "Hello, I am a volunteer English teacher at a small school in Nan. Our pupils want to learn Korean.",
+    )
+    assert "volunteer_teacher" not in w
+    assert w.get("english_teacher", 0) <= 0.3
+    # the same words asked for are the request
+    assert (
+        weights("Need a volunteer English teacher", "Our pupils want to practise speaking.")[
+            "volunteer_teacher"
+        ]
+        == 1.0
+    )
+
+
+def test_a_tone_mark_left_out_still_names_the_language():
+    concepts = analysis.analyse_post("ขอครูสอนภาษาญี่ปุนให้นักเรียนมัธยม", "").analysis.concepts
+    assert "c_japanese" in concepts

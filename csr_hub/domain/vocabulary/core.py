@@ -27,7 +27,7 @@ from csr_hub.domain.vocabulary import facets, roles
 from csr_hub.domain.vocabulary.categories import CATEGORY_CODES, RELATED_CATEGORIES
 from csr_hub.domain.vocabulary.detect import Detection, wraps_term
 from csr_hub.domain.vocabulary.fuzzy import FuzzyIndex
-from csr_hub.domain.vocabulary.scan import Scanner, context_rx, form, variants
+from csr_hub.domain.vocabulary.scan import Scanner, context_rx, form, tone_slips, variants
 
 #: a Thai word cut short by ฯ (not ฯลฯ, "etc."); the run before it may hold other words too
 _CUT_WORD = re.compile("([\u0e01-\u0e2e\u0e30-\u0e7f]+)\u0e2f(?!\u0e25)")
@@ -181,7 +181,7 @@ class Vocabulary:
                 self.concepts[code] = (c["th"], c["en"])
             for t in c["terms"]:
                 thai_terms.add(t)
-                for v in variants(t):
+                for v in variants(t) | tone_slips(form(t)):
                     concept_entries.setdefault(v, []).append(("concept", code) if code else ("stop",))
         self.concept_scanner = Scanner(concept_entries)
         marker_entries: dict[str, list[tuple]] = {}
@@ -194,7 +194,7 @@ class Vocabulary:
         for value, words in facets.WORDS.items():
             for w in words:
                 thai_terms.add(w)
-                for f in variants(w):
+                for f in variants(w) | tone_slips(form(w)):
                     facet_entries.setdefault(f, []).append(("facet", value))
         self.facet_scanner = Scanner(facet_entries)
         self.facet_between = frozenset(form(w) for w in facets.BETWEEN)

@@ -184,7 +184,9 @@ class Detection:
                 s,
                 e,
                 ""
-                if (s, e) in subjects or (c in facets.WORK_CONCEPTS and facets.refused_work(mt, s, e))
+                if (s, e) in subjects
+                or (c in facets.WORK_CONCEPTS and facets.refused_work(mt, s, e))
+                or (s >= bisect.bisect_left(where, title_end) and roles.self_told(s, markers))
                 else c,
             )
             for s, e, c in concept_hits
@@ -318,8 +320,12 @@ class Detection:
         )
         self.found = frozenset(self.weights)
         dropped = [(h.start, h.end) for h, r in zip(hits, hit_roles) if r in TEXT_DROP]
+        # a work refused ("we do not repair existing toilets", "ไม่จำเป็นต้องสร้างใหม่") is no concept of the post
         self.concepts = frozenset(
-            c for cs, ce, c in concept_hits if not any(cs < he and hs < ce for hs, he in dropped)
+            c
+            for cs, ce, c in concept_hits
+            if not any(cs < he and hs < ce for hs, he in dropped)
+            and not (c in facets.WORK_CONCEPTS and facets.refused_work(mt, cs, ce))
         )
         self.kept = [(h[0], h[1], h[2]) for h in kept if h[2] in self.found]
         self.concept_hits = concept_hits

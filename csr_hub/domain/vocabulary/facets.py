@@ -278,8 +278,10 @@ def other_work(refused: set[str], whole: str | None = None) -> set[str]:
 #: a short refusal just before a word of work or a verb concept ("ไม่ต้องสร้างใหม่", "not a new system",
 #: "no need to build"): the word says what is not wanted
 _REFUSED_BEFORE = re.compile(
-    r"(?:ไม่ต้องการ|ไม่ได้ต้องการ|ไม่ต้อง|ไม่ได้ขอ|ไม่ขอ|ไม่ใช่|ไม่เอา|(?<![a-z])(?:not|cannot|can t|beyond|no need to|no need for|no))"
-    r"\s*(?:a |an |any |the )?$"
+    r"(?:ไม่ต้องการ|ไม่ได้ต้องการ|ไม่ต้อง|ไม่ได้ขอ|ไม่ขอ|ไม่ใช่|ไม่เอา|ไม่รับ|ไม่รวม|ไม่ครอบคลุม"
+    r"|(?<![a-z])(?:not|cannot|can t|beyond|no need to|no need for|no|nor|without|except|excluding))"
+    # the refusal reaches along a list: "cannot replace lamps or repair", "ไม่รับเปลี่ยนหรือซ่อม"
+    r"\s*(?:a |an |any |the )?(?:[^\sa-z]{1,12}\s*หรือ\s*|(?:[a-z]+ ){1,3}(?:or|nor) )?$"
 )
 #: the concepts of the work done, which rule-built items start from ("ซ่อม" + "บ้านพักครู")
 WORK_CONCEPTS = frozenset(("c_build", "c_repair", "c_install"))
@@ -291,7 +293,7 @@ ASK_REACH = 12
 
 def refused_before(mt: str, s: int) -> bool:
     """Whether a short refusal ends just before position ``s`` of the matching form."""
-    return _REFUSED_BEFORE.search(mt, max(0, s - 24), s) is not None
+    return _REFUSED_BEFORE.search(mt, max(0, s - 40), s) is not None
 
 
 def refused_work(mt: str, s: int, e: int) -> bool:

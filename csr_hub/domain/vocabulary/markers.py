@@ -228,6 +228,26 @@ MARKERS["no_tail"] = (
     "this time",
 )
 
+#: the writer's own introduction ("I'm a volunteer English teacher at …", "ผมเป็นครูอาสา…"): what it names is
+#: who writes, not what is asked for
+MARKERS["self"] = (
+    "i m a",
+    "i m an",
+    "i am a",
+    "i am an",
+    "i m the",
+    "i am the",
+    "i volunteer",
+    "i work as",
+    "i teach",
+    "i m teaching",
+    "i am teaching",
+    "ผมเป็น",
+    "ดิฉันเป็น",
+    "หนูเป็น",
+    "ฉันเป็น",
+)
+
 #: every kind, in the order the scanner has always met them (the refusals, then the context words)
 MARKERS = {
     **{k: MARKERS[k] for k in ("neg_pre", "neg_post")},

@@ -118,6 +118,23 @@ def _marked_between(markers, kind: str, p: Hit, h: Hit, after_p: int, before_h: 
     )
 
 
+#: characters of matching form from the writer's introduction ("I'm a volunteer …") to what it names
+SELF_REACH = 40
+
+
+def self_told(start: int, markers, requests=None) -> bool:
+    """Whether the word at ``start`` names who writes ("I'm a volunteer English teacher at …"): shortly
+    after an introduction, with no request between."""
+    if requests is None:
+        requests = [m for m in markers if m[2] in ("head", "neg_pre")]
+    return any(
+        m[2] == "self"
+        and m[1] <= start <= m[1] + SELF_REACH
+        and not any(m[1] <= r[0] < start for r in requests)
+        for m in markers
+    )
+
+
 def _same_family(a: str, b: str, family_of: Callable[[str], str | None]) -> bool:
     fa = family_of(a)
     return fa is not None and fa == family_of(b)
@@ -280,6 +297,9 @@ def assign(
             )
         if negated:
             roles.append("negated")
+            continue
+        if h.start >= title_end and self_told(h.start, markers, requests):
+            roles.append("context")
             continue
         p = hits[k - 1] if k > 0 else None
         # after a linker that follows the item before ("แอร์ห้องคอมพิวเตอร์"), or after a connection

@@ -68,6 +68,18 @@ def variants(term: str) -> set[str]:
     return out
 
 
+_TONES = "\u0e48\u0e49\u0e4a\u0e4b"
+#: the shortest matching form whose slips of a tone mark are read as the word ("ญี่ปุน" for ญี่ปุ่น)
+TONE_SLIP_MIN = 5
+
+
+def tone_slips(f: str) -> set[str]:
+    """A Thai form with one of its tone marks left out, the commonest slip in typed Thai."""
+    if len(f) < TONE_SLIP_MIN or not any(ch in _TONES for ch in f):
+        return set()
+    return {f[:i] + f[i + 1 :] for i, ch in enumerate(f) if ch in _TONES}
+
+
 def trie_regex(words: Iterable[str]) -> str:
     """A regex that matches the longest of ``words`` at a position (greedy optional tails)."""
     trie: dict = {}
