@@ -111,6 +111,9 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
         "RATELIMIT_KEY_PREFIX": env_get("RATELIMIT_KEY_PREFIX", env_get("REDIS_PREFIX", "csr:")),
         "JOBS_QUEUE": env_get("JOBS_QUEUE", "csr_hub"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # a Redis outage leaves each node counting on its own, not failing the request
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "WTF_CSRF_ENABLED": _bool(env_get("WTF_CSRF_ENABLED"), True),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": False,

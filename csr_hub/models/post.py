@@ -101,6 +101,16 @@ class Need(Post, Base):
     #: ids of the same school's needs this one looks like, found when it was posted (services/duplicates.py)
     possible_duplicates: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
 
+    @property
+    def shown_duplicates(self) -> list[int]:
+        """The suspected duplicates shown: those still counting where ``posts.get_need`` checked, else
+        the stored ones."""
+        return self.__dict__.get("_shown_duplicates", self.possible_duplicates or [])
+
+    @shown_duplicates.setter
+    def shown_duplicates(self, ids: list[int]) -> None:
+        self.__dict__["_shown_duplicates"] = ids
+
     school: Mapped[School] = relationship()
 
     __table_args__ = (

@@ -3,7 +3,8 @@
 A need looks like another open or recently fulfilled need of the same school when it has the same title,
 or the same item kinds and similar text. Item kinds and the search text are the matcher's own analysis,
 stored with every post (``posts.analyse_text``), so nothing is re-analysed here beyond the new text.
-The ids found are stored on the new need (``Need.possible_duplicates``) so reading it stays cheap.
+The ids found are stored on the need when it is posted or edited (``Need.possible_duplicates``), so reading
+it stays cheap; reading one need drops those cancelled, expired or long fulfilled since (``live``).
 """
 
 from __future__ import annotations
@@ -85,6 +86,22 @@ def flag(session: Session, need: Need) -> list[int]:
     )
     need.possible_duplicates = ids
     return ids
+
+
+def live(session: Session, need: Need) -> list[int]:
+    """The stored suspected duplicates that still count (open, or fulfilled recently): a need cancelled or
+    expired since is no longer one. No statement when none were stored."""
+    ids = list(need.possible_duplicates or [])
+    if not ids:
+        return []
+    recent = datetime.now(timezone.utc) - timedelta(days=RECENT_DAYS)
+    q = sa.select(Need.id).where(
+        Need.id.in_(ids),
+        Need.cancelled.is_(False),
+        Need.expired.is_(False),
+        sa.or_(Need.committed_quantity < Need.quantity, Need.updated_at >= recent),
+    )
+    return sorted(session.scalars(q))
 
 
 def for_district(session: Session, district_id: int, limit: int = 50) -> list[Need]:

@@ -159,7 +159,12 @@ def list_offers(session: Session, args: dict[str, Any], page: int, per_page: int
 
 
 def get_need(session: Session, need_id: int) -> Need:
-    return one(session, Need, need_id, NEED_LOAD)
+    """One need, its suspected duplicates as they stand now (``duplicates.live``)."""
+    from csr_hub.services import duplicates
+
+    need = one(session, Need, need_id, NEED_LOAD)
+    need.shown_duplicates = duplicates.live(session, need)
+    return need
 
 
 def get_offer(session: Session, offer_id: int) -> Offer:

@@ -113,8 +113,8 @@ class NeedSide(Side):
         post.urgency_rank = URGENCY_RANK[post.urgency]
 
     def saved(self, session: Session, post: Any, actor: User, created: bool) -> None:
+        duplicates.flag(session, post)  # stored on posting and on every edit, so reading it stays cheap
         if created:
-            duplicates.flag(session, post)  # stored, so reading the need stays cheap
             from csr_hub.services import alerts  # imported late: alerts → suggestions → posts
 
             alerts.need_saved(session, post, actor_id=actor.id)

@@ -84,13 +84,17 @@ def register(session: Session, reg: Registration, *, require_privacy: bool = Fal
             ]
         else:
             company = session.scalar(sa.select(Company).where(Company.tax_id == tax_id))
+        pcode = _plain(reg.province_code)
+        # a new company needs its province; one joining a registered company may leave it out, but a code
+        # given must be a real one (SPEC: 422 on an unknown province code)
+        if (company is None or reg.province_code not in (None, "")) and (
+            not pcode or session.get(Province, pcode) is None
+        ):
+            errors["province_code"] = [_l("Choose a province.")]
         if company is None:
             company_name = _name(reg.company_name)
             if company_name is None:
                 errors["company_name"] = [_l("Enter the company's name.")]
-            pcode = _plain(reg.province_code)
-            if not pcode or session.get(Province, pcode) is None:
-                errors["province_code"] = [_l("Choose a province.")]
     else:
         errors["role"] = [_l("Choose school staff or company representative.")]
     phone = reg.phone if isinstance(reg.phone, str) else ""

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
@@ -119,9 +120,20 @@ _INT_RE = re.compile(r"^-?[0-9]{1,15}$")
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
+#: the request's mark that its values came from a JSON body (on the request, not ``g``: an app context
+#: may outlive one request, as in tests and tasks)
+JSON_TYPED = "csr_hub.json_typed"
+
+
+def json_typed() -> bool:
+    """Whether the values come from a JSON body (``api.helpers.json_body``): there a number is a JSON
+    number, never a string (SPEC: quantity an integer, money a JSON number); a page's form sends text."""
+    return has_request_context() and bool(request.environ.get(JSON_TYPED))
+
+
 def parse_int(low: int, high: int) -> Callable[[Any], int]:
     def parse(value: Any) -> int:
-        if isinstance(value, bool):
+        if isinstance(value, bool) or (isinstance(value, str) and json_typed()):
             raise ValueError(_l("Enter a whole number."))
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -140,7 +152,7 @@ def parse_int(low: int, high: int) -> Callable[[Any], int]:
 
 
 def parse_money(value: Any) -> Decimal:
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, bool) or value is None or (isinstance(value, str) and json_typed()):
         raise ValueError(_l("Enter an amount in baht."))
     if not isinstance(value, (int, float, str, Decimal)):
         raise ValueError(_l("Enter an amount in baht."))

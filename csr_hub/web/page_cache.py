@@ -14,12 +14,16 @@ a pending flash message), responses that rendered a CSRF token or set a cookie, 
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, Response, g, request, session
 from flask_login import current_user
 
 from csr_hub.domain.reference import today_bangkok
 from csr_hub.extensions import db
 from csr_hub.services.reporting import cache as figure_cache
+
+log = logging.getLogger(__name__)
 
 #: the public GET endpoints whose anonymous response depends only on the URL, the language and the data
 ENDPOINTS = frozenset(
@@ -82,7 +86,11 @@ def _lookup():
         return None
     from csr_hub.web.i18n import select_locale
 
-    key = cache.key("page", request.full_path, select_locale())
+    try:
+        key = cache.key("page", request.full_path, select_locale())
+    except Exception:  # the store is unreachable: the page is made as if nothing were cached
+        log.warning("page cache unavailable", exc_info=True)
+        return None
     hit = cache.lookup(key, stale_ok=cache.allow_stale(cache))
     if hit is None:
         g.page_cache_key = (cache, key)  # stored under the generation read before the page was made

@@ -141,7 +141,7 @@ def test_need_without_optional_fields_gets_defaults(api, make_user):
             "category": "internet",
             "title": "Wi-Fi for 3 classrooms",
             "quantity": 3,
-            "estimated_cost_thb": "45,000.50",
+            "estimated_cost_thb": 45000.50,
         },
     )
     assert r.status_code == 201, r.get_json()
@@ -373,8 +373,10 @@ def test_budget_is_set_by_own_esa_director_and_central_officer_only(api, make_us
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["budget_thb"] == 120000.5 and r.get_json()["title"] == need.title
     central = make_user("central_officer")
-    r = api(central).patch(url, json={"budget_thb": "150000"})
+    r = api(central).patch(url, json={"budget_thb": 150000})
     assert r.status_code == 200 and r.get_json()["budget_thb"] == 150000
+    # money is a JSON number, never a string (SPEC, Errors, lists, values): refused, nothing changes
+    refused(api(central), "patch", url, {"budget_thb": "160000"}, 422, "budget_thb", session=session)
     refused(
         api(make_user("district_director", district_code="p10-1")),
         "patch",

@@ -103,3 +103,27 @@ def test_directors_see_their_esas_suspected_duplicates(
     html = page_login(director).get("/dashboard").get_data(as_text=True)
     section = html.split('id="suspected-duplicates"', 1)[1].split("</section>", 1)[0]
     assert f"#{dup.id}" in section and f"#{far.id}" not in section
+
+
+def test_reading_a_need_shows_its_duplicates_as_they_stand_now(app, api, session, make_user):
+    staff = api(make_user("school_staff"))
+    first = post(staff)
+    again = post(staff, description="")
+    assert again["possible_duplicates"] == [first["id"]]
+    # the need it duplicated is cancelled: reading the later one no longer lists it
+    assert staff.post(f"/api/v1/needs/{first['id']}/cancel").status_code == 200
+    assert api().get(f"/api/v1/needs/{again['id']}").get_json()["possible_duplicates"] == []
+
+
+def test_an_edit_that_makes_a_need_a_duplicate_flags_it(app, api, session, make_user):
+    staff = api(make_user("school_staff"))
+    first = post(staff)
+    other = post(staff, title="โต๊ะเรียนนักเรียน 40 ชุด", category="facilities", description="", unit="ชุด")
+    assert other["possible_duplicates"] == []
+    r = staff.patch(
+        f"/api/v1/needs/{other['id']}",
+        json={"title": first["title"], "category": "devices", "description": first["description"]},
+    )
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["possible_duplicates"] == [first["id"]]
+    assert api().get(f"/api/v1/needs/{other['id']}").get_json()["possible_duplicates"] == [first["id"]]

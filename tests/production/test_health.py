@@ -24,6 +24,28 @@ class TestRedisDown:
         assert r.status_code == 503 and r.get_json()["redis"] == "unavailable"
         assert client.get("/api/v1/reports/summary").status_code == 200  # the cache steps aside
 
+    def test_pages_lists_and_the_login_throttle_still_answer(self, app, client):
+        # the page cache and the limiter step aside too (found by the contract probe: 500 before)
+        app.config["RATELIMIT_ENABLED"] = True
+        for path in ("/", "/needs", "/api/v1/needs", "/api/v1/offers"):
+            assert client.get(path).status_code == 200, path
+        r = client.post(
+            "/api/v1/auth/login", json={"email": "nobody@example.com", "password": "wrong-password-1"}
+        )
+        assert r.status_code == 401, r.get_json()
+
+
+def test_healthz_with_the_database_down_is_json_503(app, client, monkeypatch):
+    from csr_hub.extensions import db
+
+    def down(*_a, **_k):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(db.session, "execute", down)
+    r = client.get("/healthz")
+    assert r.status_code == 503
+    assert r.get_json() == {"status": "unavailable", "database": "unavailable"}
+
 
 def test_settings_follow_redis_url(monkeypatch, tmp_path):
     from csr_hub import config

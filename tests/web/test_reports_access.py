@@ -77,6 +77,8 @@ def test_report_pages_and_exports_by_role_and_scope(
         before = len(_exports(session))
         r = clients[who].get(url)
         assert r.status_code == status, (who, url, r.status_code)
+        if "/export.csv" in url and status == 200:
+            assert r.headers["Content-Type"] == "text/csv; charset=utf-8"  # once (it was said twice)
         after = _exports(session)
         if "/export." in url and status == 200:
             assert len(after) == before + 1, (who, url)  # every export is in the audit log…

@@ -18,7 +18,7 @@ from csr_hub.services.errors import NotFound, ValidationFailed
 from csr_hub.web import ratelimits
 from csr_hub.web.access import roles_required
 from csr_hub.web.api import bp
-from csr_hub.web.api.helpers import idempotent, json_body, list_answer, paging
+from csr_hub.web.api.helpers import idempotent, json_body, list_answer, no_body, paging
 from csr_hub.web.api.schemas.accounts import USER, CsrfOut, LoggedIn, TokenOut
 from csr_hub.web.security import client_ip
 
@@ -59,6 +59,7 @@ def csrf_token():
 @bp.post("/auth/logout")
 @roles_required(active=False)
 def logout():
+    no_body()
     if g.get("api_token") is None:
         accounts.logout(db.session, current_user, ip=client_ip())
         db.session.commit()
@@ -84,6 +85,7 @@ def create_token():
 @bp.delete("/auth/tokens/current")
 @roles_required(active=False)
 def revoke_token():
+    no_body()
     row = g.get("api_token")
     if row is None:
         raise NotFound()
@@ -135,6 +137,7 @@ def users():
 @roles_required(Role.DISTRICT_DIRECTOR, Role.CENTRAL_OFFICER, Role.ADMIN)
 @idempotent
 def verify_user(user_id: int):
+    no_body()
     user = accounts.verify(db.session, current_user, user_id, ip=client_ip())
     db.session.commit()
     return jsonify(USER.dump(user))

@@ -64,7 +64,15 @@ def json_body() -> dict[str, Any]:
         raise BadBody(_("The body is nested too deeply."))
     if fields:
         raise ValidationFailed(fields=fields)
+    request.environ[validation.JSON_TYPED] = True  # its numbers must be JSON numbers (validation.json_typed)
     return data
+
+
+def no_body() -> None:
+    """A write that takes no body still refuses one that is not a JSON object (400, SPEC: Errors), before
+    anything changes; an empty body is what it expects."""
+    if request.get_data(cache=True):
+        json_body()
 
 
 def paging() -> tuple[int, int]:

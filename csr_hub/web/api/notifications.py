@@ -16,7 +16,7 @@ from csr_hub.services import clock, posts
 from csr_hub.services.errors import NotFound, ValidationFailed
 from csr_hub.web.access import roles_required
 from csr_hub.web.api import bp
-from csr_hub.web.api.helpers import idempotent, list_answer, paging
+from csr_hub.web.api.helpers import idempotent, list_answer, no_body, paging
 from csr_hub.web.api.posts import changed
 from csr_hub.web.api.schemas.common import NOTIFICATION
 from csr_hub.web.api.schemas.posts import NEED
@@ -53,8 +53,9 @@ def list_notifications():
 
 
 @bp.post("/notifications/<int:notification_id>/read")
-@roles_required(active=False)
+@roles_required()
 def read_notification(notification_id: int):
+    no_body()
     n = db.session.scalar(sa.select(Notification).where(Notification.id == notification_id, _own()))
     if n is None:
         raise NotFound()
@@ -68,4 +69,5 @@ def read_notification(notification_id: int):
 @roles_required(Role.SCHOOL_STAFF)
 @idempotent
 def confirm_need(need_id: int):
+    no_body()
     return changed(posts.get_need, clock.confirm_need, need_id, NEED)

@@ -16,7 +16,7 @@ from csr_hub.services import posts, suggestions
 from csr_hub.services.errors import ValidationFailed
 from csr_hub.web.access import roles_required
 from csr_hub.web.api import bp
-from csr_hub.web.api.helpers import idempotent, json_body, list_answer, paging
+from csr_hub.web.api.helpers import idempotent, json_body, list_answer, no_body, paging
 from csr_hub.web.api.schemas.posts import NEED, OFFER, NeedSuggestions, OfferSuggestions
 from csr_hub.web.security import client_ip
 
@@ -86,6 +86,7 @@ def add_routes(k: Kind) -> None:
         return changed(k.get, k.update, ids[key], k.schema, data)
 
     def close(**ids: int):
+        no_body()
         return changed(k.get, k.close, ids[key], k.schema)
 
     def suggested(**ids: int):

@@ -65,7 +65,12 @@ def privacy():
 
 @bp.get("/healthz")
 def healthz():
-    db.session.execute(sa.text("SELECT 1"))
+    """Alive and reaching its database: JSON either way (a load balancer reads the status), never a page."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except Exception:
+        db.session.rollback()
+        return {"status": "unavailable", "database": "unavailable"}, 503
     return {"status": "ok"}
 
 

@@ -224,7 +224,7 @@ def _stem(kind: str) -> str:
 
 def _download(body: bytes, fmt: str, stem: str) -> Response:
     mimetype = (
-        "text/csv; charset=utf-8"
+        "text/csv"  # Flask adds "; charset=utf-8" to a text type
         if fmt == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

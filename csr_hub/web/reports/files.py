@@ -19,7 +19,7 @@ from csr_hub.web.reports import tables as T
 from csr_hub.web.security import client_ip
 
 MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Flask adds "; charset=utf-8" to a text type
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 

@@ -31,7 +31,9 @@ class NeedOut(PostOut):
     needed_by = fields.Date(allow_none=True)
     urgency = enum(URGENCIES)
     status = enum(NeedStatus)
-    possible_duplicates = Ids(metadata={"description": "suspected duplicates of this school's needs"})
+    possible_duplicates = Ids(
+        attribute="shown_duplicates", metadata={"description": "suspected duplicates of this school's needs"}
+    )
     review_due = fields.Boolean()
 
 
