@@ -534,3 +534,61 @@ def test_the_writers_introduction_is_not_what_is_asked_for():
 def test_a_tone_mark_left_out_still_names_the_language():
     concepts = analysis.analyse_post("ขอครูสอนภาษาญี่ปุนให้นักเรียนมัธยม", "").analysis.concepts
     assert "c_japanese" in concepts
+
+
+def test_a_work_refused_before_things_refuses_them():
+    w = weights(
+        "Computer repair visits",
+        "Our technicians repair desktop PCs in school labs. We do not repair phones, tablets or projectors.",
+    )
+    assert "tablet" not in w and "projector" not in w
+    assert "computer_repair" in w
+    # the offer's own thing, named again after a refused work, keeps what the post says of it
+    concepts = analysis.analyse_post(
+        "Classroom projectors", "New units only. We cannot replace lamps or repair projectors the school has."
+    ).analysis.concepts
+    assert "projector@supply" in concepts and "projector@repair" not in concepts
+
+
+@pytest.mark.parametrize(
+    "title, description, present, absent",
+    [
+        # transport for pupils is the school run, not the delivery of goods
+        (
+            "Transport for pupils from the hill villages",
+            "We need someone to drive them to school every day.",
+            "student_transport",
+            "delivery_logistics",
+        ),
+        (
+            "Delivery of donated books to schools",
+            "Our trucks carry donated books to schools in the north.",
+            "delivery_logistics",
+            "student_transport",
+        ),
+        # a grant for a school's project is no scholarship for its pupils
+        (
+            "ทุนสนับสนุนโครงการของโรงเรียน",
+            "มอบทุนให้โรงเรียนละ 50,000 บาท สำหรับโครงการส่งเสริมการอ่าน",
+            "school_project_grant",
+            "scholarship",
+        ),
+        # what an offer says it does not supply is not offered
+        (
+            "Refurbished laptops for schools",
+            "Up to 20 laptops per school. We do not supply desktop PCs or tablets.",
+            "laptop",
+            "tablet",
+        ),
+    ],
+)
+def test_kinds_read_from_whom_they_serve_and_what_an_offer_leaves_out(title, description, present, absent):
+    w = weights(title, description)
+    assert present in w and absent not in w
+
+
+def test_an_offer_that_gives_no_new_units_mends_them():
+    concepts = analysis.analyse_post(
+        "ล้างแอร์และซ่อมแอร์ในโรงเรียน", "ช่างอาสาล้างและซ่อมเครื่องปรับอากาศที่โรงเรียนใช้อยู่ ไม่มีการมอบเครื่องปรับอากาศใหม่"
+    ).analysis.concepts
+    assert "air_conditioner@repair" in concepts and "air_conditioner@supply" not in concepts

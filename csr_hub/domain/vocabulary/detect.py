@@ -280,9 +280,12 @@ class Detection:
         stops = tuple(
             sorted({s for s, e, _c, _w, _cf in item_hits if not any(hs <= s < he for hs, he in item_spans)})
         )
+        # a work refused before what it would be done to ("we do not repair phones, tablets …",
+        # "ไม่รับซ่อมพัดลมเดิม") refuses those things as a negation would
+        refused_works = facets.refused_work_marks(mt, facet_hits)
         hits, hit_roles = roles.assign(
             hits,
-            free_markers,
+            sorted(free_markers + refused_works) if refused_works else free_markers,
             title_mt,
             mt,
             lambda c: v.items[c].family if c in v.items else None,

@@ -301,6 +301,16 @@ def refused_work(mt: str, s: int, e: int) -> bool:
     return refused_before(mt, s) or _UNMENDABLE_AFTER.match(mt, e) is not None
 
 
+def refused_work_marks(mt: str, facet_hits) -> list[tuple[int, int, str]]:
+    """The words of work a post refuses, as negation markers for what follows them."""
+    return [
+        (fs, fe, "neg_pre")
+        for fs, fe, value, _latin in facet_hits
+        if DIMENSION_OF.get(value) == "work"
+        and (refused_work(mt, fs, fe) if value == "repair" else refused_before(mt, fs))
+    ]
+
+
 def post_work(mt: str, facet_hits, markers, title_end: int) -> str | None:
     """The work a whole post asks for where its words of work stand apart from any item ("Our CCTV is
     broken. We need repair, not a new system."): repair where mending is the only work it asks for, else
