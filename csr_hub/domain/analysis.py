@@ -87,7 +87,7 @@ def query_terms(q: str) -> list[str | tuple[str, ...]]:
     ``c_repair``), so a Thai query finds English posts and the reverse; unseen spellings go through
     the same fuzzy look-up as posts ("labtop" → ``laptop``); an ambiguous word with no context is a
     tuple of alternatives (``notebook`` → laptop, exercise book or the word itself: any matches); the rest is split
-    into newmm tokens; filler words are dropped unless nothing else is left. Order is kept,
+    into newmm tokens; filler words, and counts beside a known word, are dropped unless nothing else is left. Order is kept,
     duplicates removed.
     """
     norm = normalise(q)
@@ -96,7 +96,9 @@ def query_terms(q: str) -> list[str | tuple[str, ...]]:
     codes, rest, alternatives = vocabulary.query_codes(norm)
     # the posts' own tokeniser (the vocabulary's dictionary), so a query word splits as the posts' did
     words = [t for t in textmod.tokens(rest, vocabulary.vocab().trie()) if len(t) > 1 or t.isdigit()]
-    content = [w for w in words if not vocabulary.is_stopword(w)]
+    # beside an item or a concept, a count ("20 เครื่อง", "laptop 20") says how many, not what: no post must
+    # contain it (a model number with no known word beside it, "EB-X51", stays)
+    content = [w for w in words if not vocabulary.is_stopword(w) and not (codes and w.isdigit())]
     out: list[str | tuple[str, ...]] = []
     for alts in alternatives:
         alts = tuple(a for a in alts if a not in codes)

@@ -357,3 +357,16 @@ def test_one_item_word_finds_an_offer_that_writes_it_inside_a_longer_kind(client
     for q in ("อินเทอร์เน็ต", "internet"):
         assert set(_ids(client, f"?q={q}")) == {satellite.id, fibre.id}, q
     assert satellite.id not in _ids(client, "?q=นม") and milk.id in _ids(client, "?q=นม")
+
+
+def test_a_search_with_a_count_finds_the_posts_that_give_the_thing(client, make_user, make_offer):
+    """SPEC, Matching: "คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง" finds "50 refurbished laptops"; as a query, the count and
+    its unit say how many, not what (found by the contract probe: 0 results before)."""
+    rep = make_user("company_rep")
+    laptops = make_offer(rep)
+    other = make_offer(
+        rep, title="Solar panels for schools", description="5 kW rooftop systems", category="facilities"
+    )
+    for q in ("คอมพิวเตอร์โน้ตบุ๊ก 20 เครื่อง", "laptop 20", "20 laptops"):
+        assert _ids(client, f"?q={q}") == [laptops.id], q
+    assert other.id not in _ids(client, "?q=laptop 20")

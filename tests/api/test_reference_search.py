@@ -26,3 +26,17 @@ def test_company_search_treats_wildcards_as_text(client, make_company, session):
     session.commit()
     r = client.get("/api/v1/companies?q=m_t")
     assert [c["name"] for c in r.get_json()["items"]] == ["Siam_Tech"]
+
+
+def test_province_and_company_filters_refuse_unknown_codes(client, make_company, session):
+    """Found by the contract probe: a bad region or province was an empty or unfiltered 200."""
+    north = client.get("/api/v1/provinces?region=north&per_page=100").get_json()["items"]
+    assert north and {p["region"] for p in north} == {"north"}
+    r = client.get("/api/v1/provinces?region=bogus")
+    assert r.status_code == 422 and "region" in r.get_json()["error"]["fields"]
+    bangkok, chiang_mai = make_company(province_code="10"), make_company(province_code="50")
+    session.commit()
+    ids = [c["id"] for c in client.get("/api/v1/companies?province=50").get_json()["items"]]
+    assert chiang_mai.id in ids and bangkok.id not in ids
+    r = client.get("/api/v1/companies?province=99")
+    assert r.status_code == 422 and "province" in r.get_json()["error"]["fields"]

@@ -7,6 +7,7 @@ from flask import jsonify, request
 from sqlalchemy.orm import joinedload, selectinload
 
 from csr_hub.domain.policy import Role
+from csr_hub.domain.reference import REGIONS
 from csr_hub.extensions import db
 from csr_hub.models import Company, District, Province, School
 from csr_hub.services import schools as schools_service
@@ -26,6 +27,8 @@ def provinces():
     page = paging()  # first: a bad page is reported before a bad filter
     q = sa.select(Province)
     if region := request.args.get("region"):
+        if region not in REGIONS:
+            raise ValidationFailed(fields={"region": [_l("Choose one of the listed values.")]})
         q = q.where(Province.region == region)
     return list_answer(paginate(db.session, q, (Province.code,), *page), PROVINCE)
 
@@ -79,4 +82,8 @@ def create_school():
 def companies():
     page = paging()
     q = schools_service.companies_query(request.args)
+    if province := request.args.get("province"):  # where the company is registered
+        if db.session.get(Province, province) is None:
+            raise ValidationFailed(fields={"province": [_l("Unknown province code.")]})
+        q = q.where(Company.province_code == province)
     return list_answer(paginate(db.session, q, (Company.name, Company.id), *page), COMPANY)
