@@ -592,3 +592,12 @@ def test_an_offer_that_gives_no_new_units_mends_them():
         "ล้างแอร์และซ่อมแอร์ในโรงเรียน", "ช่างอาสาล้างและซ่อมเครื่องปรับอากาศที่โรงเรียนใช้อยู่ ไม่มีการมอบเครื่องปรับอากาศใหม่"
     ).analysis.concepts
     assert "air_conditioner@repair" in concepts and "air_conditioner@supply" not in concepts
+
+
+def test_the_language_and_the_children_a_post_is_for_are_concepts():
+    thai = analysis.analyse_post("หนังสือนิทานสองภาษาไทย-เมียนมาสำหรับลูกแรงงาน", "").analysis.concepts
+    english = analysis.analyse_post(
+        "Bilingual Thai-Myanmar storybooks for migrant children", ""
+    ).analysis.concepts
+    shared = {"c_bilingual", "c_myanmar", "c_migrant"}
+    assert shared <= thai and shared <= english
