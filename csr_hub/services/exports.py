@@ -19,7 +19,6 @@ from typing import Any
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MIMETYPE = "text/csv; charset=utf-8"
 
 #: number formats by a column's kind (``kinds`` in :func:`xlsx_bytes`)
 XLSX_FORMATS = {"money": "#,##0.00", "int": "#,##0", "days": "0.0", "date": "yyyy-mm-dd"}

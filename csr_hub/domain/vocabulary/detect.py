@@ -179,14 +179,18 @@ class Detection:
         subjects = {(fs, fe) for fs, fe, _v, _l in facets.subject_hits(mt, concept_hits, item_spans)}
         # a work refused ("ซ่อมบ้านพักครู ไม่ต้องสร้างใหม่") or past doing ("ซ่อมไม่ได้แล้ว", "beyond repair")
         # builds nothing either
+        title_mt = bisect.bisect_left(where, title_end)
+        refused_concepts = {
+            (s, e) for s, e, c in concept_hits if c in facets.WORK_CONCEPTS and facets.refused_work(mt, s, e)
+        }
         rule_hits = [
             (
                 s,
                 e,
                 ""
                 if (s, e) in subjects
-                or (c in facets.WORK_CONCEPTS and facets.refused_work(mt, s, e))
-                or (s >= bisect.bisect_left(where, title_end) and roles.self_told(s, markers))
+                or (s, e) in refused_concepts
+                or (s >= title_mt and roles.self_told(s, markers))
                 else c,
             )
             for s, e, c in concept_hits
@@ -242,7 +246,6 @@ class Detection:
                 hits.append(
                     roles.Hit(min(concept_hits[k][0] for k in ks), max(concept_hits[k][1] for k in ks), code)
                 )
-        title_mt = bisect.bisect_left(where, title_end)
         hits = sorted(hits, key=lambda h: (h.start, h.end))
         item_spans = [(h.start, h.end) for h in hits]
         free_markers = [m for m in markers if not any(m[0] < he and hs < m[1] for hs, he in item_spans)]
@@ -327,8 +330,7 @@ class Detection:
         self.concepts = frozenset(
             c
             for cs, ce, c in concept_hits
-            if not any(cs < he and hs < ce for hs, he in dropped)
-            and not (c in facets.WORK_CONCEPTS and facets.refused_work(mt, cs, ce))
+            if not any(cs < he and hs < ce for hs, he in dropped) and (cs, ce) not in refused_concepts
         )
         self.kept = [(h[0], h[1], h[2]) for h in kept if h[2] in self.found]
         self.concept_hits = concept_hits

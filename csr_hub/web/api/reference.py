@@ -22,6 +22,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 
+def _province_arg() -> str | None:
+    """The ``province`` filter, a code that exists (else 422), or None when not given."""
+    province = request.args.get("province")
+    if province and db.session.get(Province, province) is None:
+        raise ValidationFailed(fields={"province": [_l("Unknown province code.")]})
+    return province or None
+
+
 @bp.get("/provinces")
 def provinces():
     page = paging()  # first: a bad page is reported before a bad filter
@@ -41,9 +49,7 @@ def districts():
         if kind not in KINDS:
             raise ValidationFailed(fields={"kind": [_l("Choose one of the listed values.")]})
         q = q.where(District.kind == kind)
-    if province := request.args.get("province"):
-        if db.session.get(Province, province) is None:
-            raise ValidationFailed(fields={"province": [_l("Unknown province code.")]})
+    if province := _province_arg():
         from csr_hub.models import district_provinces
 
         q = q.where(
@@ -82,8 +88,6 @@ def create_school():
 def companies():
     page = paging()
     q = schools_service.companies_query(request.args)
-    if province := request.args.get("province"):  # where the company is registered
-        if db.session.get(Province, province) is None:
-            raise ValidationFailed(fields={"province": [_l("Unknown province code.")]})
+    if province := _province_arg():  # where the company is registered
         q = q.where(Company.province_code == province)
     return list_answer(paginate(db.session, q, (Company.name, Company.id), *page), COMPANY)

@@ -25,6 +25,7 @@ from csr_hub.web.forms import apply_service_errors, ok, parse_page_date
 from csr_hub.web.i18n import current_lang
 from csr_hub.web.partnerships import exports
 from csr_hub.web.partnerships.forms import PartnershipForm
+from csr_hub.web.reports.files import MIMETYPES
 from csr_hub.web.security import client_ip
 
 bp = Blueprint("partnerships", __name__)
@@ -223,13 +224,8 @@ def _stem(kind: str) -> str:
 
 
 def _download(body: bytes, fmt: str, stem: str) -> Response:
-    mimetype = (
-        "text/csv"  # Flask adds "; charset=utf-8" to a text type
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
     return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
+        body, mimetype=MIMETYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
     )
 
 
